@@ -1,0 +1,53 @@
+"""The e-challan application: `create_app` builds it, every extension binds in `init_app`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from echallan.config import Config, config_from_environment
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the application from a config class, a mapping of overrides, or the environment."""
+    app = Flask(__name__)
+    _configure(app, config)
+    Path(app.config["EVIDENCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    _init_extensions(app)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    return app
+
+
+def _configure(app: Flask, config: type[Config] | dict[str, Any] | None) -> None:
+    """Load the config class (or the environment's) and any overrides, then validate it."""
+    base = config if isinstance(config, type) else config_from_environment()
+    base.validate()
+    app.config.from_object(base)
+    if isinstance(config, dict):
+        app.config.update(config)
+    _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of an SQLite database file."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and len(url) > len(prefix):
+        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _init_extensions(app: Flask) -> None:
+    """Bind the database, migrations, jobs, API and error handling to the app."""
+    from echallan import api, database, errors, jobs, tasks, uow, web
+    from echallan.extensions import db, migrate
+
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    jobs.init_app(app)
+    tasks.register()
+    api.init_app(app)
+    web.init_app(app)
+    uow.init_app(app)
+    errors.init_app(app)

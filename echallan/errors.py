@@ -1,0 +1,72 @@
+"""One place that turns every error into RFC 9457 `application/problem+json`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from rules.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://echallan.invalid/problems/"
+
+
+def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
+    """Build a problem+json response."""
+    body = {
+        "type": PROBLEM_TYPE_BASE + title.lower().replace(" ", "-"),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path if request else None,
+        **extra,
+    }
+    return Response(json.dumps(body), status=status, mimetype=PROBLEM_MEDIA_TYPE)
+
+
+def _from_http(error: HTTPException) -> Response:
+    """Render a werkzeug or flask-smorest HTTP error, keeping validation messages."""
+    extra: dict[str, Any] = {}
+    data = getattr(error, "data", None) or {}
+    if "messages" in data:
+        extra["errors"] = data["messages"]
+    response = problem(error.code or 500, error.name, error.description or "", **extra)
+    for name, value in (getattr(error, "headers", None) or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _from_domain(error: DomainError) -> Response:
+    """Render a domain rule violation with its own status."""
+    extra = {key: value for key, value in error.extra.items() if _is_json_value(value)}
+    return problem(error.status, error.title, error.detail, **extra)
+
+
+def _from_validation(error: ValidationError) -> Response:
+    """Render a marshmallow validation error raised outside a schema-decorated view."""
+    return problem(422, "Unprocessable Entity", "invalid input", errors=error.messages)
+
+
+def _from_unexpected(error: Exception) -> Response:
+    """Log an unexpected error and answer 500 without leaking internals."""
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _from_http(InternalServerError())
+
+
+def _is_json_value(value: object) -> bool:
+    """Tell whether a value can go into the JSON body as is."""
+    return isinstance(value, str | int | float | bool | list | dict | type(None))
+
+
+def init_app(app: Flask) -> None:
+    """Register the problem+json handlers (after flask-smorest, so ours win)."""
+    app.register_error_handler(HTTPException, _from_http)
+    app.register_error_handler(DomainError, _from_domain)
+    app.register_error_handler(ValidationError, _from_validation)
+    app.register_error_handler(Exception, _from_unexpected)

@@ -1,0 +1,28 @@
+"""Database models, a module per area; importing this package registers every table."""
+
+from echallan.models.audit import AuditEntry, IdempotencyRecord
+from echallan.models.camera import Camera, Clip, ClipStatus
+from echallan.models.challan import Challan, Contest, Notice, Payment
+from echallan.models.people import ApiClient, Role, User
+from echallan.models.review import ReviewDecision, ReviewTask
+from echallan.models.violation import EventStatus, OwnerSnapshot, ViolationEvent
+
+__all__ = [
+    "ApiClient",
+    "AuditEntry",
+    "Camera",
+    "Challan",
+    "Clip",
+    "ClipStatus",
+    "Contest",
+    "EventStatus",
+    "IdempotencyRecord",
+    "Notice",
+    "OwnerSnapshot",
+    "Payment",
+    "ReviewDecision",
+    "ReviewTask",
+    "Role",
+    "User",
+    "ViolationEvent",
+]

@@ -1,0 +1,12 @@
+"""Web pages: each audience's pages under its own blueprint."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the web page blueprints."""
+    from echallan.web import home
+
+    app.register_blueprint(home.bp)
