@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,23 +12,23 @@ from flask import Flask
 from echallan.config import Config, config_from_environment
 
 
-def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
-    """Build the application from a config class, a mapping of overrides, or the environment."""
+def create_app(
+    config: type[Config] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Flask:
+    """Build the application from a config class (default: the environment's) and overrides."""
     app = Flask(__name__)
-    _configure(app, config)
+    _configure(app, config or config_from_environment(), overrides or {})
     Path(app.config["EVIDENCE_DIR"]).mkdir(parents=True, exist_ok=True)
     _init_extensions(app)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     return app
 
 
-def _configure(app: Flask, config: type[Config] | dict[str, Any] | None) -> None:
-    """Load the config class (or the environment's) and any overrides, then validate it."""
-    base = config if isinstance(config, type) else config_from_environment()
-    base.validate()
-    app.config.from_object(base)
-    if isinstance(config, dict):
-        app.config.update(config)
+def _configure(app: Flask, config: type[Config], overrides: Mapping[str, Any]) -> None:
+    """Load the config class and the overrides, after validating the class."""
+    config.validate()
+    app.config.from_object(config)
+    app.config.update(overrides)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
 
 

@@ -4,6 +4,8 @@
 - `thread` (the embedded default): the same task code runs in a small thread pool inside the
   application process, so nothing has to be installed or started.
 - `sync`: run at once after the commit, in the caller's thread (tests, one-shot CLI runs).
+- `defer`: dispatch nothing; the sweeps find the work by its state later (maintenance windows,
+  tests of ingest alone).
 
 Every task is idempotent and acknowledged late: a task delivered twice changes nothing the
 second time, and a worker that dies mid-task leaves the message for another worker.
@@ -97,7 +99,9 @@ def _dispatch(task_name: str, args: tuple[Any, ...], job_id: str) -> None:
     """Run or send one job according to JOBS_MODE."""
     mode = current_app.config["JOBS_MODE"]
     task = celery.tasks[task_name]
-    if mode == "celery":
+    if mode == "defer":
+        log.info("job %s (%s) deferred to the sweeps", job_id, task_name)
+    elif mode == "celery":
         task.apply_async(args=args, task_id=job_id)
     elif mode == "sync":
         task.apply(args=args, task_id=job_id, throw=True)

@@ -1,0 +1,47 @@
+# Two commands for a newcomer on a fresh Debian machine:
+#   make run    - install, migrate the SQLite database, load the demo, serve on http://127.0.0.1:5000
+#   make test   - install what the tests need, start PostgreSQL and Redis, run the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEBS_RUN := fonts-dejavu-core fonts-noto-core poppler-utils
+DEBS_TEST := $(DEBS_RUN) postgresql redis-server chromium chromium-driver
+PYTEST_ARGS ?=
+
+.PHONY: run test venv lint demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# compat mode puts the checkout itself on sys.path, so every top-level package (echallan,
+# rules, ocr, vision, notices, integrations) imports from the working tree.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e . --config-settings editable_mode=compat
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]' --config-settings editable_mode=compat
+	touch $@ $(VENV)/.installed-run
+
+venv: $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	scripts/install-debs.sh $(DEBS_RUN)
+	$(BIN)/echallan db upgrade
+	$(BIN)/echallan demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
+	$(BIN)/echallan run --host $(HOST) --port $(PORT) --with-threads
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+test: $(VENV)/.installed-test
+	scripts/install-debs.sh $(DEBS_TEST)
+	$(BIN)/ruff check .
+	scripts/test-services.sh $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+clean:
+	rm -rf instance .pytest_cache

@@ -1,0 +1,197 @@
+"""Clip ingest over HTTP: stored once by hash, every bad input refused with nothing left behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from echallan.extensions import db
+from echallan.models import AuditEntry, Clip
+from tests.integration import factories as f
+
+
+@pytest.fixture
+def deferred(app):  # noqa: ANN001, ANN201
+    """Ingest alone: analysis jobs are deferred to the sweeps."""
+    app.config["JOBS_MODE"] = "defer"
+    return app
+
+
+@pytest.fixture
+def key(deferred) -> str:  # noqa: ANN001
+    """A registered camera's device key."""
+    with deferred.app_context():
+        return f.camera_with_key()
+
+
+def stored_files(app) -> list[Path]:  # noqa: ANN001
+    """List every file under the evidence folder."""
+    root = Path(app.config["EVIDENCE_DIR"])
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def clip_count(app) -> int:  # noqa: ANN001
+    """Count clip rows."""
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Clip))
+
+
+def test_new_clip_is_stored_hashed_and_queued(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    clip = f.tiny_clip(tmp_path / "a.mp4")
+    response = f.upload(client, key, clip, f.meta())
+    assert response.status_code == 202, response.json
+    body = response.json
+    import hashlib
+
+    assert body["sha256"] == hashlib.sha256(clip.read_bytes()).hexdigest()
+    assert body["job_id"] and body["duplicate"] is False
+    files = stored_files(deferred)
+    assert [p.name for p in files] == [f"{body['sha256']}.mp4"]
+    assert files[0].read_bytes() == clip.read_bytes()
+    with deferred.app_context():
+        stored = db.session.get(Clip, body["clip_id"])
+        assert stored.status == "received" and stored.size_bytes == clip.stat().st_size
+        assert stored.started_at.isoformat() == "2026-11-23T05:15:00+00:00"
+        actions = db.session.scalars(sa.select(AuditEntry.action)).all()
+        assert "clip.received" in actions
+
+
+def test_same_clip_twice_is_one_clip(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    clip = f.tiny_clip(tmp_path / "a.mp4")
+    first = f.upload(client, key, clip, f.meta())
+    second = f.upload(client, key, clip, f.meta())
+    assert first.status_code == 202 and second.status_code == 200
+    assert second.json["clip_id"] == first.json["clip_id"]
+    assert second.json["duplicate"] is True
+    assert clip_count(deferred) == 1
+    assert len(stored_files(deferred)) == 1
+
+
+def assert_problem(response, status: int) -> dict:  # noqa: ANN001
+    """Check an RFC 9457 answer and return its body."""
+    assert response.status_code == status, response.data
+    assert response.mimetype == "application/problem+json"
+    body = response.json
+    assert body["status"] == status and body["title"]
+    return body
+
+
+def assert_nothing_left(app) -> None:  # noqa: ANN001
+    """No clip row and no file, staging included."""
+    assert clip_count(app) == 0
+    assert stored_files(app) == []
+
+
+def test_missing_key_is_401(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    assert_problem(f.upload(client, None, f.tiny_clip(tmp_path / "a.mp4"), f.meta()), 401)
+    assert_nothing_left(deferred)
+
+
+def test_wrong_key_is_401(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    bad = key.split(".")[0] + ".not-the-secret"
+    assert_problem(f.upload(client, bad, f.tiny_clip(tmp_path / "a.mp4"), f.meta()), 401)
+    assert_nothing_left(deferred)
+
+
+def test_key_without_scope_is_403(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    from echallan.services import admin
+    from echallan.uow import unit_of_work
+
+    with deferred.app_context(), unit_of_work():
+        _, partner = admin.create_api_client("bank", "bank", ["payments:write"], "test")
+    assert_problem(f.upload(client, partner, f.tiny_clip(tmp_path / "a.mp4"), f.meta()), 403)
+    assert_nothing_left(deferred)
+
+
+def test_another_cameras_key_is_403(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    with deferred.app_context():
+        other = f.camera_with_key("KHI-0002")
+    assert_problem(f.upload(client, other, f.tiny_clip(tmp_path / "a.mp4"), f.meta()), 403)
+    assert_nothing_left(deferred)
+
+
+def test_unknown_camera_is_404(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    response = f.upload(
+        client, key, f.tiny_clip(tmp_path / "a.mp4"), f.meta("KHI-9999"), camera_id="KHI-9999"
+    )
+    assert_problem(response, 404)
+    assert_nothing_left(deferred)
+
+
+def test_not_a_video_is_415(deferred, client, key) -> None:  # noqa: ANN001
+    body = assert_problem(f.upload(client, key, b"%PDF-1.7 not a video" * 100, f.meta()), 415)
+    assert "not a video" in body["detail"]
+    assert_nothing_left(deferred)
+
+
+def test_empty_file_is_415(deferred, client, key) -> None:  # noqa: ANN001
+    assert_problem(f.upload(client, key, b"", f.meta()), 415)
+    assert_nothing_left(deferred)
+
+
+def test_too_large_is_413(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    deferred.config["MAX_CLIP_BYTES"] = 1000
+    assert_problem(f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), f.meta()), 413)
+    assert_nothing_left(deferred)
+
+
+@pytest.mark.parametrize(
+    ("meta", "field"),
+    [
+        ("{not json", "meta"),
+        ('["a list"]', "meta"),
+        (f.meta(fps=0), "fps"),
+        (f.meta(started_at="2026-11-23T10:15:00"), "started_at"),
+        (f.meta(camera_id="KHI-0002"), "camera_id"),
+        (
+            f.meta(
+                signal_phases=[
+                    {"state": "green", "start_ms": 0, "end_ms": 2000},
+                    {"state": "red", "start_ms": 1500, "end_ms": 4000},
+                ]
+            ),
+            "signal_phases",
+        ),
+        (
+            f.meta(
+                signal_phases=[
+                    {"state": "green", "start_ms": 0, "end_ms": 2000},
+                    {"state": "red", "start_ms": 2500, "end_ms": 4000},
+                ]
+            ),
+            "signal_phases",
+        ),
+        (f.meta(signal_phases=[{"state": "blue", "start_ms": 0, "end_ms": 10}]), "signal_phases"),
+    ],
+)
+def test_bad_metadata_is_422_naming_the_field(deferred, client, key, tmp_path, meta, field) -> None:  # noqa: ANN001
+    body = assert_problem(f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), meta), 422)
+    assert field in str(body["errors"])
+    assert_nothing_left(deferred)
+
+
+def test_missing_clip_part_is_422(deferred, client, key) -> None:  # noqa: ANN001
+    import json
+
+    response = client.post(
+        f"/api/v1/cameras/{f.CAMERA_ID}/clips",
+        data={"meta": json.dumps(f.meta())},
+        headers={"X-Api-Key": key},
+        content_type="multipart/form-data",
+    )
+    assert "clip" in str(assert_problem(response, 422)["errors"])
+    assert_nothing_left(deferred)
+
+
+def test_failed_commit_removes_the_stored_file(deferred, client, key, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """A database failure after the file is in place leaves neither row nor file."""
+    from echallan.services import audit
+
+    def broken_record(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(audit, "record", broken_record)
+    assert_problem(f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), f.meta()), 500)
+    assert_nothing_left(deferred)
