@@ -24,7 +24,9 @@ def register_camera(
 
     parse_calibration(calibration)
     if calibration.get("camera_id") != camera_id:
-        raise InvalidInput("calibration camera_id does not match", errors={"camera_id": [camera_id]})
+        raise InvalidInput(
+            "calibration camera_id does not match", errors={"camera_id": [camera_id]}
+        )
     if db.session.get(Camera, camera_id) is not None:
         raise Conflict(f"camera {camera_id!r} exists already")
     camera = Camera(

@@ -7,6 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the web page blueprints."""
+    from echallan.api import ops
     from echallan.web import home
 
     app.register_blueprint(home.bp)
+    app.register_blueprint(ops.bp)

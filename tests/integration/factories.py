@@ -54,7 +54,9 @@ def camera_with_key(camera_id: str = CAMERA_ID) -> str:
     return key
 
 
-def tiny_clip(path: Path, frames: int = 10, seed: int = 0, size: tuple[int, int] = (160, 96)) -> Path:
+def tiny_clip(
+    path: Path, frames: int = 10, seed: int = 0, size: tuple[int, int] = (160, 96)
+) -> Path:
     """Write a short mp4 of noise frames (distinct bytes per seed)."""
     rng = np.random.default_rng(seed)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 25, size)

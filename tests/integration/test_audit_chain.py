@@ -14,11 +14,10 @@ from echallan.uow import unit_of_work
 @pytest.fixture
 def chain(app):  # noqa: ANN001, ANN201
     """Five entries about real rows."""
-    with app.app_context():
-        with unit_of_work():
-            user = admin.create_user("officer1", "correct horse", "officer", actor="test")
-            for n in range(4):
-                audit.record("user:officer1", "challan.note", user, n=n, note=f"entry {n}")
+    with app.app_context(), unit_of_work():
+        user = admin.create_user("officer1", "correct horse", "officer", actor="test")
+        for n in range(4):
+            audit.record("user:officer1", "challan.note", user, n=n, note=f"entry {n}")
     return app
 
 

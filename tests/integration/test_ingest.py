@@ -185,7 +185,9 @@ def test_missing_clip_part_is_422(deferred, client, key) -> None:  # noqa: ANN00
     assert_nothing_left(deferred)
 
 
-def test_failed_commit_removes_the_stored_file(deferred, client, key, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_failed_commit_removes_the_stored_file(
+    deferred, client, key, tmp_path, monkeypatch
+) -> None:  # noqa: ANN001
     """A database failure after the file is in place leaves neither row nor file."""
     from echallan.services import audit
 

@@ -1,0 +1,52 @@
+"""Operations endpoints and the OpenAPI document."""
+
+from __future__ import annotations
+
+from echallan.api.common import PROBLEM_RESPONSES
+
+
+def test_healthz_answers_when_the_database_does(client) -> None:  # noqa: ANN001
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.text == "ok\n"
+
+
+def test_metrics_expose_pipeline_gauges(client) -> None:  # noqa: ANN001
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert 'echallan_queue_depth{queue="analysis"} 0.0' in response.text
+    assert "# TYPE echallan_clips gauge" in response.text
+
+
+def test_openapi_describes_every_api_route(app, client) -> None:  # noqa: ANN001
+    spec = client.get("/api/v1/openapi.json").json
+    documented = {path for path in spec["paths"]}
+    routes = {
+        _openapi_path(rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and "openapi" not in rule.rule
+        and not rule.rule.startswith("/api/v1/docs")
+    }
+    assert routes <= documented, f"undocumented: {sorted(routes - documented)}"
+
+
+def test_openapi_lists_problem_answers_and_security(client) -> None:  # noqa: ANN001
+    spec = client.get("/api/v1/openapi.json").json
+    ingest = spec["paths"]["/api/v1/cameras/{camera_id}/clips"]["post"]
+    assert {"202", "401", "403", "404", "413", "415", "422"} <= set(ingest["responses"])
+    assert "application/problem+json" in ingest["responses"]["422"]["content"]
+    assert "ApiKey" in spec["components"]["securitySchemes"]
+    assert set(PROBLEM_RESPONSES) >= {401, 403, 404, 409, 422}
+
+
+def test_unknown_route_is_problem_json(client) -> None:  # noqa: ANN001
+    response = client.get("/api/v1/nowhere")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.json["status"] == 404
+
+
+def _openapi_path(rule: str) -> str:
+    """Turn a Flask rule into an OpenAPI path template."""
+    import re
+
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
