@@ -1,0 +1,347 @@
+"""Synthetic Pakistani number plates: random plate text and a clean frontal rendering.
+
+Used at run time by the scene synthesiser and offline by the OCR training recipe. It draws
+clean plates only; camera effects belong to whoever consumes them. Fonts come from Debian
+packages (fonts-dejavu-core, fonts-liberation2, fonts-freefont-ttf, fonts-noto-core); without
+any of them it falls back to OpenCV's Hershey font.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+if TYPE_CHECKING:
+    from PIL.ImageFont import FreeTypeFont
+
+STYLES = (
+    "sindh",
+    "karachi",
+    "punjab",
+    "punjab_plain",
+    "punjab_old",
+    "ict",
+    "government",
+)
+# How often each style is drawn when none is asked for: roughly what Karachi cameras see.
+STYLE_WEIGHTS = (0.34, 0.08, 0.26, 0.12, 0.06, 0.08, 0.06)
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+    "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+)
+LETTERS = string.ascii_uppercase
+DIGITS = string.digits
+Box = tuple[int, int, int, int]  # x, y, w, h
+Colour = tuple[int, int, int]  # BGR
+
+YELLOW: Colour = (20, 190, 240)
+WHITE: Colour = (235, 238, 238)
+INK: Colour = (25, 25, 25)
+GREEN: Colour = (70, 140, 20)
+DARK_GREEN: Colour = (40, 90, 10)
+BLUE: Colour = (150, 80, 20)
+
+
+@dataclass(frozen=True)
+class _Ink:
+    """What to write on the plate: text, where, in which colour and how condensed."""
+
+    text: str
+    box: Box
+    colour: Colour
+    squeeze: float = 1.0
+
+
+def available_fonts() -> tuple[str, ...]:
+    """Return the TrueType plate fonts installed on this machine."""
+    return tuple(p for p in FONT_CANDIDATES if Path(p).is_file())
+
+
+def random_plate(rng: np.random.Generator, style: str | None = None) -> tuple[str, str]:
+    """Return (plate text in reading order, style) for a random plausible plate."""
+    if style is None:
+        style = str(rng.choice(STYLES, p=STYLE_WEIGHTS))
+    if style not in STYLES:
+        raise ValueError(f"unknown plate style {style!r}; expected one of {STYLES}")
+    return _TEXT_MAKERS[style](rng), style
+
+
+def render_plate(text: str, style: str, rng: np.random.Generator) -> np.ndarray:
+    """Draw a clean frontal plate (BGR uint8) of `style` showing `text` in reading order."""
+    if style not in STYLES:
+        raise ValueError(f"unknown plate style {style!r}; expected one of {STYLES}")
+    text = text.upper()
+    canvas, inks = _LAYOUTS[style](text, rng)
+    font = _pick_font(rng)
+    for ink in inks:
+        _write(canvas, ink, font)
+    _border(canvas, rng)
+    return canvas
+
+
+# --- plate text ------------------------------------------------------------------------------
+
+
+def _letters(rng: np.random.Generator, lo: int, hi: int) -> str:
+    """Return between lo and hi random capital letters."""
+    return "".join(rng.choice(list(LETTERS), size=int(rng.integers(lo, hi + 1))))
+
+
+def _digits(rng: np.random.Generator, lo: int, hi: int) -> str:
+    """Return between lo and hi random digits, the first one never zero unless short."""
+    n = int(rng.integers(lo, hi + 1))
+    return "".join(rng.choice(list(DIGITS), size=n))
+
+
+def _suffix(rng: np.random.Generator, p: float) -> str:
+    """Return a suffix letter (a re-issued number) with probability p."""
+    return str(rng.choice(list(LETTERS))) if rng.random() < p else ""
+
+
+def _year(rng: np.random.Generator) -> str:
+    """Return a two-digit registration year as Punjab plates show it."""
+    return f"{int(rng.integers(0, 26)):02d}"
+
+
+def _sindh_text(rng: np.random.Generator) -> str:
+    """Return a Sindh number: 2-3 letters, 1-4 digits, rarely a suffix letter."""
+    return _letters(rng, 2, 3) + _digits(rng, 1, 4) + _suffix(rng, 0.08)
+
+
+def _karachi_text(rng: np.random.Generator) -> str:
+    """Return an old Karachi number: 1-2 letters and 3-4 digits."""
+    return _letters(rng, 1, 2) + _digits(rng, 3, 4)
+
+
+def _punjab_text(rng: np.random.Generator) -> str:
+    """Return a Punjab number with year: letters, year, 2-4 digits, rarely a suffix."""
+    return _letters(rng, 2, 3) + _year(rng) + _digits(rng, 2, 4) + _suffix(rng, 0.08)
+
+
+def _plain_text(rng: np.random.Generator) -> str:
+    """Return a number without year: 2-3 letters and 2-4 digits."""
+    return _letters(rng, 2, 3) + _digits(rng, 2, 4)
+
+
+def _government_text(rng: np.random.Generator) -> str:
+    """Return a government number: 1-3 letters and 1-4 digits."""
+    return _letters(rng, 1, 3) + _digits(rng, 1, 4)
+
+
+_TEXT_MAKERS = {
+    "sindh": _sindh_text,
+    "karachi": _karachi_text,
+    "punjab": _punjab_text,
+    "punjab_plain": _plain_text,
+    "punjab_old": _plain_text,
+    "ict": _plain_text,
+    "government": _government_text,
+}
+
+
+# --- layouts ---------------------------------------------------------------------------------
+
+
+def split_letters(text: str) -> tuple[str, str]:
+    """Split plate text into its leading letters and the rest."""
+    i = 0
+    while i < len(text) and text[i].isalpha():
+        i += 1
+    return text[:i], text[i:]
+
+
+def _jitter(colour: Colour, rng: np.random.Generator, spread: int = 18) -> Colour:
+    """Return the colour shifted a little, as paint and lighting vary."""
+    shifted = np.clip(np.array(colour) + rng.integers(-spread, spread + 1, size=3), 0, 255)
+    return tuple(int(c) for c in shifted)  # type: ignore[return-value]
+
+
+def _canvas(h: int, w: int, colour: Colour, rng: np.random.Generator) -> np.ndarray:
+    """Return a plate blank of one jittered colour."""
+    return np.full((h, w, 3), _jitter(colour, rng), dtype=np.uint8)
+
+
+def _sep(rng: np.random.Generator) -> str:
+    """Return the separator painted between letters and digits."""
+    return str(rng.choice(["-", "-", "-", " ", "·"]))
+
+
+def _one_line(
+    text: str, band: str, colour: Colour, rng: np.random.Generator
+) -> tuple[np.ndarray, list[_Ink]]:
+    """Lay out a one-line 2:1 plate with a province band under the number."""
+    canvas = _canvas(100, 200, colour, rng)
+    letters, rest = split_letters(text)
+    inks = [
+        _Ink(f"{letters}{_sep(rng)}{rest}", (10, 17, 180, 50), _jitter(INK, rng, 10), 0.9),
+        _Ink(band, (70 - len(band) * 2, 76, 60 + len(band) * 4, 14), _jitter(INK, rng, 10)),
+    ]
+    if rng.random() < 0.5:
+        inks.append(_Ink(str(int(rng.integers(1995, 2026))), (160, 4, 30, 9), INK))
+    return canvas, inks
+
+
+def _sindh_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+    """Lay out a yellow Sindh plate with the SINDH band."""
+    return _one_line(text, "SINDH", YELLOW, rng)
+
+
+def _karachi_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+    """Lay out an old yellow Karachi plate with the KARACHI band."""
+    return _one_line(text, "KARACHI", YELLOW, rng)
+
+
+def _ict_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+    """Lay out a white Islamabad plate with a blue strip and the ICT-ISLAMABAD band."""
+    canvas, inks = _one_line(text, "ICT-ISLAMABAD", WHITE, rng)
+    canvas[:, :26] = _jitter(BLUE, rng)
+    _emblem(canvas, (2, 30, 22, 34), rng)
+    inks[0] = _Ink(inks[0].text, (32, 17, 160, 50), inks[0].colour, 0.9)
+    return canvas, inks
+
+
+def _government_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+    """Lay out a long green government plate with white letters."""
+    canvas = _canvas(75, 300, DARK_GREEN, rng)
+    letters, rest = split_letters(text)
+    ink = _Ink(f"{letters}{_sep(rng)}{rest}", (14, 10, 272, 55), _jitter(WHITE, rng, 10))
+    return canvas, [ink]
+
+
+def _punjab_strip(canvas: np.ndarray, rng: np.random.Generator) -> list[_Ink]:
+    """Paint the green Punjab strip with its emblem; return the PUNJAB caption."""
+    canvas[:, :46] = _jitter(GREEN, rng, 25)
+    _emblem(canvas, (6, 8, 34, 60), rng)
+    return [_Ink("PUNJAB", (5, 80, 36, 9), _jitter(INK, rng, 10))]
+
+
+def _punjab_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+    """Lay out a two-line Punjab plate: letters and small year over the number."""
+    canvas = _canvas(100, 200, WHITE, rng)
+    inks = _punjab_strip(canvas, rng)
+    letters, rest = split_letters(text)
+    year, number = rest[:2], rest[2:]
+    ink = _jitter(INK, rng, 10)
+    inks.append(_Ink(letters, (58 + 8 * (3 - len(letters)), 6, 26 * len(letters), 40), ink))
+    inks.append(_Ink(str(rng.choice(["-", "·", ""])) + year, (148, 10, 34, 20), ink))
+    inks.append(_Ink(number, (56, 52, min(136, 30 * len(number)), 42), ink, 0.95))
+    return canvas, inks
+
+
+def _plain_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+    """Lay out a two-line Punjab plate without a year."""
+    canvas = _canvas(100, 200, WHITE, rng)
+    inks = _punjab_strip(canvas, rng)
+    letters, number = split_letters(text)
+    ink = _jitter(INK, rng, 10)
+    inks.append(_Ink(letters, (72 + 8 * (3 - len(letters)), 6, 28 * len(letters), 40), ink))
+    inks.append(_Ink(number, (56, 52, min(136, 30 * len(number)), 42), ink, 0.95))
+    return canvas, inks
+
+
+def _old_punjab_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+    """Lay out an old grey one-line Punjab plate with PUNJAB above the number."""
+    canvas = _canvas(100, 200, (200, 200, 196), rng)
+    letters, rest = split_letters(text)
+    ink = _jitter(INK, rng, 10)
+    return canvas, [
+        _Ink("PUNJAB", (70, 8, 60, 14), ink),
+        _Ink(f"{letters} {rest}", (10, 32, 180, 52), ink, 0.9),
+    ]
+
+
+_LAYOUTS = {
+    "sindh": _sindh_layout,
+    "karachi": _karachi_layout,
+    "punjab": _punjab_layout,
+    "punjab_plain": _plain_layout,
+    "punjab_old": _old_punjab_layout,
+    "ict": _ict_layout,
+    "government": _government_layout,
+}
+
+
+# --- drawing ---------------------------------------------------------------------------------
+
+
+def _pick_font(rng: np.random.Generator) -> str | None:
+    """Choose one installed font for the whole plate (None: Hershey fallback)."""
+    fonts = available_fonts()
+    return str(rng.choice(fonts)) if fonts else None
+
+
+@functools.lru_cache(maxsize=16)
+def _truetype(path: str) -> FreeTypeFont:
+    """Load a TrueType font once at a large size; glyphs are scaled down afterwards."""
+    from PIL import ImageFont
+
+    return ImageFont.truetype(path, 96)
+
+
+def _text_mask(text: str, font: str | None) -> np.ndarray:
+    """Render text white on black, cropped tight to its ink."""
+    if font is None:
+        mask = np.zeros((140, 90 * max(len(text), 1)), np.uint8)
+        cv2.putText(mask, text, (5, 110), cv2.FONT_HERSHEY_DUPLEX, 3.2, 255, 9, cv2.LINE_AA)
+    else:
+        from PIL import Image, ImageDraw
+
+        image = Image.new("L", (80 * max(len(text), 1) + 40, 150), 0)
+        ImageDraw.Draw(image).text((20, 10), text, fill=255, font=_truetype(font))
+        mask = np.asarray(image)
+    ys, xs = np.nonzero(mask > 20)
+    if len(xs) == 0:
+        return np.zeros((1, 1), np.uint8)
+    return mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
+def _fit(mask: np.ndarray, box: Box, squeeze: float) -> tuple[np.ndarray, int, int]:
+    """Scale the mask to the box height (narrower if needed); return it and its offset."""
+    x, y, w, h = box
+    mh, mw = mask.shape
+    width = max(1, min(w, round(mw * h / mh * squeeze)))
+    scaled = cv2.resize(mask, (width, h), interpolation=cv2.INTER_AREA)
+    return scaled, x + (w - width) // 2, y
+
+
+def _write(canvas: np.ndarray, ink: _Ink, font: str | None) -> None:
+    """Blend the ink's text into the canvas inside its box."""
+    if not ink.text.strip():
+        return
+    mask, x0, y0 = _fit(_text_mask(ink.text, font), ink.box, ink.squeeze)
+    h, w = mask.shape
+    alpha = (mask.astype(np.float32) / 255.0)[..., None]
+    region = canvas[y0 : y0 + h, x0 : x0 + w].astype(np.float32)
+    blended = region * (1 - alpha) + np.array(ink.colour, np.float32) * alpha
+    canvas[y0 : y0 + h, x0 : x0 + w] = blended.astype(np.uint8)
+
+
+def _emblem(canvas: np.ndarray, box: Box, rng: np.random.Generator) -> None:
+    """Draw a rough leafy emblem (the real crest is not ours to copy)."""
+    x, y, w, h = box
+    cx = x + w // 2
+    for _ in range(7):
+        dx, dy = int(rng.integers(-w // 3, w // 3 + 1)), int(rng.integers(h // 5, h))
+        axes = (max(2, w // 6), max(3, h // 5))
+        angle = float(rng.integers(-50, 50))
+        colour = _jitter((210, 225, 225), rng, 30)
+        cv2.ellipse(canvas, (cx + dx, y + dy), axes, angle, 0, 360, colour, -1, cv2.LINE_AA)
+    cv2.line(canvas, (cx, y + h // 4), (cx, y + h), (60, 110, 40), 2, cv2.LINE_AA)
+
+
+def _border(canvas: np.ndarray, rng: np.random.Generator) -> None:
+    """Draw the plate's dark rim."""
+    h, w = canvas.shape[:2]
+    thickness = int(rng.integers(2, 5))
+    cv2.rectangle(canvas, (0, 0), (w - 1, h - 1), _jitter(INK, rng, 10), thickness)

@@ -1,0 +1,60 @@
+"""The synthetic plate renderer: text shapes, image shapes and determinism."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from ocr import render
+
+
+@pytest.mark.parametrize("style", render.STYLES)
+def test_render_plate_returns_bgr_uint8_of_plate_aspect(style: str) -> None:
+    rng = np.random.default_rng(1)
+    text, got_style = render.random_plate(rng, style)
+    image = render.render_plate(text, got_style, rng)
+    h, w, c = image.shape
+    assert (image.dtype, c, got_style) == (np.uint8, 3, style)
+    assert 60 <= h <= 120
+    assert 1.8 <= w / h <= 4.2
+
+
+def test_rendered_plate_has_dark_ink_on_it() -> None:
+    rng = np.random.default_rng(2)
+    image = render.render_plate("AZU290", "sindh", rng)
+    # The number covers a good part of the plate centre, so many pixels are dark.
+    centre = image[20:65, 20:180].mean(axis=2)
+    assert (centre < 90).mean() > 0.15
+
+
+def test_random_plate_text_fits_its_style() -> None:
+    rng = np.random.default_rng(3)
+    patterns = {
+        "sindh": r"[A-Z]{2,3}\d{1,4}[A-Z]?",
+        "karachi": r"[A-Z]{1,2}\d{3,4}",
+        "punjab": r"[A-Z]{2,3}\d{2}\d{2,4}[A-Z]?",
+        "ict": r"[A-Z]{2,3}\d{2,4}",
+    }
+    for style, pattern in patterns.items():
+        for _ in range(50):
+            text, _ = render.random_plate(rng, style)
+            assert re.fullmatch(pattern, text), (style, text)
+
+
+def test_same_seed_gives_same_plate() -> None:
+    first = render.render_plate("LEA132293", "punjab", np.random.default_rng(7))
+    again = render.render_plate("LEA132293", "punjab", np.random.default_rng(7))
+    assert np.array_equal(first, again)
+
+
+def test_unknown_style_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown plate style"):
+        render.render_plate("ABC123", "mars", np.random.default_rng(0))
+
+
+def test_hershey_fallback_draws_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "available_fonts", lambda: ())
+    image = render.render_plate("BGC771", "sindh", np.random.default_rng(4))
+    assert (image[20:65, 20:180].mean(axis=2) < 90).mean() > 0.1
