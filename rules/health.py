@@ -170,6 +170,7 @@ class DeviceState:
     last_heartbeat_at: datetime | None = None
     last_clip_at: datetime | None = None
     frames_seen_at: datetime | None = None  # last time frames were known to flow
+    frames_reported_at: datetime | None = None  # last heartbeat that reported a frame count
     clock_offset_s: float | None = None  # device clock minus server clock, last heartbeat
 
 
@@ -358,25 +359,29 @@ def _position(raw: Mapping[str, object]) -> tuple[float | None, float | None]:
 
 def apply_heartbeat(state: DeviceState, heartbeat: Heartbeat) -> DeviceState:
     """Return the device state after a heartbeat, to be stored."""
-    frames_seen_at = state.frames_seen_at
-    if heartbeat.frames_since_last:
-        frames_seen_at = heartbeat.received_at
     offset = (heartbeat.device_clock - heartbeat.received_at).total_seconds()
-    return replace(
+    state = replace(
         state,
         last_heartbeat_at=_latest(state.last_heartbeat_at, heartbeat.received_at),
-        frames_seen_at=frames_seen_at,
         clock_offset_s=offset,
+    )
+    if heartbeat.frames_since_last is None:
+        return state
+    return _frames_report(state, heartbeat.received_at, heartbeat.frames_since_last > 0)
+
+
+def _frames_report(state: DeviceState, at: datetime, flowing: bool) -> DeviceState:
+    """Return the state after learning whether frames flowed up to `at`."""
+    seen = _latest(state.frames_seen_at, at) if flowing else state.frames_seen_at
+    return replace(
+        state, frames_seen_at=seen, frames_reported_at=_latest(state.frames_reported_at, at)
     )
 
 
 def apply_clip(state: DeviceState, clip_at: datetime) -> DeviceState:
     """Return a camera's state after a clip arrived: it is alive and its frames flow."""
-    return replace(
-        state,
-        last_clip_at=_latest(state.last_clip_at, clip_at),
-        frames_seen_at=_latest(state.frames_seen_at, clip_at),
-    )
+    state = replace(state, last_clip_at=_latest(state.last_clip_at, clip_at))
+    return _frames_report(state, clip_at, True)
 
 
 def _latest(a: datetime | None, b: datetime) -> datetime:
@@ -503,13 +508,14 @@ def _clock_drift(state: DeviceState, hb: Heartbeat, config: HealthConfig) -> Fin
 
 
 def _no_frames(state: DeviceState, now: datetime, config: HealthConfig) -> Finding | None:
-    """Fire for a live camera whose frames stopped; None for boxes and when unknown."""
-    if state.kind is not DeviceKind.CAMERA:
+    """Fire for a camera that reports no frames; None for boxes and when it never reported."""
+    if state.kind is not DeviceKind.CAMERA or state.frames_reported_at is None:
         return None
     since = state.frames_seen_at or state.commissioned_at
     if since is None:
         return None
-    stale = (now - since).total_seconds()
+    # Judged at the last report, not at `now`: a silent camera is offline, not blind.
+    stale = (state.frames_reported_at - since).total_seconds()
     firing = stale >= config.no_frames_intervals * state.heartbeat_interval_s
     detail = f"no frames for {stale:.0f} s" if firing else "frames flowing"
     return _finding(state, AlertRule.NO_FRAMES, firing, now, detail)
