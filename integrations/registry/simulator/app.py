@@ -37,10 +37,14 @@ class SimulatorState:
     stats: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def arrived(self) -> None:
+        """Count a vehicle request as soon as it arrives (before any injected delay)."""
+        with self.lock:
+            self.stats["vehicle_requests"] += 1
+
     def count(self, outcome: str) -> None:
         """Count one vehicle request by what it was answered with."""
         with self.lock:
-            self.stats["vehicle_requests"] += 1
             self.stats[outcome] += 1
 
 
@@ -115,6 +119,7 @@ def _add_server_timing(response: Response) -> Response:
 def get_vehicle(plate: str) -> Response:
     """Answer one look-up, after whatever the fault switches decide."""
     sim = state()
+    sim.arrived()
     verdict = sim.dice.roll()
     if verdict.delay_s > 0:
         time.sleep(verdict.delay_s)
