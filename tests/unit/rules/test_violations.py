@@ -1,0 +1,147 @@
+"""The offences on hand-made tracks: who is flagged, who is not, and the evidence carried."""
+
+from __future__ import annotations
+
+from rules.calibration import parse_calibration
+from rules.signals import parse_signal_phases
+from rules.tracks import Observation, Track
+from rules.violations import find_violations, no_helmet, red_light, wrong_way
+
+CAL = parse_calibration(
+    {
+        "camera_id": "T",
+        "frame_size": [1280, 720],
+        "stop_line": [[80, 430], [1200, 430]],
+        "approach": [0, -1],
+        "signal_roi": [1140, 40, 60, 150],
+        "rules": ["red_light", "wrong_way", "no_helmet"],
+        "amber_grace_ms": 500,
+    }
+)
+TIMELINE = parse_signal_phases(
+    [
+        {"state": "green", "start_ms": 0, "end_ms": 2000},
+        {"state": "amber", "start_ms": 2000, "end_ms": 3000},
+        {"state": "red", "start_ms": 3000, "end_ms": 10000},
+    ]
+)
+FPS_MS = 40
+
+
+def moving(
+    track_id: int, x: float, y0: float, vy: float, t0_ms: int, frames: int, kind: str = "car"
+) -> Track:
+    """A box of 100x80 whose bottom starts at y0 and moves vy pixels per frame."""
+    obs = []
+    for i in range(frames):
+        bottom = y0 + vy * i
+        frame = t0_ms // FPS_MS + i
+        obs.append(Observation(frame, frame * FPS_MS, (int(x), int(bottom - 80), 100, 80)))
+    return Track(track_id, kind, tuple(obs))
+
+
+def test_runner_crossing_on_red_is_flagged_with_evidence() -> None:
+    track = moving(1, 600, 600, -10, 4000, 40)  # bottom reaches y=430 at frame 100+17
+    event = red_light(track, CAL, TIMELINE)
+    assert event is not None
+    assert event.rule == "red_light" and event.signal_state == "red"
+    assert event.frame == 117
+    before, at, after = event.evidence_frames
+    assert before < at == event.frame < after
+    assert event.bbox == track.at_frame(117).bbox
+
+
+def test_crossing_on_green_or_amber_is_not_flagged() -> None:
+    assert red_light(moving(1, 600, 600, -10, 0, 40), CAL, TIMELINE) is None
+    assert red_light(moving(2, 600, 600, -10, 1600, 40), CAL, TIMELINE) is None  # amber
+
+
+def test_crossing_within_amber_grace_is_not_flagged() -> None:
+    # Crosses at about 3000 + 300 ms: red, but inside the 500 ms grace.
+    track = moving(1, 600, 600, -10, 3300 - 17 * FPS_MS, 40)
+    assert red_light(track, CAL, TIMELINE) is None
+
+
+def test_vehicle_stopping_before_the_line_is_not_flagged() -> None:
+    obs = [
+        Observation(100 + i, (100 + i) * FPS_MS, (600, 350 - max(0, 20 - i) * 5, 100, 70))
+        for i in range(60)
+    ]
+    assert red_light(Track(1, "car", tuple(obs)), CAL, TIMELINE) is None
+
+
+def test_vehicle_already_past_the_line_is_not_flagged() -> None:
+    assert red_light(moving(1, 600, 420, -10, 4000, 30), CAL, TIMELINE) is None
+
+
+def test_crossing_beside_the_stop_line_is_not_flagged() -> None:
+    cal = parse_calibration({**_raw(), "stop_line": [[80, 430], [500, 430]]})
+    assert red_light(moving(1, 900, 600, -10, 4000, 40), cal, TIMELINE) is None
+
+
+def test_wrong_way_car_is_flagged() -> None:
+    event = wrong_way(moving(7, 300, 200, 8, 0, 40), CAL)
+    assert event is not None and event.rule == "wrong_way" and event.track_id == 7
+
+
+def test_lawful_turning_and_jittering_tracks_are_not_wrong_way() -> None:
+    lawful = moving(1, 300, 700, -8, 0, 60)
+    turning = Track(
+        2,
+        "car",
+        tuple(
+            Observation(i, i * FPS_MS, (100 + 12 * i, 400 + (i % 3), 100, 80)) for i in range(60)
+        ),
+    )
+    jitter = Track(
+        3,
+        "car",
+        tuple(
+            Observation(i, i * FPS_MS, (300 + (i % 2) * 6, 300 + (i % 3) * 6, 100, 80))
+            for i in range(60)
+        ),
+    )
+    for track in (lawful, turning, jitter):
+        assert wrong_way(track, CAL) is None
+
+
+def test_no_helmet_needs_enough_confident_frames() -> None:
+    def rider(scores: list[float | None]) -> Track:
+        return Track(
+            3,
+            "motorcycle",
+            tuple(
+                Observation(i, i * FPS_MS, (500, 400 - i, 40, 90), s) for i, s in enumerate(scores)
+            ),
+        )
+
+    bare = no_helmet(rider([0.9, 0.8, None, 0.95, 0.7, 0.85]))
+    assert bare is not None and bare.frame == 3 and bare.confidence > 0.8
+    assert no_helmet(rider([0.9, 0.9, 0.9])) is None  # too few frames
+    assert no_helmet(rider([0.1, 0.2, 0.9, 0.1, 0.3, 0.2])) is None  # helmet worn
+    assert no_helmet(rider([0.6, 0.4, 0.55, 0.45, 0.6, 0.4])) is None  # not sure enough
+
+
+def test_find_violations_applies_enabled_rules_only_and_orders_events() -> None:
+    runner = moving(1, 600, 600, -10, 4000, 40)
+    wrong = moving(2, 300, 100, 8, 0, 40)
+    events = find_violations([runner, wrong], CAL, TIMELINE)
+    assert [e.rule for e in events] == ["wrong_way", "red_light"]
+    assert events[0].signal_state == "green"  # stamped from the timeline
+    only_red = parse_calibration({**_raw(), "rules": ["red_light"]})
+    assert [e.rule for e in find_violations([runner, wrong], only_red, TIMELINE)] == ["red_light"]
+    assert [e.rule for e in find_violations([runner, wrong], CAL, None)] == ["wrong_way"]
+
+
+def _raw() -> dict:
+    """Return the raw calibration dict behind CAL."""
+    (x0, y0), (x1, y1) = CAL.stop_line
+    return {
+        "camera_id": "T",
+        "frame_size": [1280, 720],
+        "stop_line": [[x0, y0], [x1, y1]],
+        "approach": [0, -1],
+        "signal_roi": [1140, 40, 60, 150],
+        "rules": ["red_light", "wrong_way", "no_helmet"],
+        "amber_grace_ms": 500,
+    }
