@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask, Response, json, request
 from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from rules.errors import DomainError
@@ -53,6 +55,12 @@ def _from_validation(error: ValidationError) -> Response:
     return problem(422, "Unprocessable Entity", "invalid input", errors=error.messages)
 
 
+def _from_lost_race(error: Exception) -> Response:
+    """A concurrent request changed the same row first (version check or unique key)."""
+    log.info("lost a race on %s %s: %s", request.method, request.path, error)
+    return problem(409, "Conflict", "another request changed this record first")
+
+
 def _from_unexpected(error: Exception) -> Response:
     """Log an unexpected error and answer 500 without leaking internals."""
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -69,4 +77,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _from_http)
     app.register_error_handler(DomainError, _from_domain)
     app.register_error_handler(ValidationError, _from_validation)
+    app.register_error_handler(StaleDataError, _from_lost_race)
+    app.register_error_handler(IntegrityError, _from_lost_race)
     app.register_error_handler(Exception, _from_unexpected)
