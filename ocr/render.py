@@ -99,8 +99,10 @@ def _letters(rng: np.random.Generator, lo: int, hi: int) -> str:
 
 
 def _digits(rng: np.random.Generator, lo: int, hi: int) -> str:
-    """Return between lo and hi random digits, the first one never zero unless short."""
-    n = int(rng.integers(lo, hi + 1))
+    """Return between lo and hi random digits, longer numbers being the more common."""
+    lengths = np.arange(lo, hi + 1)
+    weights = lengths.astype(float) ** 2
+    n = int(rng.choice(lengths, p=weights / weights.sum()))
     return "".join(rng.choice(list(DIGITS), size=n))
 
 
@@ -286,24 +288,24 @@ def _truetype(path: str) -> FreeTypeFont:
     """Load a TrueType font once at a large size; glyphs are scaled down afterwards."""
     from PIL import ImageFont
 
-    return ImageFont.truetype(path, 96)
+    return ImageFont.truetype(path, 64)
 
 
 def _text_mask(text: str, font: str | None) -> np.ndarray:
     """Render text white on black, cropped tight to its ink."""
     if font is None:
-        mask = np.zeros((140, 90 * max(len(text), 1)), np.uint8)
-        cv2.putText(mask, text, (5, 110), cv2.FONT_HERSHEY_DUPLEX, 3.2, 255, 9, cv2.LINE_AA)
+        mask = np.zeros((100, 60 * max(len(text), 1)), np.uint8)
+        cv2.putText(mask, text, (5, 75), cv2.FONT_HERSHEY_DUPLEX, 2.2, 255, 6, cv2.LINE_AA)
     else:
         from PIL import Image, ImageDraw
 
-        image = Image.new("L", (80 * max(len(text), 1) + 40, 150), 0)
-        ImageDraw.Draw(image).text((20, 10), text, fill=255, font=_truetype(font))
+        image = Image.new("L", (54 * max(len(text), 1) + 30, 100), 0)
+        ImageDraw.Draw(image).text((15, 5), text, fill=255, font=_truetype(font))
         mask = np.asarray(image)
-    ys, xs = np.nonzero(mask > 20)
-    if len(xs) == 0:
+    x, y, w, h = cv2.boundingRect((mask > 20).astype(np.uint8))
+    if w == 0 or h == 0:
         return np.zeros((1, 1), np.uint8)
-    return mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    return mask[y : y + h, x : x + w]
 
 
 def _fit(mask: np.ndarray, box: Box, squeeze: float) -> tuple[np.ndarray, int, int]:

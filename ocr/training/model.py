@@ -1,0 +1,74 @@
+"""The plate recogniser network: a lean strided CNN with one classifier per plate slot.
+
+Training only (PyTorch); the exported ONNX follows fast-plate-ocr's contract: input `input`
+(uint8, NHWC), output `plate` (softmax, reshapeable to batch x slots x alphabet) and `region`
+(softmax over the plate config's `plate_regions`).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def _conv(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
+    """Return a full 3x3 convolution with batch norm and ReLU."""
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)
+    )
+
+
+class _Separable(nn.Module):
+    """A residual depthwise-separable block (MobileNet style) that keeps the shape."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, channels, 3, 1, 1, groups=channels, bias=False),
+            nn.BatchNorm2d(channels),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(channels, channels, 1, bias=False),
+            nn.BatchNorm2d(channels),
+        )
+        self.act = nn.ReLU(inplace=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Add the block's output to its input."""
+        return self.act(x + self.body(x))
+
+
+class PlateNet(nn.Module):
+    """Map a uint8 NHWC plate crop to per-slot character logits and region logits."""
+
+    def __init__(
+        self, slots: int, alphabet_size: int, regions: int, height: int = 64, width: int = 128
+    ) -> None:
+        super().__init__()
+        self.slots, self.alphabet_size = slots, alphabet_size
+        self.features = nn.Sequential(
+            _conv(1, 16, 2),
+            _conv(16, 32, 2),
+            _Separable(32),
+            _conv(32, 64, 2),
+            _Separable(64),
+            _Separable(64),
+            _conv(64, 128, 2),
+            _Separable(128),
+            nn.Conv2d(128, 32, 1),
+            nn.ReLU(inplace=True),
+        )
+        flat = 32 * (height // 16) * (width // 16)
+        self.hidden = nn.Sequential(nn.Flatten(), nn.Dropout(0.1), nn.Linear(flat, 256), nn.ReLU())
+        self.chars = nn.Linear(256, slots * alphabet_size)
+        self.region = nn.Linear(256, regions)
+
+    def logits(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return (batch x slots x alphabet, batch x regions) logits for uint8 NHWC input."""
+        x = x.permute(0, 3, 1, 2).float() / 255.0
+        h = self.hidden(self.features(x))
+        return self.chars(h).view(-1, self.slots, self.alphabet_size), self.region(h)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return softmax probabilities as the ONNX contract wants them."""
+        chars, region = self.logits(x)
+        return torch.softmax(chars, dim=-1), torch.softmax(region, dim=-1)

@@ -1,0 +1,252 @@
+"""Train the plate recogniser on synthetic plates plus the pk-dev fine-tuning part.
+
+Usage (from the repository root; see ocr/models/RECIPE.md for the exact runs):
+
+    nohup .venv/bin/python -m ocr.training.train --run /work/runs/ocr/r1 --steps 30000 &
+    .venv/bin/python -m ocr.training.train --run /work/runs/ocr/r1 --steps 30000 --resume
+
+One thread, checkpoints every few minutes (`last.pt`), resumable. Logs exact-match accuracy on
+a fixed synthetic validation set and on both pk-dev parts (fine-tuning part and held-out part,
+labelled). The held-out figure is reported, never used to pick a checkpoint: export the last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+
+from ocr import render
+from ocr.training import synth
+from ocr.training.model import PlateNet
+
+log = logging.getLogger("ocr.train")
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+PAD = "_"
+SLOTS = 10
+HEIGHT, WIDTH = 64, 128
+REGIONS = render.STYLES
+SPLIT_CSV = Path(__file__).with_name("pk_dev_split.csv")
+PK_DEV = Path(__file__).resolve().parents[3] / "shared/data/plates/pk-dev"
+
+
+@dataclass
+class RealCrop:
+    """One labelled real plate crop from pk-dev."""
+
+    image: np.ndarray
+    text: str
+    region: int  # index into REGIONS, or -100 when the layout is not known from the label
+
+
+def to_input(image_bgr: np.ndarray) -> np.ndarray:
+    """Return the model input (HxWx1 uint8) exactly as the runtime reader prepares it."""
+    gray = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2GRAY)
+    return cv2.resize(gray, (WIDTH, HEIGHT), interpolation=cv2.INTER_LINEAR)[..., None]
+
+
+def encode(text: str) -> list[int]:
+    """Return slot targets: the characters then pad to SLOTS (fast-plate-ocr's ljust rule)."""
+    return [ALPHABET.index(c) for c in text.ljust(SLOTS, PAD)[:SLOTS]]
+
+
+def load_real(part: str) -> list[RealCrop]:
+    """Load the pk-dev crops of one split part ('train' or 'heldout')."""
+    crops = []
+    with SPLIT_CSV.open(newline="") as f:
+        for row in csv.DictReader(f):
+            if row["split"] != part:
+                continue
+            image = cv2.imread(str(PK_DEV / row["image_path"]), cv2.IMREAD_COLOR)
+            region = REGIONS.index("punjab") if row["plate"].count("-") == 2 else -100
+            crops.append(RealCrop(image, row["plate_text"], region))
+    return crops
+
+
+class Batches:
+    """Endless batches mixing synthetic plates (from a refreshed render pool) and real crops."""
+
+    def __init__(self, rng: np.random.Generator, real: list[RealCrop], real_frac: float) -> None:
+        self.rng, self.real, self.real_frac = rng, real, real_frac
+        self.pool = [self._render() for _ in range(2000)]
+
+    def _render(self) -> tuple[np.ndarray, str, int]:
+        """Render one fresh clean synthetic plate."""
+        text, style = render.random_plate(self.rng)
+        return render.render_plate(text, style, self.rng), text, REGIONS.index(style)
+
+    def _sample(self) -> tuple[np.ndarray, str, int]:
+        """Return one augmented (image, text, region) sample."""
+        if self.real and self.rng.random() < self.real_frac:
+            crop = self.real[int(self.rng.integers(len(self.real)))]
+            return synth.augment(crop.image, self.rng, synthetic=False), crop.text, crop.region
+        i = int(self.rng.integers(len(self.pool)))
+        if self.rng.random() < 0.3:  # rendering is the slow part: refresh the pool gradually
+            self.pool[i] = self._render()
+        plate, text, region = self.pool[i]
+        return synth.augment(plate, self.rng, synthetic=True), text, region
+
+    def next(self, size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Return (images NHWC uint8, slot targets, region targets) for one batch."""
+        samples = [self._sample() for _ in range(size)]
+        x = np.stack([to_input(img) for img, _, _ in samples])
+        y = np.array([encode(text) for _, text, _ in samples])
+        r = np.array([region for _, _, region in samples])
+        return torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(r)
+
+
+def synthetic_validation(n: int = 512) -> tuple[torch.Tensor, list[str]]:
+    """Return a fixed synthetic validation set (seed 12345)."""
+    rng = np.random.default_rng(12345)
+    samples = [synth.synthetic_sample(rng) for _ in range(n)]
+    return torch.from_numpy(np.stack([to_input(s[0]) for s in samples])), [s[1] for s in samples]
+
+
+def decode(probs: torch.Tensor) -> list[str]:
+    """Return plate strings from slot probabilities, trailing pads removed."""
+    idx = probs.argmax(-1).numpy()
+    return ["".join(ALPHABET[i] for i in row).rstrip(PAD) for row in idx]
+
+
+@torch.no_grad()
+def exact_match(model: PlateNet, x: torch.Tensor, texts: list[str]) -> float:
+    """Return the share of plates read exactly."""
+    model.eval()
+    reads = decode(model(x)[0])
+    model.train()
+    return float(np.mean([a == b for a, b in zip(reads, texts, strict=True)]))
+
+
+def loss_fn(model: PlateNet, x: torch.Tensor, y: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+    """Return per-slot cross-entropy plus a lighter region loss."""
+    chars, region = model.logits(x)
+    slot_loss = nn.functional.cross_entropy(
+        chars.reshape(-1, len(ALPHABET)), y.reshape(-1), label_smoothing=0.05
+    )
+    if (r >= 0).any():
+        return slot_loss + 0.2 * nn.functional.cross_entropy(region, r, ignore_index=-100)
+    return slot_loss
+
+
+def parse_args() -> argparse.Namespace:
+    """Read the command line."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--run", type=Path, required=True, help="directory for checkpoints and logs")
+    p.add_argument("--steps", type=int, default=30000)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--real-frac", type=float, default=0.15, help="share of pk-dev train crops")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--eval-every", type=int, default=500)
+    p.add_argument("--checkpoint-minutes", type=float, default=4.0)
+    p.add_argument("--resume", action="store_true", help="continue from RUN/last.pt")
+    return p.parse_args()
+
+
+class Trainer:
+    """Own the model, optimiser, schedule and checkpoints of one run."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.model = PlateNet(SLOTS, len(ALPHABET), len(REGIONS), HEIGHT, WIDTH)
+        self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr, weight_decay=1e-4)
+        self.sched = torch.optim.lr_scheduler.OneCycleLR(
+            self.opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.05
+        )
+        self.step = 0
+        self.rng = np.random.default_rng(args.seed)
+        if args.resume:
+            self._load(args.run / "last.pt")
+        self.batches = Batches(self.rng, load_real("train"), args.real_frac)
+
+    def _load(self, path: Path) -> None:
+        """Restore model, optimiser, schedule, step and random state from a checkpoint."""
+        state = torch.load(path, weights_only=False)
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["opt"])
+        self.sched.load_state_dict(state["sched"])
+        self.step = state["step"]
+        self.rng.bit_generator.state = state["rng"]
+        log.info("resumed from %s at step %d", path, self.step)
+
+    def save(self) -> None:
+        """Write RUN/last.pt atomically."""
+        state = {
+            "model": self.model.state_dict(),
+            "opt": self.opt.state_dict(),
+            "sched": self.sched.state_dict(),
+            "step": self.step,
+            "rng": self.rng.bit_generator.state,
+        }
+        tmp = self.args.run / "last.pt.tmp"
+        torch.save(state, tmp)
+        tmp.replace(self.args.run / "last.pt")
+
+    def train_step(self) -> float:
+        """Run one optimisation step and return its loss."""
+        x, y, r = self.batches.next(self.args.batch)
+        loss = loss_fn(self.model, x, y, r)
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+        self.sched.step()
+        self.step += 1
+        return loss.item()
+
+
+def evaluate(trainer: Trainer, sets: dict[str, tuple[torch.Tensor, list[str]]]) -> str:
+    """Return a log fragment with exact-match accuracy on every validation set."""
+    return " ".join(f"{k}={exact_match(trainer.model, *v):.3f}" for k, v in sets.items())
+
+
+def real_set(part: str) -> tuple[torch.Tensor, list[str]]:
+    """Return a pk-dev part as model input and texts."""
+    crops = load_real(part)
+    return torch.from_numpy(np.stack([to_input(c.image) for c in crops])), [c.text for c in crops]
+
+
+def main() -> None:
+    """Train until --steps, checkpointing and logging along the way."""
+    args = parse_args()
+    args.run.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(message)s",
+        handlers=[logging.FileHandler(args.run / "train.log"), logging.StreamHandler()],
+    )
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    trainer = Trainer(args)
+    sets = {"synth": synthetic_validation(), "pk_train": real_set("train")}
+    sets["pk_heldout"] = real_set("heldout")
+    log.info("args %s", vars(args))
+    run_loop(trainer, sets)
+
+
+def run_loop(trainer: Trainer, sets: dict[str, tuple[torch.Tensor, list[str]]]) -> None:
+    """Step, log, evaluate and checkpoint until the step budget is spent."""
+    args, last_save, started, losses = trainer.args, time.time(), time.time(), []
+    while trainer.step < args.steps:
+        losses.append(trainer.train_step())
+        if trainer.step % 100 == 0:
+            rate = 100 * args.batch / (time.time() - started)
+            log.info("step %d loss %.4f (%.0f samples/s)", trainer.step, np.mean(losses), rate)
+            losses, started = [], time.time()
+        if trainer.step % args.eval_every == 0 or trainer.step == args.steps:
+            log.info("step %d eval %s", trainer.step, evaluate(trainer, sets))
+        if time.time() - last_save > 60 * args.checkpoint_minutes or trainer.step == args.steps:
+            trainer.save()
+            last_save = time.time()
+
+
+if __name__ == "__main__":
+    main()
