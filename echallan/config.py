@@ -50,6 +50,9 @@ class Config:
     AUTO_ISSUE_MIN_PLATE_CONFIDENCE = _env_float("AUTO_ISSUE_MIN_PLATE_CONFIDENCE", 0.9)
     DUPLICATE_WINDOW_S = _env_int("DUPLICATE_WINDOW_S", 300)
     REVIEW_CLAIM_TTL_S = _env_int("REVIEW_CLAIM_TTL_S", 900)
+    CITY_CODE = os.environ.get("CITY_CODE", "KHI")
+    # 1Link assigns the biller prefix; this one is a placeholder until the real one is issued.
+    ONEBILL_BILLER_PREFIX = os.environ.get("ONEBILL_BILLER_PREFIX", "10072")
 
     API_TITLE = "e-challan"
     API_VERSION = "v1"

@@ -1,6 +1,6 @@
 """Database models, a module per area; importing this package registers every table."""
 
-from echallan.models.audit import AuditEntry, IdempotencyRecord
+from echallan.models.audit import AuditEntry, IdempotencyRecord, SequenceCounter
 from echallan.models.camera import Camera, Clip, ClipStatus
 from echallan.models.challan import Challan, Contest, Notice, Payment
 from echallan.models.people import ApiClient, Role, User
@@ -22,6 +22,7 @@ __all__ = [
     "Payment",
     "ReviewDecision",
     "ReviewTask",
+    "SequenceCounter",
     "Role",
     "User",
     "ViolationEvent",

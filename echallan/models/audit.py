@@ -42,3 +42,12 @@ class IdempotencyRecord(db.Model):
     status_code: Mapped[int]
     body: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SequenceCounter(db.Model):
+    """A named gapless counter (challan numbers per year), incremented atomically."""
+
+    __tablename__ = "sequence_counter"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger)

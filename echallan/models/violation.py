@@ -48,6 +48,9 @@ class ViolationEvent(db.Model):
     evidence: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     status: Mapped[str] = mapped_column(sa.String(16), default=EventStatus.NEW, index=True)
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    duplicate_of_challan_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("challan.id", use_alter=True), index=True
+    )
     lookup_attempts: Mapped[int] = mapped_column(default=0)
     next_lookup_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
