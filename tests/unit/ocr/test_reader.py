@@ -1,0 +1,80 @@
+"""Reader helpers that need no model: image loading, read building and frame voting."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ocr.reader import PlateRead, UnreadableImage, load_image, make_read, to_gray, vote
+from rules.errors import InvalidInput
+
+
+def _read(raw: str, confs: list[float], region: str | None = "sindh") -> PlateRead:
+    return make_read(raw, tuple(confs), float(np.prod(confs)), region)
+
+
+def test_missing_file_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableImage, match="no such image file"):
+        load_image(tmp_path / "absent.jpg")
+
+
+def test_garbage_file_is_unreadable(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"this is not a jpeg")
+    with pytest.raises(UnreadableImage, match="cannot decode"):
+        load_image(str(bad))
+
+
+def test_unreadable_is_an_invalid_input_for_the_api() -> None:
+    assert issubclass(UnreadableImage, InvalidInput)
+    with pytest.raises(InvalidInput):
+        load_image(np.zeros((0, 5, 3), np.uint8))
+
+
+def test_to_gray_accepts_bgr_gray_and_single_channel() -> None:
+    bgr = np.zeros((10, 20, 3), np.uint8)
+    bgr[..., 2] = 255  # pure red in BGR
+    assert to_gray(bgr).shape == (10, 20)
+    assert to_gray(bgr)[0, 0] == 76  # ITU-R 601 weight of red
+    assert to_gray(np.ones((10, 20, 1), np.uint8)).shape == (10, 20)
+
+
+def test_make_read_adds_display_and_flags() -> None:
+    good = _read("LEA132293", [0.9] * 9, "punjab")
+    assert (good.display, good.valid) == ("LEA-13-2293", True)
+    bad = _read("12", [0.9, 0.9])
+    assert (bad.display, bad.valid) == (None, False)
+
+
+def test_vote_takes_each_slot_from_the_confident_frames() -> None:
+    # ASF-813 vs ASF-613: the frame that saw the 8 clearly outweighs two unsure 6s.
+    reads = [
+        _read("ASF813", [0.99, 0.99, 0.99, 0.97, 0.99, 0.99]),
+        _read("ASF613", [0.99, 0.99, 0.99, 0.40, 0.99, 0.99]),
+        _read("ASF613", [0.99, 0.99, 0.99, 0.45, 0.99, 0.99]),
+    ]
+    voted = vote(reads)
+    assert voted is not None
+    assert (voted.text, voted.display) == ("ASF813", "ASF-813")
+    assert voted.char_confidences[3] == pytest.approx(0.97 / 3)
+    assert voted.confidence < reads[0].confidence  # disagreement lowers confidence
+
+
+def test_vote_settles_length_first() -> None:
+    reads = [_read("AZU290", [0.9] * 6), _read("AZU29", [0.5] * 5), _read("AZU290", [0.8] * 6)]
+    voted = vote(reads)
+    assert voted is not None and voted.text == "AZU290"
+
+
+def test_vote_of_nothing_is_none() -> None:
+    assert vote([]) is None
+
+
+def test_importing_ocr_does_not_load_onnxruntime() -> None:
+    code = "import sys, ocr; print('onnxruntime' in sys.modules, 'fast_plate_ocr' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
