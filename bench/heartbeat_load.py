@@ -9,6 +9,11 @@ request's own (send to response) and from its scheduled time (includes waiting b
 requests, which is what a device experiences; "coordinated omission" otherwise hides it).
 Only loopback URLs are accepted. Exit status 1 when any request failed.
 
+Stdlib threads and http.client with one keep-alive connection per thread: on this 2-core machine
+the generator shares the CPU with the server it measures, and http.client costs about 0.24 ms of
+CPU per request where requests costs about 1.3 ms (measured on loopback, 2026-11-23), i.e. 8 %
+of a core at 333/s instead of 43 %.
+
 Request: ``POST {url}/api/v1/devices/<device_id>/heartbeats`` with header ``X-Api-Key: KEY``
 (``{device_id}`` in KEY is replaced by the device's id, for per-device keys) and a JSON body
 (rules.health.validate_heartbeat is the contract; only ``device_clock`` is required, every
@@ -29,6 +34,7 @@ Device ids are ``--id-format`` applied to 0..N-1 (default LOAD-00000...): the se
 from __future__ import annotations
 
 import argparse
+import http.client
 import ipaddress
 import json
 import socket
@@ -40,8 +46,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
-
-import requests
 
 KARACHI = (24.8607, 67.0011)
 
@@ -102,12 +106,20 @@ def body(index: int, beat: int, period_s: float) -> dict[str, object]:
     }
 
 
+def connect(plan: Plan) -> http.client.HTTPConnection:
+    """Open (lazily) a keep-alive connection to the server."""
+    parts = urlsplit(plan.url)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    return kind(parts.hostname or "127.0.0.1", parts.port, timeout=plan.timeout_s)
+
+
 def worker(plan: Plan, wid: int, start: float, tally: Tally) -> None:
     """Send the beats of devices wid, wid+W, ... on their schedule until the run ends."""
     mine = range(wid, plan.devices, plan.workers)
     spacing = plan.period_s / plan.devices
     end = start + plan.duration_s
-    with requests.Session() as session:
+    conn = connect(plan)
+    try:
         beat = 0
         while start + beat * plan.period_s < end:
             for index in mine:
@@ -117,24 +129,31 @@ def worker(plan: Plan, wid: int, start: float, tally: Tally) -> None:
                 pause = due - time.perf_counter()
                 if pause > 0:
                     time.sleep(pause)
-                send(session, plan, index, beat, due, tally)
+                send(conn, plan, index, beat, due, tally)
             beat += 1
+    finally:
+        conn.close()
 
 
 def send(
-    session: requests.Session, plan: Plan, index: int, beat: int, due: float, tally: Tally
+    conn: http.client.HTTPConnection, plan: Plan, index: int, beat: int, due: float, tally: Tally
 ) -> None:
     """Send one heartbeat and record its outcome and latencies."""
     device_id = plan.id_format.format(index)
-    url = f"{plan.url.rstrip('/')}/api/v1/devices/{device_id}/heartbeats"
-    headers = {"X-Api-Key": plan.key.replace("{device_id}", device_id)}
+    path = f"{urlsplit(plan.url).path.rstrip('/')}/api/v1/devices/{device_id}/heartbeats"
+    headers = {
+        "X-Api-Key": plan.key.replace("{device_id}", device_id),
+        "Content-Type": "application/json",
+    }
+    payload = json.dumps(body(index, beat, plan.period_s)).encode()
     sent = time.perf_counter()
     try:
-        response = session.post(
-            url, json=body(index, beat, plan.period_s), headers=headers, timeout=plan.timeout_s
-        )
-        outcome = str(response.status_code)
-    except requests.RequestException as error:
+        conn.request("POST", path, body=payload, headers=headers)
+        response = conn.getresponse()
+        response.read()  # a keep-alive connection must be drained before its next request
+        outcome = str(response.status)
+    except (OSError, http.client.HTTPException) as error:
+        conn.close()  # the next request reconnects
         outcome = type(error).__name__
     done = time.perf_counter()
     tally.statuses[outcome] += 1

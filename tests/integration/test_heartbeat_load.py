@@ -180,4 +180,4 @@ def test_unreachable_server_counts_connection_errors() -> None:
         "--json",
     )
     assert done.returncode == 1
-    assert json.loads(done.stdout)["statuses"] == {"ConnectionError": 2}
+    assert json.loads(done.stdout)["statuses"] == {"ConnectionRefusedError": 2}
