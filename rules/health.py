@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from rules.errors import IllegalTransition, InvalidInput
@@ -590,6 +590,31 @@ def site_modes(
         if state.site_id is not None:
             by_site.setdefault(state.site_id, []).append(state)
     return {site: site_mode(members, now, config) for site, members in by_site.items()}
+
+
+def uptime_ratio(
+    signs_of_life: Iterable[datetime],
+    start: datetime,
+    end: datetime,
+    interval_s: float,
+    config: HealthConfig = DEFAULT_CONFIG,
+) -> float:
+    """Return the share of [start, end) a device counted as up (the SLA figure), 0 to 1.
+
+    Each sign of life (heartbeat or clip) covers the `missed_intervals` after it, the same
+    rule that declares a device offline; pass the last sign before `start` too.
+    """
+    span = (end - start).total_seconds()
+    if span <= 0:
+        raise InvalidInput("the period must end after it starts", field="end")
+    cover = timedelta(seconds=config.missed_intervals * interval_s)
+    up, reach = 0.0, start
+    for seen in sorted(signs_of_life):
+        lo, hi = max(seen, reach), min(seen + cover, end)
+        if hi > lo:
+            up += (hi - lo).total_seconds()
+            reach = hi
+    return up / span
 
 
 # --- alert lifecycle -------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from rules.health import (
     evaluate_sweep,
     site_mode,
     site_modes,
+    uptime_ratio,
 )
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -303,3 +304,27 @@ def test_config_thresholds_change_the_verdicts() -> None:
     hb = beat(battery_pct=95.0, lat=HOME[0] + 10 / 111_195.0, lon=HOME[1])
     verdicts = by_rule(evaluate_heartbeat(BOX, hb, strict))
     assert verdicts[AlertRule.MOVED] and verdicts[AlertRule.BATTERY_LOW]
+
+
+# --- uptime (SLA) ------------------------------------------------------------------------------
+
+
+def test_uptime_full_when_beating_throughout() -> None:
+    beats = [s(t) for t in range(-10, 3600, 30)]
+    assert uptime_ratio(beats, NOW, s(3600), 30.0) == pytest.approx(1.0)
+
+
+def test_uptime_counts_the_gap_beyond_the_offline_grace() -> None:
+    # Beats until 1200 s, silence until 2400 s, beats again: down from 1290 to 2400.
+    beats = [s(t) for t in range(0, 1201, 30)] + [s(t) for t in range(2400, 3600, 30)]
+    assert uptime_ratio(beats, NOW, s(3600), 30.0) == pytest.approx(1 - 1110 / 3600)
+
+
+def test_uptime_uses_a_sign_of_life_before_the_period_and_ignores_later_ones() -> None:
+    assert uptime_ratio([s(-60), s(7200)], NOW, s(300), 30.0) == pytest.approx(30 / 300)
+    assert uptime_ratio([], NOW, s(300), 30.0) == 0.0
+
+
+def test_uptime_needs_a_real_period() -> None:
+    with pytest.raises(InvalidInput):
+        uptime_ratio([], NOW, NOW, 30.0)
