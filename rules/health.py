@@ -464,9 +464,11 @@ def _on_battery(state: DeviceState, hb: Heartbeat, config: HealthConfig) -> Find
 
 def _runtime_note(state: DeviceState, hb: Heartbeat) -> str:
     """Describe the battery's remaining runtime when it can be estimated."""
-    if hb.battery_pct is None or not state.battery_capacity_wh or not state.load_w:
+    capacity, load = state.battery_capacity_wh or 0.0, state.load_w or 0.0
+    # A box registered without a sane battery or load gets no estimate, not a 422 on its beat.
+    if hb.battery_pct is None or capacity <= 0 or load <= 0:
         return ""
-    minutes = estimated_runtime_minutes(hb.battery_pct, state.battery_capacity_wh, state.load_w)
+    minutes = estimated_runtime_minutes(hb.battery_pct, capacity, load)
     return f", battery {hb.battery_pct:.0f}%, about {minutes:.0f} min left"
 
 

@@ -328,3 +328,10 @@ def test_uptime_uses_a_sign_of_life_before_the_period_and_ignores_later_ones() -
 def test_uptime_needs_a_real_period() -> None:
     with pytest.raises(InvalidInput):
         uptime_ratio([], NOW, NOW, 30.0)
+
+
+def test_on_battery_without_a_sane_battery_registration_has_no_estimate() -> None:
+    odd = DeviceState("B5", DeviceKind.BOX, battery_capacity_wh=-5.0, load_w=None)
+    findings = evaluate_heartbeat(odd, beat("B5", mains_on=False, battery_pct=50.0))
+    on_battery = next(f for f in findings if f.rule is AlertRule.ON_BATTERY)
+    assert on_battery.firing and on_battery.detail == "mains lost"
