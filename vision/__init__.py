@@ -1,0 +1,1 @@
+"""What is in a clip: decode frames, find and track vehicles and riders, read signals, helmets."""

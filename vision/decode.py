@@ -1,0 +1,112 @@
+"""Open clips with OpenCV and tell apart the ways a file can fail to be a usable video."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vision.errors import ClipError
+
+log = logging.getLogger(__name__)
+
+# Leading bytes of containers we accept (mp4/mov 'ftyp' at offset 4, AVI RIFF, Matroska EBML).
+CONTAINER_MAGIC = (
+    (4, b"ftyp"),
+    (4, b"moov"),
+    (4, b"mdat"),
+    (4, b"wide"),
+    (4, b"free"),
+    (0, b"RIFF"),
+    (0, b"\x1a\x45\xdf\xa3"),
+)
+# A clip that decodes fewer frames than this share of what its header promises is truncated.
+MIN_DECODED_SHARE = 0.9
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    """What the container says about a clip."""
+
+    path: Path
+    width: int
+    height: int
+    fps: float
+    frame_count: int
+    fourcc: str
+
+
+def _looks_like_container(head: bytes) -> bool:
+    """Tell whether the file starts like a video container we know."""
+    return any(head[off : off + len(magic)] == magic for off, magic in CONTAINER_MAGIC)
+
+
+def _fourcc(capture: cv2.VideoCapture) -> str:
+    """Return the codec tag of an open capture as text."""
+    code = int(capture.get(cv2.CAP_PROP_FOURCC))
+    return "".join(chr((code >> (8 * i)) & 0xFF) for i in range(4)).strip("\x00") or "?"
+
+
+def probe(path: Path | str) -> ClipInfo:
+    """Open the clip far enough to know its size, rate and codec; raise ClipError if unusable."""
+    path = Path(path)
+    if not path.is_file():
+        raise ClipError(f"no such clip file: {path}")
+    if path.stat().st_size == 0:
+        raise ClipError(f"zero-length file: {path.name}")
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    try:
+        if not capture.isOpened():
+            if _looks_like_container(head):
+                raise ClipError(f"truncated or corrupt video container: {path.name}")
+            raise ClipError(f"not a video file: {path.name}")
+        info = ClipInfo(
+            path,
+            int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)),
+            int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)),
+            float(capture.get(cv2.CAP_PROP_FPS)),
+            int(capture.get(cv2.CAP_PROP_FRAME_COUNT)),
+            _fourcc(capture),
+        )
+        ok, _ = capture.read()
+    finally:
+        capture.release()
+    if not ok or info.width <= 0 or info.height <= 0:
+        raise ClipError(f"unsupported codec '{info.fourcc}': no frame decodes in {path.name}")
+    if not 0 < info.fps <= 240:
+        raise ClipError(f"clip has no usable frame rate ({info.fps}): {path.name}")
+    return info
+
+
+def frames(info: ClipInfo, wanted: set[int] | None = None) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (index, BGR frame) in order; with `wanted`, decode all but convert only those."""
+    capture = cv2.VideoCapture(str(info.path), cv2.CAP_FFMPEG)
+    last = max(wanted) if wanted else None
+    index = 0
+    try:
+        while last is None or index <= last:
+            if wanted is not None and index not in wanted:
+                if not capture.grab():
+                    break
+            else:
+                ok, frame = capture.read()
+                if not ok:
+                    break
+                yield index, frame
+            index += 1
+    finally:
+        capture.release()
+
+
+def check_complete(info: ClipInfo, decoded: int) -> None:
+    """Raise ClipError when far fewer frames decoded than the container promised."""
+    if info.frame_count > 0 and decoded < MIN_DECODED_SHARE * info.frame_count:
+        raise ClipError(
+            f"truncated clip: {decoded} of {info.frame_count} frames decode in {info.path.name}"
+        )

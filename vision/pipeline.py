@@ -1,0 +1,259 @@
+"""Clip analysis: frames -> detections -> tracks (+ signal, helmets) -> violations with evidence.
+
+`analyze_clip` is deterministic for the same clip and inputs: background subtraction, tracking
+and the single-threaded ONNX models give the same answer every run.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from rules.calibration import Calibration
+from rules.errors import InvalidInput
+from rules.signals import SignalTimeline
+from rules.tracks import Observation, Track
+from rules.violations import NO_HELMET, RED_LIGHT, RuleSettings, ViolationEvent, find_violations
+from vision import decode
+from vision.detect import BackgroundDetector, Box, Detector
+from vision.helmet import HelmetClassifier, square_crop
+from vision.signal import SignalReader
+from vision.track import IouTracker, LiveTrack
+
+log = logging.getLogger(__name__)
+
+MOTO_ASPECT = 1.4  # height / width above which a blob is a two-wheeler with its rider
+EDGE = 3  # pixels: boxes this close to the frame edge are cut off and not used for crops
+
+
+class PlateReaderLike(Protocol):
+    """What the pipeline needs from ocr.PlateReader."""
+
+    def read(self, images: Sequence[np.ndarray]) -> list[Any]:
+        """Read plate crops."""
+        ...
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """How often the expensive per-track work runs and how much of it is kept."""
+
+    helmet_hz: float = 8.0  # helmet reads per second of a rider's track
+    plate_hz: float = 5.0  # vehicle crops kept per second, best kept up to plate_samples
+    plate_samples: int = 8
+    rules: RuleSettings = field(default_factory=RuleSettings)
+
+
+@dataclass
+class FoundViolation:
+    """A violation with its plate read and evidence images (BGR arrays, files when written)."""
+
+    event: ViolationEvent
+    plate: str | None = None
+    plate_display: str | None = None
+    plate_confidence: float = 0.0
+    images: dict[str, np.ndarray] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the violation in the `echallan analyze` contract form."""
+        e = self.event
+        return {
+            "rule": e.rule,
+            "plate": self.plate_display or self.plate,
+            "plate_confidence": round(self.plate_confidence, 4),
+            "frame": e.frame,
+            "time_ms": e.time_ms,
+            "bbox": list(e.bbox),
+            "track_id": e.track_id,
+            "vehicle": e.kind,
+            "signal_state": e.signal_state,
+            "evidence_frames": list(e.evidence_frames),
+            "confidence": e.confidence,
+        }
+
+
+@dataclass
+class ClipAnalysis:
+    """Everything found in one clip."""
+
+    violations: list[FoundViolation]
+    tracks: list[Track]
+    timeline: SignalTimeline | None
+    signal_source: str  # controller, clip or none
+    frames: int
+    fps: float
+    duration_ms: int
+    size: tuple[int, int]
+
+
+@dataclass
+class _TrackData:
+    """Per-track material gathered while decoding: helmet reads and the best vehicle crops."""
+
+    helmet: dict[int, float] = field(default_factory=dict)
+    crops: list[tuple[int, int, np.ndarray]] = field(default_factory=list)  # (area, frame, crop)
+    last_crop: int = -(10**9)
+    last_helmet: int = -(10**9)
+
+
+def fit_calibration(cal: Calibration, width: int, height: int) -> Calibration:
+    """Map the calibration onto the clip's frame size; refuse a different aspect ratio."""
+    if (width, height) == cal.frame_size:
+        return cal
+    if abs(width / height - cal.frame_size[0] / cal.frame_size[1]) > 0.02:
+        raise InvalidInput(
+            f"clip frames are {width}x{height} but camera {cal.camera_id} is calibrated for "
+            f"{cal.frame_size[0]}x{cal.frame_size[1]}"
+        )
+    log.info("scaling calibration %s to %dx%d", cal.camera_id, width, height)
+    return cal.scaled(width, height)
+
+
+def _inside(box: Box, size: tuple[int, int]) -> bool:
+    """Tell whether a box lies fully inside the frame, away from its edges."""
+    x, y, w, h = box
+    return x >= EDGE and y >= EDGE and x + w <= size[0] - EDGE and y + h <= size[1] - EDGE
+
+
+def rider_head_crop(frame: np.ndarray, box: Box) -> np.ndarray:
+    """Cut the square over a rider's (and pillion's) head at the top of a two-wheeler's box."""
+    x, y, w, _ = box
+    return square_crop(frame, x + w / 2, y + 0.34 * w, 0.8 * w)
+
+
+class _Collector:
+    """Per-frame work on matched tracks: helmet reads for riders, vehicle crops for plates."""
+
+    def __init__(
+        self,
+        fps: float,
+        size: tuple[int, int],
+        helmets: HelmetClassifier | None,
+        settings: PipelineSettings,
+    ) -> None:
+        self.size, self.helmets, self.s = size, helmets, settings
+        self.helmet_gap = max(1, round(fps / settings.helmet_hz))
+        self.crop_gap = max(1, round(fps / settings.plate_hz))
+        self.data: dict[int, _TrackData] = {}
+
+    def collect(self, index: int, frame: np.ndarray, matched: list[tuple[LiveTrack, Any]]) -> None:
+        """Gather crops and helmet reads from this frame."""
+        heads, owners = [], []
+        for track, det in matched:
+            data = self.data.setdefault(track.track_id, _TrackData())
+            box = det.bbox
+            if not _inside(box, self.size):
+                continue
+            if index - data.last_crop >= self.crop_gap:
+                self._keep_crop(data, index, frame, box)
+            if self._rider(box) and index - data.last_helmet >= self.helmet_gap:
+                heads.append(rider_head_crop(frame, box))
+                owners.append(data)
+                data.last_helmet = index
+        if heads:
+            for data, p in zip(owners, self.helmets.probabilities(heads), strict=True):
+                data.helmet[index] = float(p)
+
+    def _rider(self, box: Box) -> bool:
+        """Tell whether a box looks like an upright two-wheeler rider worth a helmet read."""
+        return self.helmets is not None and box[3] >= MOTO_ASPECT * box[2] and box[2] >= 16
+
+    def _keep_crop(self, data: _TrackData, index: int, frame: np.ndarray, box: Box) -> None:
+        """Keep the vehicle crop if it is among the largest seen for the track."""
+        x, y, w, h = box
+        item = (w * h, index, frame[y : y + h, x : x + w].copy())
+        data.last_crop = index
+        if len(data.crops) < self.s.plate_samples:
+            heapq.heappush(data.crops, item)
+        elif item[0] > data.crops[0][0]:
+            heapq.heapreplace(data.crops, item)
+
+
+def _kind(track: LiveTrack) -> str:
+    """Call a track a motorcycle when its boxes are tall and narrow (rider upright)."""
+    aspect = statistics.median(b[3] / max(1, b[2]) for b in track.boxes)
+    return "motorcycle" if aspect >= MOTO_ASPECT else "car"
+
+
+def _to_track(live: LiveTrack, fps: float, data: _TrackData | None) -> Track:
+    """Turn a tracker's track into the rules' value."""
+    helmet = data.helmet if data else {}
+    obs = tuple(
+        Observation(f, round(f * 1000 / fps), tuple(int(v) for v in b), helmet.get(f))
+        for f, b in zip(live.frames, live.boxes, strict=True)
+    )
+    return Track(live.track_id, _kind(live), obs)
+
+
+def _decode_pass(
+    info: decode.ClipInfo, detector: Detector, reader: SignalReader | None, collector: _Collector
+) -> tuple[IouTracker, int]:
+    """Run detection, tracking, signal reading and crop collection over every frame."""
+    tracker = IouTracker(info.fps)
+    count = 0
+    for index, frame in decode.frames(info):
+        if reader is not None:
+            reader.observe(frame, round(index * 1000 / info.fps))
+        matched = tracker.update(index, detector.detect(frame))
+        collector.collect(index, frame, matched)
+        count += 1
+    decode.check_complete(info, count)
+    return tracker, count
+
+
+def _timeline(
+    phases: SignalTimeline | None, reader: SignalReader | None, duration_ms: int
+) -> tuple[SignalTimeline | None, str]:
+    """Prefer the controller's phases; else what was read from the clip."""
+    if phases is not None:
+        return phases, "controller"
+    if reader is not None and reader.samples:
+        return reader.timeline(duration_ms), "clip"
+    return None, "none"
+
+
+def analyze_clip(
+    path: Path | str,
+    calibration: Calibration,
+    phases: SignalTimeline | None,
+    plate_reader: PlateReaderLike | None = None,
+    annotate_dir: Path | str | None = None,
+    detector: Detector | None = None,
+    helmets: HelmetClassifier | None = None,
+    settings: PipelineSettings | None = None,
+) -> ClipAnalysis:
+    """Analyse one clip; raise vision.errors.ClipError for a file that is not a usable clip."""
+    s = settings or PipelineSettings()
+    info = decode.probe(path)
+    size = (info.width, info.height)
+    cal = fit_calibration(calibration, *size)
+    ignore = [cal.signal_roi] if cal.signal_roi else []
+    detector = detector or BackgroundDetector(info.fps, size, ignore)
+    reader = None
+    if phases is None and cal.signal_roi and RED_LIGHT in cal.rules:
+        reader = SignalReader(cal.signal_roi)
+    if helmets is None and NO_HELMET in cal.rules:
+        helmets = HelmetClassifier.default()
+    collector = _Collector(info.fps, size, helmets, s)
+    tracker, count = _decode_pass(info, detector, reader, collector)
+    duration = round(count * 1000 / info.fps)
+    timeline, source = _timeline(phases, reader, duration)
+    tracks = [_to_track(t, info.fps, collector.data.get(t.track_id)) for t in tracker.tracks()]
+    events = find_violations(tracks, cal, timeline, s.rules)
+    found = [FoundViolation(e) for e in events]
+    from vision import evidence
+
+    evidence.read_plates(found, collector.data, plate_reader)
+    evidence.attach_frames(info, found, tracks, cal, timeline, annotate_dir)
+    log.info(
+        "%s: %d frames, %d tracks, %d violations", info.path.name, count, len(tracks), len(found)
+    )
+    return ClipAnalysis(found, tracks, timeline, source, count, info.fps, duration, size)

@@ -1,0 +1,57 @@
+"""Cut head crops with context from the YOLO-labelled helmet data set (class 0 helmet, 1 none)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vision.helmet import square_crop
+
+# Crops are stored with this much context around the head box so training can jitter the pad.
+CONTEXT = 2.4
+CONTEXT_SIZE = 96
+MIN_BOX_PX = 6
+
+
+def read_boxes(label_path: Path, width: int, height: int) -> list[tuple[int, float, float, float]]:
+    """Return (class, centre x, centre y, side) in pixels for every YOLO box in a label file."""
+    boxes = []
+    for line in label_path.read_text().splitlines():
+        parts = line.split()
+        if len(parts) < 5:
+            continue
+        cls, x, y, w, h = int(parts[0]), *map(float, parts[1:5])
+        side = max(w * width, h * height)
+        if side >= MIN_BOX_PX and cls in (0, 1):
+            boxes.append((cls, x * width, y * height, side))
+    return boxes
+
+
+def split_crops(split_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Return context crops (N, 96, 96, 3) uint8 and labels (N,) for one split folder."""
+    crops, labels = [], []
+    for image_path in sorted((split_dir / "images").glob("*")):
+        image = cv2.imread(str(image_path))
+        label_path = split_dir / "labels" / (image_path.stem + ".txt")
+        if image is None or not label_path.exists():
+            continue
+        for cls, cx, cy, side in read_boxes(label_path, image.shape[1], image.shape[0]):
+            crop = square_crop(image, cx, cy, side * CONTEXT)
+            crops.append(
+                cv2.resize(crop, (CONTEXT_SIZE, CONTEXT_SIZE), interpolation=cv2.INTER_AREA)
+            )
+            labels.append(cls)
+    return np.stack(crops), np.array(labels, np.int64)
+
+
+def centre_crops(context: np.ndarray, pad: float = 1.5, size: int = 48) -> np.ndarray:
+    """Cut the deterministic evaluation crop (head box x pad) out of stored context crops."""
+    box = CONTEXT_SIZE / CONTEXT
+    side = box * pad
+    out = [
+        cv2.resize(square_crop(c, CONTEXT_SIZE / 2, CONTEXT_SIZE / 2, side), (size, size))
+        for c in context
+    ]
+    return np.stack(out)
