@@ -1,0 +1,149 @@
+"""Find number plates in a vehicle photo or a frame region, without a downloaded detector.
+
+Two proposal sources, scored together: OpenCV's shipped plate cascade
+(`haarcascade_russian_plate_number.xml`, present in opencv<5) and text-dense regions (strong
+vertical strokes closed into plate-shaped blobs). Each candidate is scored by stroke density,
+plate-paint colour (yellow, white, green) and how plate-like its shape is; best first.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+WORK_WIDTH = 640  # proposals are found on a copy this wide; boxes are scaled back
+MIN_ASPECT, MAX_ASPECT = 1.4, 6.5
+CASCADE_BONUS = 0.3  # the cascade rarely fires on anything but a plate
+
+
+@dataclass(frozen=True)
+class PlateCandidate:
+    """A plate-like region: its box in the original image (x, y, w, h), the crop and a score."""
+
+    box: tuple[int, int, int, int]
+    crop: np.ndarray
+    score: float
+
+
+def find_plates(image_bgr: np.ndarray, limit: int = 5) -> list[PlateCandidate]:
+    """Return up to `limit` plate candidates, best first."""
+    scale = min(1.0, WORK_WIDTH / image_bgr.shape[1])
+    small = cv2.resize(image_bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    cascade = _cascade_boxes(gray)
+    scored = [(_score(small, gray, b) + CASCADE_BONUS, b) for b in cascade]
+    scored += [(_score(small, gray, b), b) for b in _stroke_boxes(gray)]
+    scored.sort(reverse=True)
+    chosen = _suppress(scored, limit)
+    return [_candidate(image_bgr, box, score, scale) for score, box in chosen]
+
+
+@functools.lru_cache(maxsize=1)
+def _cascade() -> cv2.CascadeClassifier | None:
+    """Load OpenCV's plate cascade, or None where this OpenCV build ships none."""
+    path = getattr(cv2, "data", None)
+    if path is None:
+        return None
+    cascade = cv2.CascadeClassifier(path.haarcascades + "haarcascade_russian_plate_number.xml")
+    return None if cascade.empty() else cascade
+
+
+def _cascade_boxes(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Return the cascade's plate boxes."""
+    cascade = _cascade()
+    if cascade is None:
+        return []
+    found = cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=3, minSize=(30, 10))
+    return [tuple(int(v) for v in box) for box in found]
+
+
+def _stroke_boxes(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Return plate-shaped blobs of dense vertical strokes (characters) at two closing sizes."""
+    grad = cv2.Sobel(cv2.GaussianBlur(gray, (3, 3), 0), cv2.CV_16S, 1, 0, ksize=3)
+    grad = cv2.convertScaleAbs(grad)
+    _, edges = cv2.threshold(grad, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    boxes = []
+    for kw, kh in ((17, 3), (25, 7)):
+        closed = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, cv2.getStructuringElement(0, (kw, kh)))
+        opened = cv2.morphologyEx(closed, cv2.MORPH_OPEN, cv2.getStructuringElement(0, (5, 3)))
+        contours, _ = cv2.findContours(opened, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        boxes += [cv2.boundingRect(c) for c in contours]
+    return [b for b in boxes if _plate_shaped(b, gray.shape)]
+
+
+def _plate_shaped(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
+    """Tell whether a box has a plate's proportions and a plausible size."""
+    _, _, w, h = box
+    area = w * h / (shape[0] * shape[1])
+    return MIN_ASPECT <= w / max(h, 1) <= MAX_ASPECT and 0.0008 <= area <= 0.25 and h >= 8
+
+
+def _score(image: np.ndarray, gray: np.ndarray, box: tuple[int, int, int, int]) -> float:
+    """Score a box by stroke density, plate colour, contrast and shape."""
+    x, y, w, h = box
+    patch, patch_gray = image[y : y + h, x : x + w], gray[y : y + h, x : x + w]
+    edges = cv2.Canny(patch_gray, 60, 160)
+    density = float(edges.mean() / 255)
+    stroke = 1.0 - min(abs(density - 0.18) / 0.18, 1.0)  # characters: neither blank nor noise
+    aspect = w / max(h, 1)
+    shape = 1.0 - min(min(abs(aspect - 2.0), abs(aspect - 4.5)) / 2.0, 1.0)
+    contrast = min(float(patch_gray.std()) / 60.0, 1.0)
+    chars = min(_character_blobs(patch_gray) / 5.0, 1.0)
+    return 0.25 * stroke + 0.2 * _paint(patch) + 0.15 * contrast + 0.1 * shape + 0.3 * chars
+
+
+def _character_blobs(patch_gray: np.ndarray) -> int:
+    """Count dark or bright blobs sized like plate characters (tall, narrow, in a row)."""
+    h = patch_gray.shape[0]
+    _, dark = cv2.threshold(patch_gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    best = 0
+    for mask in (dark, 255 - dark):
+        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        heights, widths = stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_WIDTH]
+        tall = (heights > 0.25 * h) & (heights < 0.95 * h) & (widths < 0.8 * heights)
+        best = max(best, int((tall & (widths > 1)).sum()))
+    return best
+
+
+def _paint(patch: np.ndarray) -> float:
+    """Return the share of the patch painted in plate colours (yellow, white, green)."""
+    hsv = cv2.cvtColor(patch, cv2.COLOR_BGR2HSV)
+    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    yellow = (h >= 12) & (h <= 38) & (s > 90) & (v > 90)
+    white = (s < 45) & (v > 140)
+    green = (h >= 40) & (h <= 85) & (s > 70) & (v > 50)
+    return float((yellow | white | green).mean())
+
+
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Return the intersection over union of two boxes."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / float(a[2] * a[3] + b[2] * b[3] - inter)
+
+
+def _suppress(scored: list, limit: int) -> list[tuple[float, tuple[int, int, int, int]]]:
+    """Keep the best boxes that do not overlap a better one."""
+    kept: list[tuple[float, tuple[int, int, int, int]]] = []
+    for score, box in scored:
+        if all(_iou(box, k[1]) < 0.3 for k in kept):
+            kept.append((score, box))
+        if len(kept) == limit:
+            break
+    return kept
+
+
+def _candidate(
+    image: np.ndarray, box: tuple[int, int, int, int], score: float, scale: float
+) -> PlateCandidate:
+    """Scale a working box back to the original image, pad it a little and crop."""
+    x, y, w, h = (v / scale for v in box)
+    pad_x, pad_y = 0.04 * w, 0.08 * h
+    x0, y0 = max(0, int(x - pad_x)), max(0, int(y - pad_y))
+    x1 = min(image.shape[1], int(x + w + pad_x))
+    y1 = min(image.shape[0], int(y + h + pad_y))
+    return PlateCandidate((x0, y0, x1 - x0, y1 - y0), image[y0:y1, x0:x1].copy(), score)
