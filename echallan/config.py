@@ -48,6 +48,14 @@ class Config:
     SMS_OUTBOX_DIR = os.environ.get("SMS_OUTBOX_DIR", str(INSTANCE_DIR / "sms-outbox"))
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000)
     AUTO_ISSUE_MIN_PLATE_CONFIDENCE = _env_float("AUTO_ISSUE_MIN_PLATE_CONFIDENCE", 0.9)
+    # Look-ups that found the registry down are retried this many times (backing off to 5
+    # minutes: about 8 hours) before the case goes to a human; nothing is issued on a guess.
+    MAX_LOOKUP_ATTEMPTS = _env_int("MAX_LOOKUP_ATTEMPTS", 100)
+    # The clip pipeline does not estimate colour yet; requiring it would send every case to
+    # review. Class and make are still compared.
+    REQUIRE_COLOUR_MATCH = os.environ.get("REQUIRE_COLOUR_MATCH", "false").lower() == "true"
+    # Plates exempt from automatic issue (e.g. emergency vehicles): "PLATE=reason;PLATE=reason".
+    EXEMPT_PLATES = os.environ.get("EXEMPT_PLATES", "")
     DUPLICATE_WINDOW_S = _env_int("DUPLICATE_WINDOW_S", 300)
     REVIEW_CLAIM_TTL_S = _env_int("REVIEW_CLAIM_TTL_S", 900)
     CITY_CODE = os.environ.get("CITY_CODE", "KHI")

@@ -197,3 +197,11 @@ def decisions_for(event_id: int) -> list[ReviewDecision]:
     """Return every decision taken on an event, oldest first."""
     query = sa.select(ReviewDecision).where(ReviewDecision.event_id == event_id)
     return list(db.session.scalars(query.order_by(ReviewDecision.decided_at, ReviewDecision.id)))
+
+
+def recent_decisions(limit: int, offset: int) -> list[ReviewDecision]:
+    """Return every officer's and the machine's decisions, newest first."""
+    query = sa.select(ReviewDecision).order_by(
+        ReviewDecision.decided_at.desc(), ReviewDecision.id.desc()
+    )
+    return list(db.session.scalars(query.limit(limit).offset(offset)))

@@ -1,0 +1,169 @@
+"""From a violation event to a challan or a review task, by the issuance policy."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import current_app
+
+from echallan.extensions import db
+from echallan.models import (
+    EventStatus,
+    OwnerSnapshot,
+    ReviewDecision,
+    ReviewTask,
+    User,
+    ViolationEvent,
+)
+from echallan.registry import get_registry
+from echallan.services import audit, challans, owners, review
+from rules import issuance
+from rules.errors import Conflict, NotFound
+from rules.lifecycle import ChallanEvent
+
+log = logging.getLogger(__name__)
+SYSTEM = "system:issuance"
+WAITING = (EventStatus.NEW, EventStatus.PENDING_LOOKUP)
+
+
+def get_event(event_id: int) -> ViolationEvent:
+    """Return an event or raise NotFound."""
+    event = db.session.get(ViolationEvent, event_id)
+    if event is None:
+        raise NotFound(f"no violation event {event_id}")
+    return event
+
+
+def process_event(event_id: int, now: datetime) -> str:
+    """Look the owner up and issue, queue for review, or wait; idempotent by status."""
+    event = get_event(event_id)
+    if event.status not in WAITING:
+        return event.status
+    outcome = _look_up(event, event.plate_read, now)
+    decision = issuance.decide(_facts(event, outcome), thresholds())
+    if decision.action is issuance.Action.WAIT_LOOKUP:
+        return event.status
+    _record_machine_decision(event, decision, now)
+    if decision.action is issuance.Action.AUTO_ISSUE:
+        challans.issue_challan(event, outcome.snapshot, SYSTEM, ChallanEvent.ISSUE, now)
+    else:
+        review.open_task(event, list(decision.reasons))
+    return event.status
+
+
+def _look_up(event: ViolationEvent, plate: str | None, now: datetime) -> owners.LookupOutcome:
+    """Ask the registry, unless there is no plate to ask about."""
+    if not plate:
+        return owners.LookupOutcome("not_found", reason="no plate read")
+    return owners.look_up_owner(event, plate, get_registry(), now)
+
+
+def thresholds() -> issuance.Thresholds:
+    """Build the policy thresholds from the configuration."""
+    config = current_app.config
+    exempt = dict(item.split("=", 1) for item in config["EXEMPT_PLATES"].split(";") if "=" in item)
+    return issuance.Thresholds(
+        min_plate_confidence=config["AUTO_ISSUE_MIN_PLATE_CONFIDENCE"],
+        max_lookup_attempts=config["MAX_LOOKUP_ATTEMPTS"],
+        require_colour=config["REQUIRE_COLOUR_MATCH"],
+        exempt_plates={issuance.plate_key(k): v for k, v in exempt.items()},
+    )
+
+
+def _facts(event: ViolationEvent, outcome: owners.LookupOutcome) -> issuance.ViolationFacts:
+    """Gather what the policy needs from the event and the registry's answer."""
+    record = outcome.snapshot.record if outcome.snapshot and outcome.snapshot.found else {}
+    return issuance.ViolationFacts(
+        rule=event.rule,
+        plate=event.plate_read,
+        plate_confidence=event.plate_confidence or 0.0,
+        plate_pattern_valid=bool(event.evidence.get("plate_valid", event.plate_read)),
+        registry=outcome.kind,
+        evidence_complete=_evidence_complete(event),
+        clock_drift=bool(event.evidence.get("clock_drift")),
+        lookup_attempts=max(event.lookup_attempts, 1),
+        observed_class=event.observed_class,
+        observed_colour=event.observed_colour,
+        registry_class=record.get("vehicle_class"),
+        registry_colour=record.get("colour"),
+        registry_make=record.get("make"),
+        registry_usage=record.get("usage"),
+        registration_expired=_expired(record, event.occurred_at),
+    )
+
+
+def _evidence_complete(event: ViolationEvent) -> bool:
+    """Tell whether the event carries frames before, at and after the offence."""
+    if event.source == "field":
+        return bool(event.evidence.get("photos"))
+    return len(event.evidence.get("frames", [])) >= 3
+
+
+def _expired(record: dict, occurred_at: datetime) -> bool:
+    """Tell whether the registration was not in force when the offence happened."""
+    if not record:
+        return False
+    if record.get("registration_status", "active") != "active":
+        return True
+    expiry = record.get("registration_expiry")
+    return bool(expiry) and expiry < occurred_at.date().isoformat()
+
+
+def _record_machine_decision(
+    event: ViolationEvent, decision: issuance.Decision, now: datetime
+) -> None:
+    """Store the policy's decision as a row, like a human's, and audit it."""
+    row = ReviewDecision(
+        event_id=event.id,
+        actor=SYSTEM,
+        decision=decision.action.value,
+        reasons=list(decision.reasons),
+        decided_at=now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(SYSTEM, f"issuance.{decision.action.value}", event, reasons=list(decision.reasons))
+
+
+def decide_review(
+    task: ReviewTask, user: User, choice: review.DecisionInput, now: datetime
+) -> ReviewDecision:
+    """Record an officer's decision and carry it out: issue, dismiss, or re-check a new plate."""
+    decision = review.decide(task, user, choice, now)
+    event = get_event(task.event_id)
+    actor = f"user:{user.username}"
+    if choice.decision == review.APPROVE:
+        challans.issue_challan(event, _latest_snapshot(event), actor, ChallanEvent.APPROVE, now)
+    elif choice.decision == review.REJECT:
+        event.status, event.status_reason = EventStatus.DISMISSED, choice.reason
+    else:
+        _recheck_with_plate(event, choice.corrected_plate or "", actor, now)
+    return decision
+
+
+def _latest_snapshot(event: ViolationEvent) -> OwnerSnapshot:
+    """Return the registry answer an approval relies on; without one there is nothing to issue."""
+    snapshot = db.session.scalar(
+        db.select(OwnerSnapshot)
+        .where(OwnerSnapshot.event_id == event.id)
+        .order_by(OwnerSnapshot.fetched_at.desc(), OwnerSnapshot.id.desc())
+    )
+    if snapshot is None or not snapshot.found:
+        raise Conflict("no registered owner for this plate: correct the plate or reject")
+    return snapshot
+
+
+def _recheck_with_plate(event: ViolationEvent, plate: str, actor: str, now: datetime) -> None:
+    """Look a corrected plate up; issue when the registry agrees with the image, else review."""
+    original = event.evidence.get("machine_plate_read", event.plate_read)
+    event.evidence = {**event.evidence, "machine_plate_read": original}
+    event.plate_read, event.plate_confidence = plate, 1.0  # a human read it
+    event.status, event.lookup_attempts = EventStatus.NEW, 0
+    audit.record(actor, "event.plate_corrected", event, machine_read=original, corrected=plate)
+    outcome = _look_up(event, plate, now)
+    decision = issuance.decide(_facts(event, outcome), thresholds())
+    if decision.action is issuance.Action.AUTO_ISSUE:
+        challans.issue_challan(event, outcome.snapshot, actor, ChallanEvent.APPROVE, now)
+    elif decision.action is issuance.Action.REVIEW:
+        review.open_task(event, list(decision.reasons))
