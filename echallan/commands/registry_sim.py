@@ -42,6 +42,12 @@ OUTAGE_CHOICES = ["off", "503", "drop"]
     show_default=True,
     help="503 to every look-up, or drop connections unanswered.",
 )
+@click.option(
+    "--outage-seconds",
+    type=click.FloatRange(0),
+    default=0.0,
+    help="Heal the outage by itself after this long (0: never).",
+)
 @click.option("--fault-seed", type=int, default=0, help="Seed for the fault dice.")
 @click.option("--quiet", is_flag=True, help="Do not log every request.")
 def command(
@@ -75,6 +81,7 @@ def build_app(seed_path: Path | None, api_key: str, switches: dict[str, object])
         error_rate=float(switches["error_rate"]),
         malformed_rate=float(switches["malformed_rate"]),
         outage=str(switches["outage"]),
+        outage_seconds=float(switches["outage_seconds"]),
         seed=int(switches["fault_seed"]),
     )
     return create_simulator(seed_path, api_key=api_key, faults=faults)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import random
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +34,7 @@ class FaultConfig:
     error_rate: float = 0.0
     fail_next: int = 0
     outage: str = "off"
+    outage_seconds: float = 0.0
     malformed_rate: float = 0.0
     malformed_kind: str = "random"
     seed: int = 0
@@ -52,6 +55,7 @@ class FaultSchema(Schema):
     error_rate = fields.Float(validate=validate.Range(0, 1))
     fail_next = fields.Integer(strict=True, validate=validate.Range(0, 1_000_000))
     outage = fields.String(validate=validate.OneOf(OUTAGES))
+    outage_seconds = fields.Float(validate=validate.Range(0, 86_400))
     malformed_rate = fields.Float(validate=validate.Range(0, 1))
     malformed_kind = fields.String(validate=validate.OneOf(MALFORMED_KINDS))
     seed = fields.Integer(strict=True)
@@ -75,8 +79,11 @@ class Verdict:
 class FaultDice:
     """Hold the current switches and draw a verdict per request from a seeded generator."""
 
-    def __init__(self, config: FaultConfig | None = None) -> None:
+    def __init__(
+        self, config: FaultConfig | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._lock = threading.Lock()
+        self._clock = clock
         self.configure(config or FaultConfig())
 
     @property
@@ -90,13 +97,14 @@ class FaultDice:
             self._config = config
             self._fail_next = config.fail_next
             self._rng = random.Random(config.seed)
+            self._configured_at = self._clock()
 
     def roll(self) -> Verdict:
         """Decide the fate of the next vehicle request."""
         with self._lock:
             cfg, rng = self._config, self._rng
             delay = (cfg.latency_ms + rng.uniform(0, cfg.jitter_ms)) / 1000.0
-            if cfg.outage != "off":
+            if cfg.outage != "off" and self._outage_lasts(cfg):
                 return Verdict(delay, outage=cfg.outage)
             if self._fail_next > 0 or rng.random() < cfg.error_rate:
                 self._fail_next = max(0, self._fail_next - 1)
@@ -104,6 +112,11 @@ class FaultDice:
             if rng.random() < cfg.malformed_rate:
                 return Verdict(delay, malformed_kind=self._pick_kind(cfg, rng))
             return Verdict(delay)
+
+    def _outage_lasts(self, cfg: FaultConfig) -> bool:
+        """Tell whether the outage is still on (outage_seconds 0 means until switched off)."""
+        elapsed = self._clock() - self._configured_at
+        return cfg.outage_seconds <= 0 or elapsed < cfg.outage_seconds
 
     @staticmethod
     def _pick_kind(cfg: FaultConfig, rng: random.Random) -> str:

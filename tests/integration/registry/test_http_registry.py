@@ -138,6 +138,19 @@ def test_outage_opens_the_breaker_then_half_open_probe_recovers(make_client, fau
     assert client.breaker.state is BreakerState.CLOSED
 
 
+def test_a_timed_outage_heals_itself_and_the_client_recovers(make_client, faults, clock) -> None:
+    client = make_client(retries=RetryPolicy(retries=0))
+    faults(outage="503", outage_seconds=0.5)
+    for _ in range(3):
+        with pytest.raises(RegistryUnavailable):
+            client.lookup("ASF-813")
+    assert client.breaker.state is BreakerState.OPEN
+    time.sleep(0.6)  # the simulator's clock is real; the breaker's is fake
+    clock.advance(30)
+    assert client.lookup("ASF-813").make == "Suzuki"
+    assert client.breaker.state is BreakerState.CLOSED
+
+
 def test_dropped_connections_are_unavailable(make_client, faults, stats) -> None:
     faults(outage="drop")
     before = stats()["vehicle_requests"]

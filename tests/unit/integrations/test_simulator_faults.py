@@ -6,6 +6,7 @@ import pytest
 from marshmallow import ValidationError
 
 from integrations.registry.simulator.faults import FaultConfig, FaultDice, FaultSchema
+from tests.unit.integrations.records import FakeClock
 
 
 def rolls(config: FaultConfig, n: int = 200) -> list:
@@ -77,3 +78,13 @@ def test_schema_refuses_bad_switches(body: dict) -> None:
 
 def test_schema_fills_omitted_switches_with_healthy_defaults() -> None:
     assert FaultSchema().load({"outage": "drop"}) == FaultConfig(outage="drop")
+
+
+def test_a_timed_outage_heals_itself() -> None:
+    clock = FakeClock()
+    dice = FaultDice(FaultConfig(outage="503", outage_seconds=600), clock=clock)
+    assert dice.roll().outage == "503"
+    clock.advance(599.9)
+    assert dice.roll().outage == "503"
+    clock.advance(0.1)
+    assert dice.roll().outage == "off"
