@@ -1,0 +1,72 @@
+"""Plate recogniser accuracy on real Pakistani crops (pk-dev), by split part.
+
+    .venv/bin/python bench/ocr_accuracy.py [--model STEM]
+
+pk-dev is split by plate text (ocr/training/pk_dev_split.csv): the `train` part was used for
+fine-tuning, the `heldout` part never was. Only the held-out figure says how well the model
+reads plates it has not seen. pk-holdout is unlabelled and is not scored here.
+Data: ../shared/data/plates/pk-dev (github.com/usmanweb/Pakistan-Vehicle-Number-Plate-Dataset).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+from pathlib import Path
+
+from ocr.reader import PlateRead, PlateReader
+
+ROOT = Path(__file__).resolve().parents[1]
+PK_DEV = ROOT.parent / "shared/data/plates/pk-dev"
+SPLIT = ROOT / "ocr/training/pk_dev_split.csv"
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Return the Levenshtein distance between two strings."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def score(reads: list[PlateRead], truths: list[str]) -> dict[str, float]:
+    """Return exact-match (after and before look-alike correction) and character accuracy."""
+    n = len(truths)
+    chars = sum(len(t) for t in truths)
+    errors = sum(edit_distance(r.text, t) for r, t in zip(reads, truths, strict=True))
+    return {
+        "exact": sum(r.text == t for r, t in zip(reads, truths, strict=True)) / n,
+        "exact_raw": sum(r.raw == t for r, t in zip(reads, truths, strict=True)) / n,
+        "char_acc": 1 - errors / chars,
+        "n": n,
+    }
+
+
+def main() -> None:
+    """Print accuracy per part and the held-out misreads."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", type=Path, help="model path without suffix (default: committed)")
+    args = p.parse_args()
+    reader = (
+        PlateReader(args.model.with_suffix(".onnx"), args.model.with_suffix(".yaml"))
+        if args.model
+        else PlateReader.default()
+    )
+    with SPLIT.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    for part in ("heldout", "train"):
+        chosen = [r for r in rows if r["split"] == part]
+        reads = reader.read([PK_DEV / r["image_path"] for r in chosen])
+        figures = score(reads, [r["plate_text"] for r in chosen])
+        label = "HELD-OUT (never trained on)" if part == "heldout" else "TRAIN part (fine-tuned on)"
+        print(f"pk-dev {label}: " + " ".join(f"{k}={v:.4g}" for k, v in figures.items()))
+        if part == "heldout":
+            for r, read in zip(chosen, reads, strict=True):
+                if read.text != r["plate_text"]:
+                    print(f"  miss {r['image_path']}: truth {r['plate_text']} read {read.raw}")
+
+
+if __name__ == "__main__":
+    main()
