@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from integrations.registry.breaker import BreakerState, CircuitBreaker
@@ -91,3 +94,18 @@ def test_a_probe_that_never_reports_is_replaced_after_the_timeout() -> None:
 def test_refuses_nonsense_settings(threshold: int, reset: float) -> None:
     with pytest.raises(ValueError):
         CircuitBreaker(failure_threshold=threshold, reset_timeout=reset)
+
+
+def test_half_open_admits_one_probe_among_racing_threads() -> None:
+    clock = FakeClock()
+    breaker = tripped(clock)
+    clock.advance(10)
+    start = threading.Barrier(16)
+
+    def race() -> bool:
+        start.wait()
+        return breaker.allow()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        admitted = list(pool.map(lambda _: race(), range(16)))
+    assert admitted.count(True) == 1
