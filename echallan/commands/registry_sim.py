@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 OUTAGE_CHOICES = ["off", "503", "drop"]
 
@@ -71,7 +75,7 @@ def command(
         server.server_close()
 
 
-def build_app(seed_path: Path | None, api_key: str, switches: dict[str, object]):  # noqa: ANN201
+def build_app(seed_path: Path | None, api_key: str, switches: dict[str, object]) -> Flask:
     """Return the simulator app with the fault switches given on the command line."""
     from integrations.registry.simulator import FaultConfig, create_simulator
 
