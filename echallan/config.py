@@ -46,6 +46,10 @@ class Config:
     REGISTRY_API_KEY = os.environ.get("REGISTRY_API_KEY", "")
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
     SMS_OUTBOX_DIR = os.environ.get("SMS_OUTBOX_DIR", str(INSTANCE_DIR / "sms-outbox"))
+    SMS_GATEWAY_USERNAME = os.environ.get("SMS_GATEWAY_USERNAME", "")
+    SMS_GATEWAY_PASSWORD = os.environ.get("SMS_GATEWAY_PASSWORD", "")
+    SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "KHI-TRAFFIC")
+    PORTAL_DOMAIN = os.environ.get("PORTAL_DOMAIN", "echallan.sindhpolice.gov.pk")
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000)
     AUTO_ISSUE_MIN_PLATE_CONFIDENCE = _env_float("AUTO_ISSUE_MIN_PLATE_CONFIDENCE", 0.9)
     # Look-ups that found the registry down are retried this many times (backing off to 5

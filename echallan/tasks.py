@@ -1,23 +1,55 @@
-"""Celery task definitions: thin wrappers that run one service inside a unit of work."""
+"""Celery task definitions: thin wrappers that run one service inside a unit of work.
+
+Every task is idempotent: each service checks the state it would change before changing it, so
+a message delivered twice (late acknowledgement after a worker died) changes nothing the
+second time.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from echallan.jobs import celery
+from echallan.models.types import utcnow
 from echallan.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
 
-@celery.task(name="echallan.analyze_clip", acks_late=True)
+@celery.task(name="echallan.analyze_clip")
 def analyze_clip(clip_id: int) -> str:
-    """Find the violations in a stored clip (idempotent: an analysed clip is left alone)."""
+    """Find the violations in a stored clip (an analysed clip is left alone)."""
     from echallan.services import analysis
 
     with unit_of_work():
-        status = analysis.analyze_stored_clip(clip_id)
-    return status
+        return analysis.analyze_stored_clip(clip_id)
+
+
+@celery.task(name="echallan.process_event")
+def process_event(event_id: int) -> str:
+    """Resolve the owner and issue, review or wait (a decided event is left alone)."""
+    from echallan.services import violations
+
+    with unit_of_work():
+        return violations.process_event(event_id, utcnow())
+
+
+@celery.task(name="echallan.deliver_notice")
+def deliver_notice(notice_id: int) -> str:
+    """Deliver one outbox notice (a sent notice is left alone)."""
+    from echallan.services import delivery
+
+    with unit_of_work():
+        return delivery.deliver(notice_id, utcnow())
+
+
+@celery.task(name="echallan.sweep")
+def sweep() -> dict[str, int]:
+    """Run the periodic sweeps: stuck clips, registry retries, due notices, overdue challans."""
+    from echallan.services import sweeps
+
+    with unit_of_work():
+        return sweeps.run_all(utcnow())
 
 
 def register() -> None:

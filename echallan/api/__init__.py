@@ -9,7 +9,7 @@ from echallan.extensions import api
 
 def init_app(app: Flask) -> None:
     """Register every API blueprint and the security schemes on the OpenAPI document."""
-    from echallan.api import cameras, session
+    from echallan.api import cameras, citizens, partners, police, session
 
     api.init_app(app)
     api.spec.components.security_scheme(
@@ -18,5 +18,5 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "StaffSession", {"type": "apiKey", "in": "cookie", "name": "session"}
     )
-    for module in (cameras, session):
+    for module in (cameras, session, police, citizens, partners):
         api.register_blueprint(module.blp)

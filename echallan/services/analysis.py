@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
+from flask import current_app
+
+from echallan import jobs
 from echallan.extensions import db
-from echallan.models import Clip, ClipStatus
+from echallan.models import Clip, ClipStatus, ViolationEvent
+from echallan.models.types import utcnow
+from echallan.services import audit
+from echallan.storage import EvidenceStore
+from rules.calibration import parse_calibration
+from rules.errors import InvalidInput
+from rules.signals import parse_signal_phases
 
 log = logging.getLogger(__name__)
+CAPTIONS = ("before", "at", "after")
+
+
+def plate_reader() -> Any:
+    """Return the process's plate reader (the committed OCR model), loaded once."""
+    app = current_app
+    if "plate_reader" not in app.extensions:
+        from ocr import PlateReader
+
+        app.extensions["plate_reader"] = PlateReader.default()
+    return app.extensions["plate_reader"]
 
 
 def analyze_stored_clip(clip_id: int) -> str:
@@ -18,4 +42,101 @@ def analyze_stored_clip(clip_id: int) -> str:
         return "missing"
     if clip.status in (ClipStatus.ANALYSED, ClipStatus.FAILED):
         return clip.status
-    raise NotImplementedError("clip analysis lands with issue 3")
+    try:
+        analysis = _run_pipeline(clip)
+    except InvalidInput as error:  # the clip, its calibration or its metadata is unusable
+        return _fail(clip, error.detail)
+    except Exception as error:  # noqa: BLE001 - a poison clip must not be retried forever
+        log.exception("analysis of clip %s crashed", clip.id)
+        return _fail(clip, f"internal error during analysis: {type(error).__name__}: {error}")
+    _store_events(clip, analysis)
+    clip.status, clip.analysed_at, clip.failure_reason = ClipStatus.ANALYSED, utcnow(), None
+    audit.record(
+        "system:analysis",
+        "clip.analysed",
+        clip,
+        violations=len(analysis.violations),
+        signal_source=analysis.signal_source,
+        frames=analysis.frames,
+    )
+    return clip.status
+
+
+def _run_pipeline(clip: Clip) -> Any:
+    """Run the vision pipeline on the stored clip, writing evidence frames beside it."""
+    from vision.pipeline import analyze_clip
+
+    calibration = parse_calibration(clip.camera.calibration)
+    phases = clip.meta.get("signal_phases")
+    timeline = parse_signal_phases(phases) if phases else None
+    frames_dir = EvidenceStore(current_app.config["EVIDENCE_DIR"]).evidence_dir(clip.sha256)
+    return analyze_clip(clip.stored_path, calibration, timeline, plate_reader(), frames_dir)
+
+
+def _fail(clip: Clip, reason: str) -> str:
+    """Mark a clip failed with the reason, and audit it."""
+    clip.status, clip.failure_reason, clip.analysed_at = ClipStatus.FAILED, reason[:2000], utcnow()
+    audit.record("system:analysis", "clip.failed", clip, reason=clip.failure_reason)
+    log.warning("clip %s failed: %s", clip.id, reason)
+    return clip.status
+
+
+def _store_events(clip: Clip, analysis: Any) -> None:
+    """Insert each violation once (clip, rule, track) and queue its processing."""
+    existing = set(
+        db.session.execute(
+            sa.select(ViolationEvent.rule, ViolationEvent.track_id).where(
+                ViolationEvent.clip_id == clip.id
+            )
+        ).tuples()
+    )
+    for found in analysis.violations:
+        if (found.event.rule, found.event.track_id) in existing:
+            continue
+        event = _event_row(clip, found)
+        db.session.add(event)
+        db.session.flush()
+        jobs.enqueue("echallan.process_event", event.id)
+
+
+def _event_row(clip: Clip, found: Any) -> ViolationEvent:
+    """Build a ViolationEvent row from a pipeline finding."""
+    e = found.event
+    return ViolationEvent(
+        clip_id=clip.id,
+        camera_id=clip.camera_id,
+        source="camera",
+        rule=e.rule,
+        track_id=e.track_id,
+        frame=e.frame,
+        time_ms=e.time_ms,
+        occurred_at=clip.started_at + timedelta(milliseconds=e.time_ms),
+        bbox=[int(v) for v in e.bbox],
+        signal_state=e.signal_state,
+        observed_class=e.kind,
+        plate_read=found.plate,
+        plate_confidence=float(found.plate_confidence) if found.plate else None,
+        evidence=_evidence(clip, found),
+    )
+
+
+def _evidence(clip: Clip, found: Any) -> dict[str, Any]:
+    """Describe the evidence a reviewer and the notice need: frames, plate crop, context."""
+    e = found.event
+    frames = [
+        {"path": path, "caption": caption, "frame": index}
+        for caption, index in zip(CAPTIONS, e.evidence_frames, strict=True)
+        for path in found.files
+        if f"_{caption}_f{index}." in Path(path).name
+    ]
+    plate = next((p for p in found.files if p.endswith("_plate.png")), None)
+    return {
+        "frames": frames,
+        "plate_crop": plate,
+        "plate_display": found.plate_display,
+        "plate_valid": bool(found.plate_display),
+        "vehicle": e.kind,
+        "confidence": e.confidence,
+        "clip_sha256": clip.sha256,
+        "clock_drift": bool(clip.meta.get("clock_drift")),
+    }

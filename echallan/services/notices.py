@@ -1,4 +1,4 @@
-"""The notice outbox: rows written with the challan, delivered by jobs, retried, never sent twice."""
+"""The notice outbox: rows written with the challan, delivered by jobs, never sent twice."""
 
 from __future__ import annotations
 

@@ -46,16 +46,24 @@ class QueueFilter:
     include_closed: bool = False
 
 
-def open_task(event: ViolationEvent, reasons: list[str], kind: str = "violation") -> ReviewTask:
-    """Put an event in the queue with the reasons a machine would not decide it alone."""
+def open_task(
+    event: ViolationEvent,
+    reasons: list[str],
+    kind: str = "violation",
+    challan_id: int | None = None,
+) -> ReviewTask:
+    """Put an event (or a contested challan) in the queue with the reasons it is there."""
     existing = db.session.scalar(
         sa.select(ReviewTask).where(ReviewTask.event_id == event.id, ReviewTask.status != CLOSED)
     )
     if existing is not None:
         return existing
-    task = ReviewTask(event_id=event.id, kind=kind, reasons=list(reasons), status=OPEN)
-    event.status = EventStatus.IN_REVIEW
-    event.status_reason = "; ".join(reasons)
+    task = ReviewTask(
+        event_id=event.id, challan_id=challan_id, kind=kind, reasons=list(reasons), status=OPEN
+    )
+    if kind == "violation":
+        event.status = EventStatus.IN_REVIEW
+        event.status_reason = "; ".join(reasons)
     db.session.add(task)
     db.session.flush()
     audit.record("system:issuance", "review.opened", task, event_id=event.id, reasons=reasons)

@@ -9,6 +9,8 @@ from flask import current_app
 
 from echallan.extensions import db
 from echallan.models import (
+    Challan,
+    Contest,
     EventStatus,
     OwnerSnapshot,
     ReviewDecision,
@@ -133,13 +135,33 @@ def decide_review(
     decision = review.decide(task, user, choice, now)
     event = get_event(task.event_id)
     actor = f"user:{user.username}"
-    if choice.decision == review.APPROVE:
+    if task.kind == "contest":
+        _decide_contest(task, choice, actor, now)
+    elif choice.decision == review.APPROVE:
         challans.issue_challan(event, _latest_snapshot(event), actor, ChallanEvent.APPROVE, now)
     elif choice.decision == review.REJECT:
         event.status, event.status_reason = EventStatus.DISMISSED, choice.reason
     else:
         _recheck_with_plate(event, choice.corrected_plate or "", actor, now)
     return decision
+
+
+def _decide_contest(
+    task: ReviewTask, choice: review.DecisionInput, actor: str, now: datetime
+) -> None:
+    """Approve keeps the challan (contest dismissed, upheld); reject cancels it."""
+    challan = db.session.get(Challan, task.challan_id)
+    if choice.decision == review.CORRECT_PLATE:
+        raise Conflict(
+            "a contest is upheld or cancelled; reject it and re-issue to correct a plate"
+        )
+    upheld = choice.decision == review.APPROVE
+    what = ChallanEvent.UPHOLD if upheld else ChallanEvent.CANCEL
+    challans.apply_event(challan, what, actor, reason=choice.reason, note=choice.note)
+    for contest in db.session.scalars(
+        db.select(Contest).where(Contest.challan_id == challan.id, Contest.status == "open")
+    ):
+        contest.status, contest.decided_at = ("upheld" if upheld else "cancelled"), now
 
 
 def _latest_snapshot(event: ViolationEvent) -> OwnerSnapshot:
