@@ -11,7 +11,7 @@ import click
 if TYPE_CHECKING:
     from flask import Flask
 
-OUTAGE_CHOICES = ["off", "503", "drop"]
+OUTAGE_CHOICES = ["off", "503", "drop", "refuse"]
 
 
 @click.command("registry-sim")
@@ -44,7 +44,7 @@ OUTAGE_CHOICES = ["off", "503", "drop"]
     type=click.Choice(OUTAGE_CHOICES),
     default="off",
     show_default=True,
-    help="503 to every look-up, or drop connections unanswered.",
+    help="503 to every look-up, drop connections unanswered, or refuse them for --outage-seconds.",
 )
 @click.option(
     "--outage-seconds",
@@ -58,21 +58,23 @@ def command(
     port: int, host: str, seed_path: Path | None, api_key: str, quiet: bool, **switches: object
 ) -> None:
     """Serve the registry simulator's REST API (faults can be changed later: POST /_faults)."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
+    from integrations.registry.simulator.server import RestartableServer
 
-    from integrations.registry.simulator.server import QuietRequestHandler
-
+    if switches["outage"] == "refuse" and not switches["outage_seconds"]:
+        raise click.BadParameter("--outage refuse needs --outage-seconds", param_hint="--outage")
     app = build_app(seed_path, api_key, switches)
-    handler = QuietRequestHandler if quiet else WSGIRequestHandler
-    server = make_server(host, port, app, threaded=True, request_handler=handler)
+    server = RestartableServer(app, host, port, quiet=quiet)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    click.echo(f"registry simulator: http://{host}:{server.server_port}/api/v1/vehicles/<plate>")
+    click.echo(f"registry simulator: {server.url}/api/v1/vehicles/<plate>")
+    server.start()
+    if switches["outage"] == "refuse":
+        server.refuse_for(float(switches["outage_seconds"]))
     try:
-        server.serve_forever()
+        server.wait()
     except KeyboardInterrupt:
         click.echo("registry simulator stopped")
     finally:
-        server.server_close()
+        server.stop()
 
 
 def build_app(seed_path: Path | None, api_key: str, switches: dict[str, object]) -> Flask:

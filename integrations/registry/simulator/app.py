@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ class SimulatorState:
     api_key: str
     stats: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Set by the simulator's own server (RestartableServer) so "refuse" can close its socket.
+    refuse_for: Callable[[float], None] | None = None
 
     def arrived(self) -> None:
         """Count a vehicle request as soon as it arrives (before any injected delay)."""
@@ -147,7 +150,7 @@ def _apply_fault(sim: SimulatorState, verdict: Verdict) -> Response | None:
     if verdict.outage == "503":
         sim.count("outage")
         return problem(503, "Service unavailable", "registry under maintenance")
-    if verdict.outage == "drop":
+    if verdict.outage in ("drop", "refuse"):  # refuse: requests already in flight are dropped
         sim.count("dropped")
         return _drop_connection()
     if verdict.error_status is not None:
@@ -206,8 +209,14 @@ def set_faults() -> Response:
         config = FaultSchema().load(request.get_json(force=True, silent=True) or {})
     except ValidationError as exc:
         return problem(422, "Invalid fault switches", "see errors", errors=exc.messages)
-    state().dice.configure(config)
+    sim = state()
+    if config.outage == "refuse" and sim.refuse_for is None:
+        detail = "'refuse' needs the simulator's own server (run_in_thread or the CLI)"
+        return problem(422, "Invalid fault switches", detail)
+    sim.dice.configure(config)
     current_app.logger.warning("registry simulator faults now %s", config.to_dict())
+    if config.outage == "refuse":
+        sim.refuse_for(config.outage_seconds)
     return get_faults()
 
 

@@ -10,9 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_load, validate
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
-OUTAGES = ("off", "503", "drop")
+OUTAGES = ("off", "503", "drop", "refuse")
 MALFORMED_KINDS = (
     "random",
     "html",
@@ -59,6 +67,12 @@ class FaultSchema(Schema):
     malformed_rate = fields.Float(validate=validate.Range(0, 1))
     malformed_kind = fields.String(validate=validate.OneOf(MALFORMED_KINDS))
     seed = fields.Integer(strict=True)
+
+    @validates_schema
+    def _refusal_must_end(self, data: dict[str, Any], **_: Any) -> None:
+        """Refuse an endless refusal: nothing could reach /_faults to heal it."""
+        if data.get("outage") == "refuse" and data.get("outage_seconds", 0) <= 0:
+            raise ValidationError("outage 'refuse' needs outage_seconds > 0", "outage_seconds")
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> FaultConfig:

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
+import requests
 
 from integrations.registry import (
     BreakerState,
@@ -174,6 +175,22 @@ def test_connection_refused_then_restart_on_the_same_port(make_client, clock) ->
         assert client.lookup("ASF-613").vehicle_class is VehicleClass.MOTORCYCLE
     finally:
         stop()
+
+
+def test_refuse_outage_closes_the_port_then_reopens_it(make_client, sim_url, faults, stats):
+    client = make_client(retries=RetryPolicy(retries=0))
+    faults(outage="refuse", outage_seconds=0.5)
+    time.sleep(0.1)  # the listening socket closes just after the admin answer
+    with pytest.raises(RegistryUnavailable, match="ConnectionRefusedError"):
+        client.lookup("ASF-813")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            stats()
+            break
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    assert client.lookup("ASF-813").make == "Suzuki"
 
 
 @pytest.mark.parametrize(

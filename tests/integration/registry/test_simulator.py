@@ -10,6 +10,7 @@ import time
 import pytest
 import requests
 
+from integrations.registry.simulator import create_simulator
 from tests.integration.registry.conftest import API_KEY
 
 KEY = {"X-Api-Key": API_KEY}
@@ -51,6 +52,14 @@ def test_fault_switches_are_validated_replaced_and_cleared(sim_url) -> None:
     assert replaced.json()["latency_ms"] == 0 and replaced.json()["outage"] == "503"
     healed = requests.delete(f"{sim_url}/_faults", headers=KEY, timeout=5).json()
     assert healed["outage"] == "off"
+
+
+def test_refuse_needs_a_duration_and_the_simulators_own_server() -> None:
+    client = create_simulator(api_key=API_KEY).test_client()  # no RestartableServer behind it
+    endless = client.post("/_faults", json={"outage": "refuse"}, headers=KEY)
+    assert endless.status_code == 422 and "outage_seconds" in endless.json["errors"]
+    timed = client.post("/_faults", json={"outage": "refuse", "outage_seconds": 1}, headers=KEY)
+    assert timed.status_code == 422 and "own server" in timed.json["detail"]
 
 
 def test_cli_serves_the_simulator_with_its_switches(tmp_path) -> None:
