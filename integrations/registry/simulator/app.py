@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,10 +174,28 @@ def malformed(kind: str, record: dict[str, Any], records: dict[str, dict[str, An
     """Return a 200 whose body is wrong in the given way."""
     if kind == "html":
         return Response("<html><body>Request blocked</body></html>", 200, mimetype="text/html")
+    if kind in ("oversized_stream", "trickle"):
+        # No Content-Length: chunked, so only a client that counts (or times) the body notices.
+        return Response(_streamed(kind, record), 200, mimetype="application/json")
     body = json.dumps(_malformed_payload(kind, record, records))
     if kind == "truncated":
         body = body[: len(body) // 2]
     return Response(body, 200, mimetype="application/json")
+
+
+def _streamed(kind: str, record: dict[str, Any]) -> Iterator[str]:
+    """Yield an endless-looking 200 kB body, or a valid record in ten pieces 0.1 s apart."""
+    if kind == "oversized_stream":
+        yield '{"remarks": "'
+        for _ in range(50):
+            yield "x" * 4096
+        yield '"}'
+        return
+    text = json.dumps(record)
+    step = len(text) // 10 + 1
+    for start in range(0, len(text), step):
+        yield text[start : start + step]
+        time.sleep(0.1)
 
 
 def _malformed_payload(kind: str, record: dict[str, Any], records: dict[str, Any]) -> Any:

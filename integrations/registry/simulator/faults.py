@@ -29,6 +29,8 @@ MALFORMED_KINDS = (
     "wrong_types",
     "missing_fields",
     "oversized",
+    "oversized_stream",
+    "trickle",
     "wrong_vehicle",
 )
 

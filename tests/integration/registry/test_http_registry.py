@@ -201,7 +201,9 @@ def test_refuse_outage_closes_the_port_then_reopens_it(make_client, sim_url, fau
         ("not_object", "invalid record"),
         ("wrong_types", "invalid record"),
         ("missing_fields", "invalid record"),
-        ("oversized", "exceeds 16384"),
+        ("oversized", "body of 200"),
+        ("oversized_stream", "body exceeds 16384 bytes"),
+        ("trickle", "body took longer than 0.3 s"),
         ("wrong_vehicle", "asked for ASF813, got"),
     ],
 )

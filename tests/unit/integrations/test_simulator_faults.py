@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 from marshmallow import ValidationError
 
-from integrations.registry.simulator.faults import FaultConfig, FaultDice, FaultSchema
+from integrations.registry.simulator.faults import (
+    MALFORMED_KINDS,
+    FaultConfig,
+    FaultDice,
+    FaultSchema,
+)
 from tests.unit.integrations.records import FakeClock
 
 
@@ -49,15 +54,8 @@ def test_outage_wins_over_everything() -> None:
 
 def test_random_malformed_kind_covers_every_kind() -> None:
     kinds = {v.malformed_kind for v in rolls(FaultConfig(malformed_rate=1.0), 500)}
-    assert kinds == {
-        "html",
-        "truncated",
-        "not_object",
-        "wrong_types",
-        "missing_fields",
-        "oversized",
-        "wrong_vehicle",
-    }
+    assert kinds == set(MALFORMED_KINDS) - {"random"}
+    assert {"html", "truncated", "wrong_types", "oversized_stream", "trickle"} <= kinds
 
 
 @pytest.mark.parametrize(
