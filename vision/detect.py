@@ -34,7 +34,7 @@ class Detector(Protocol):
 class BackgroundSettings:
     """Background subtraction and blob filtering for a fixed camera."""
 
-    work_width: int = 640  # frames are shrunk to this width for speed
+    work_width: int = 480  # frames are shrunk to this width for speed
     var_threshold: float = 24.0
     absorb_s: float = 20.0  # a motionless object fades into the background after about this
     warmup_s: float = 1.0  # learn fast at first, while the model has seen little

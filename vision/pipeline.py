@@ -45,6 +45,7 @@ class PlateReaderLike(Protocol):
 class PipelineSettings:
     """How often the expensive per-track work runs and how much of it is kept."""
 
+    detect_hz: float = 12.5  # detection and tracking rate; faster clips skip frames between
     helmet_hz: float = 8.0  # helmet reads per second of a rider's track
     plate_hz: float = 5.0  # vehicle crops kept per second, best kept up to plate_samples
     plate_samples: int = 8
@@ -194,16 +195,18 @@ def _to_track(live: LiveTrack, fps: float, data: _TrackData | None) -> Track:
 
 
 def _decode_pass(
-    info: decode.ClipInfo, detector: Detector, reader: SignalReader | None, collector: _Collector
+    info: decode.ClipInfo, detector: Detector, reader: SignalReader | None, collector: _Collector,
+    stride: int,
 ) -> tuple[IouTracker, int]:
-    """Run detection, tracking, signal reading and crop collection over every frame."""
+    """Read the signal in every frame; detect, track and collect crops every `stride` frames."""
     tracker = IouTracker(info.fps)
     count = 0
     for index, frame in decode.frames(info):
         if reader is not None:
             reader.observe(frame, round(index * 1000 / info.fps))
-        matched = tracker.update(index, detector.detect(frame))
-        collector.collect(index, frame, matched)
+        if index % stride == 0:
+            matched = tracker.update(index, detector.detect(frame))
+            collector.collect(index, frame, matched)
         count += 1
     decode.check_complete(info, count)
     return tracker, count
@@ -236,14 +239,15 @@ def analyze_clip(
     size = (info.width, info.height)
     cal = fit_calibration(calibration, *size)
     ignore = [cal.signal_roi] if cal.signal_roi else []
-    detector = detector or BackgroundDetector(info.fps, size, ignore)
+    stride = max(1, round(info.fps / s.detect_hz))
+    detector = detector or BackgroundDetector(info.fps / stride, size, ignore)
     reader = None
     if phases is None and cal.signal_roi and RED_LIGHT in cal.rules:
         reader = SignalReader(cal.signal_roi)
     if helmets is None and NO_HELMET in cal.rules:
         helmets = HelmetClassifier.default()
     collector = _Collector(info.fps, size, helmets, s)
-    tracker, count = _decode_pass(info, detector, reader, collector)
+    tracker, count = _decode_pass(info, detector, reader, collector, stride)
     duration = round(count * 1000 / info.fps)
     timeline, source = _timeline(phases, reader, duration)
     tracks = [_to_track(t, info.fps, collector.data.get(t.track_id)) for t in tracker.tracks()]

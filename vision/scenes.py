@@ -739,3 +739,51 @@ def render_scene(spec: SceneSpec, path: Path | str, fourcc: str = "mp4v") -> Gro
         truth_violations(spec),
         boxes,
     )
+
+
+# --- scoring ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    """A found violation set against the truth: which vehicle it was and whether it is right."""
+
+    rule: str
+    frame: int
+    vehicle_id: int | None
+    correct: bool
+    plate_found: str | None
+    plate_true: str | None
+
+
+def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Return the intersection over union of two (x, y, w, h) boxes."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    union = a[2] * a[3] + b[2] * b[3] - ix * iy
+    return ix * iy / union if union else 0.0
+
+
+def vehicle_at(truth: GroundTruth, frame: int, box: tuple[int, int, int, int]) -> int | None:
+    """Return the vehicle whose true box in `frame` overlaps `box` most (IoU >= 0.3)."""
+    best, best_iou = None, 0.3
+    for vid, boxes in truth.boxes.items():
+        true_box = boxes.get(frame)
+        if true_box is not None and _iou(true_box, box) >= best_iou:
+            best, best_iou = vid, _iou(true_box, box)
+    return best
+
+
+def match_violations(found: list[dict[str, Any]], truth: GroundTruth) -> tuple[list[Match], list]:
+    """Match found violations (contract dicts) to the truth; return matches and the missed."""
+    wanted = {(t.rule, t.vehicle_id): t for t in truth.violations}
+    matches, used = [], set()
+    for v in found:
+        vid = vehicle_at(truth, v["frame"], tuple(v["bbox"]))
+        key = (v["rule"], vid)
+        correct = key in wanted and key not in used
+        used.add(key)
+        plate_true = wanted[key].plate if correct else None
+        matches.append(Match(v["rule"], v["frame"], vid, correct, v.get("plate"), plate_true))
+    missed = [t for key, t in wanted.items() if key not in used]
+    return matches, missed
