@@ -171,7 +171,7 @@ KARACHI_2025 = FineSchedule(
 DEFAULT_SCHEDULES: tuple[FineSchedule, ...] = (KARACHI_2023, KARACHI_2025)
 
 
-def vehicle_class(name: str | VehicleClass) -> VehicleClass:
+def to_vehicle_class(name: str | VehicleClass) -> VehicleClass:
     """Return the schedule class for a registry or detector class name, or raise InvalidInput."""
     found = CLASS_ALIASES.get(str(name).strip().lower())
     if found is None:
@@ -179,7 +179,7 @@ def vehicle_class(name: str | VehicleClass) -> VehicleClass:
     return found
 
 
-def offence(name: str | Offence) -> Offence:
+def to_offence(name: str | Offence) -> Offence:
     """Return the offence named `name`, or raise InvalidInput."""
     try:
         return Offence(str(name))
@@ -204,12 +204,12 @@ def schedule_in_force(
 
 def fine_for(
     rule: str | Offence,
-    vehicle_class_name: str | VehicleClass,
+    vehicle_class: str | VehicleClass,
     occurred_at: datetime,
     schedules: Iterable[FineSchedule] = DEFAULT_SCHEDULES,
 ) -> Fine:
     """Return the fine for `rule` by a vehicle of the given class at `occurred_at`."""
-    what, cls = offence(rule), vehicle_class(vehicle_class_name)
+    what, cls = to_offence(rule), to_vehicle_class(vehicle_class)
     schedule = schedule_in_force(occurred_at, schedules)
     rate = schedule.rates.get((what, cls))
     if rate is None:

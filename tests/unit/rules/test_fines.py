@@ -19,7 +19,7 @@ from rules.fines import (
     schedule_in_force,
     schedule_to_dict,
     to_karachi,
-    vehicle_class,
+    to_vehicle_class,
 )
 
 PKT = timezone(timedelta(hours=5))
@@ -109,7 +109,7 @@ def test_unknown_rule_or_class_is_invalid(rule, cls):
     ("name", "expected"), [("LTV", "jeep"), (" Motor Cycle ", "motorcycle"), ("Bus", "heavy")]
 )
 def test_class_aliases(name, expected):
-    assert vehicle_class(name) == expected
+    assert to_vehicle_class(name) == expected
 
 
 def test_every_rate_is_a_positive_integer_of_whole_rupees():
@@ -168,3 +168,13 @@ def test_to_karachi():
     assert to_karachi(BOUNDARY_UTC).isoformat() == "2025-10-27T00:00:00+05:00"
     with pytest.raises(InvalidInput):
         to_karachi(datetime(2025, 1, 1))
+
+
+def test_keyword_call_as_the_services_make_it():
+    fine = fine_for(
+        rule="wrong_way",
+        vehicle_class="jeep",
+        occurred_at=datetime(2026, 1, 1, tzinfo=PKT),
+        schedules=DEFAULT_SCHEDULES,
+    )
+    assert fine.amount_paisa == 5_000_000
