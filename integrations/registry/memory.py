@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from pathlib import Path
 
 from integrations.registry.base import VehicleNotFound, VehicleRecord, plate_key
+from integrations.registry.schemas import VEHICLE_SCHEMA
+
+# The simulator's seed; read here without importing the simulator (which needs Flask).
+DEFAULT_SEED = Path(__file__).with_name("simulator") / "seed.json"
 
 
 class InMemoryRegistry:
@@ -14,6 +20,13 @@ class InMemoryRegistry:
         self._records: dict[str, VehicleRecord] = {}
         for record in records:
             self.add(record)
+
+    @classmethod
+    def from_seed(cls, path: str | Path | None = None) -> InMemoryRegistry:
+        """Return a registry of the simulator's seed vehicles (the bundled seed.json by default)."""
+        document = json.loads(Path(path or DEFAULT_SEED).read_text(encoding="utf-8"))
+        rows = document["vehicles"] if isinstance(document, dict) else document
+        return cls(VEHICLE_SCHEMA.load(row) for row in rows)
 
     def add(self, record: VehicleRecord) -> None:
         """Register (or replace) a vehicle."""

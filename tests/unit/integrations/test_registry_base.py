@@ -70,3 +70,10 @@ def test_memory_registry_reports_unknown_and_removed_plates() -> None:
     registry.remove("ASF-813")
     with pytest.raises(VehicleNotFound):
         registry.lookup("ASF-813")
+
+
+def test_memory_registry_from_the_simulators_seed() -> None:
+    registry = InMemoryRegistry.from_seed()
+    assert len(registry) == 300
+    assert registry.lookup("ASF-813").colour == "White"
+    assert registry.lookup("asf613").vehicle_class == "motorcycle"
