@@ -40,8 +40,8 @@ class Challan(db.Model):
     flags: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     version: Mapped[int] = mapped_column(default=1)
 
-    event: Mapped[ViolationEvent] = relationship()
-    owner_snapshot: Mapped[OwnerSnapshot | None] = relationship()
+    event: Mapped[ViolationEvent] = relationship(foreign_keys=[event_id])
+    owner_snapshot: Mapped[OwnerSnapshot | None] = relationship(foreign_keys=[owner_snapshot_id])
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -79,3 +79,68 @@ def upload(client, key: str | None, clip: Path | bytes, meta_data: Any, camera_i
         headers=headers,
         content_type="multipart/form-data",
     )
+
+
+def staff(username: str, role: str, password: str = "correct horse battery") -> None:
+    """Create a member of staff."""
+    with unit_of_work():
+        admin.create_user(username, password, role, actor="test")
+
+
+def sign_in(client, username: str, password: str = "correct horse battery") -> None:  # noqa: ANN001
+    """Sign a test client in as a member of staff."""
+    response = client.post("/api/v1/session", json={"username": username, "password": password})
+    assert response.status_code == 200, response.json
+
+
+def partner_key(scopes: list[str], name: str = "excise") -> str:
+    """Create a partner API client; return its key."""
+    with unit_of_work():
+        _, key = admin.create_api_client(name, "partner", scopes, "test")
+    return key
+
+
+def camera(camera_id: str = CAMERA_ID) -> None:
+    """Register a camera without a key."""
+    with unit_of_work():
+        admin.register_camera(camera_id, calibration(camera_id), actor="test", name="Shahrah-e-Faisal")
+
+
+def event(
+    plate: str | None = "ASF-813",
+    rule: str = "red_light",
+    confidence: float = 0.97,
+    observed_class: str = "car",
+    camera_id: str = CAMERA_ID,
+    occurred_at: str = "2026-11-23T10:15:04+05:00",
+    track_id: int = 1,
+    frames: int = 3,
+) -> int:
+    """Insert a violation event as the clip pipeline would; return its id."""
+    from datetime import datetime
+
+    from echallan.extensions import db
+    from echallan.models import ViolationEvent
+
+    with unit_of_work():
+        row = ViolationEvent(
+            camera_id=camera_id, rule=rule, track_id=track_id, frame=40, time_ms=1600,
+            occurred_at=datetime.fromisoformat(occurred_at), bbox=[10, 20, 100, 80],
+            signal_state="red", observed_class=observed_class, plate_read=plate,
+            plate_confidence=confidence if plate else None,
+            evidence={"frames": [{"path": f"/nonexistent/{i}.jpg", "caption": c}
+                                 for i, c in enumerate(("before", "at", "after")[:frames])],
+                      "plate_valid": bool(plate)},
+        )
+        db.session.add(row)
+    return row.id
+
+
+def process(event_id: int, now: str = "2026-11-23T12:00:00+05:00") -> str:
+    """Run the issuance chain for an event at a given moment."""
+    from datetime import datetime
+
+    from echallan.services import violations
+
+    with unit_of_work():
+        return violations.process_event(event_id, datetime.fromisoformat(now))
