@@ -38,8 +38,9 @@ def plate_config() -> str:
 
 def export(checkpoint: Path, stem: Path) -> None:
     """Write stem.onnx and stem.yaml from a checkpoint."""
-    model = PlateNet(SLOTS, len(ALPHABET), len(REGIONS), HEIGHT, WIDTH)
-    model.load_state_dict(torch.load(checkpoint, weights_only=False)["model"])
+    state = torch.load(checkpoint, weights_only=False)
+    model = PlateNet(SLOTS, len(ALPHABET), len(REGIONS), HEIGHT, WIDTH, state.get("arch", "s16"))
+    model.load_state_dict(state["model"])
     model.eval()
     example = torch.zeros(1, HEIGHT, WIDTH, 1, dtype=torch.uint8)
     batch = {0: "batch"}

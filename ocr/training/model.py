@@ -37,27 +37,34 @@ class _Separable(nn.Module):
         return self.act(x + self.body(x))
 
 
+def _backbone(arch: str) -> tuple[nn.Sequential, int, int]:
+    """Return (feature layers, total stride, output channels) for an architecture name."""
+    stem = [_conv(1, 16, 2), _conv(16, 32, 2), _Separable(32), _conv(32, 64, 2)]
+    if arch == "s16":  # four stride-2 stages, 4x8 map for a 64x128 input
+        tail = [_Separable(64), _Separable(64), _conv(64, 128, 2), _Separable(128)]
+        return nn.Sequential(*stem, *tail, nn.Conv2d(128, 32, 1), nn.ReLU(inplace=True)), 16, 32
+    if arch == "s8":  # three stride-2 stages, a finer 8x16 map for the slot heads
+        tail = [_Separable(64), _Separable(64), _Separable(64)]
+        return nn.Sequential(*stem, *tail, nn.Conv2d(64, 16, 1), nn.ReLU(inplace=True)), 8, 16
+    raise ValueError(f"unknown architecture {arch!r}")
+
+
 class PlateNet(nn.Module):
     """Map a uint8 NHWC plate crop to per-slot character logits and region logits."""
 
     def __init__(
-        self, slots: int, alphabet_size: int, regions: int, height: int = 64, width: int = 128
+        self,
+        slots: int,
+        alphabet_size: int,
+        regions: int,
+        height: int = 64,
+        width: int = 128,
+        arch: str = "s16",
     ) -> None:
         super().__init__()
         self.slots, self.alphabet_size = slots, alphabet_size
-        self.features = nn.Sequential(
-            _conv(1, 16, 2),
-            _conv(16, 32, 2),
-            _Separable(32),
-            _conv(32, 64, 2),
-            _Separable(64),
-            _Separable(64),
-            _conv(64, 128, 2),
-            _Separable(128),
-            nn.Conv2d(128, 32, 1),
-            nn.ReLU(inplace=True),
-        )
-        flat = 32 * (height // 16) * (width // 16)
+        self.features, stride, channels = _backbone(arch)
+        flat = channels * (height // stride) * (width // stride)
         self.hidden = nn.Sequential(nn.Flatten(), nn.Dropout(0.1), nn.Linear(flat, 256), nn.ReLU())
         self.chars = nn.Linear(256, slots * alphabet_size)
         self.region = nn.Linear(256, regions)

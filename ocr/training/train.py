@@ -146,6 +146,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--real-frac", type=float, default=0.15, help="share of pk-dev train crops")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--arch", default="s16", choices=["s16", "s8"])
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--checkpoint-minutes", type=float, default=4.0)
     p.add_argument("--resume", action="store_true", help="continue from RUN/last.pt")
@@ -157,7 +158,7 @@ class Trainer:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.model = PlateNet(SLOTS, len(ALPHABET), len(REGIONS), HEIGHT, WIDTH)
+        self.model = PlateNet(SLOTS, len(ALPHABET), len(REGIONS), HEIGHT, WIDTH, args.arch)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr, weight_decay=1e-4)
         self.sched = torch.optim.lr_scheduler.OneCycleLR(
             self.opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.05
@@ -186,6 +187,7 @@ class Trainer:
             "sched": self.sched.state_dict(),
             "step": self.step,
             "rng": self.rng.bit_generator.state,
+            "arch": self.args.arch,
         }
         tmp = self.args.run / "last.pt.tmp"
         torch.save(state, tmp)
