@@ -16,6 +16,7 @@ from functools import lru_cache
 from notices.fonts import register_fonts, urdu
 from notices.notice import ChallanNotice, EvidenceImage, date_text, mask_cnic, rupees_text
 from notices.qr import draw_qr
+from rules.errors import InvalidInput
 
 PAGE_W, PAGE_H = 595.27, 841.89  # A4 in points
 MARGIN = 36.0
@@ -188,9 +189,11 @@ def _evidence(canvas, notice: ChallanNotice, y: float) -> float:
 
 def _picture(canvas, picture: EvidenceImage, x: float, y: float, w: float, h: float) -> None:
     """Draw one picture fitted in the box (x, y, w, h) with its caption beneath."""
-    canvas.drawImage(
-        _jpeg_reader(_jpeg(picture.data)), x, y, w, h, preserveAspectRatio=True, anchor="c"
-    )
+    try:
+        jpeg = _jpeg(picture.data)
+    except (OSError, ValueError, TypeError, AttributeError) as exc:  # PIL: "not a picture"
+        raise InvalidInput(f"evidence picture {picture.caption!r} cannot be read: {exc}") from None
+    canvas.drawImage(_jpeg_reader(jpeg), x, y, w, h, preserveAspectRatio=True, anchor="c")
     canvas.setStrokeColorRGB(0.6, 0.6, 0.6)
     canvas.rect(x, y, w, h, stroke=1, fill=0)
     canvas.setFont("Helvetica", 7.5)

@@ -13,7 +13,7 @@ import pytest
 
 from notices import fonts
 from notices.fonts import FontMissing, find_font, urdu
-from notices.notice import OFFENCES, ChallanNotice, mask_cnic, rupees_text
+from notices.notice import OFFENCES, ChallanNotice, EvidenceImage, mask_cnic, rupees_text
 from notices.pdf import UR, render_challan_pdf
 from rules.errors import InvalidInput
 
@@ -113,6 +113,13 @@ def test_every_evidence_picture_and_the_qr_are_embedded_small(pdf_path):
     assert len(rows) == 5  # three frames, the plate crop, the QR code
     widths = [int(row.split()[3]) for row in rows]
     assert max(widths) <= 640
+
+
+@pytest.mark.parametrize("data", [b"not a picture", "a string", b""])
+def test_unreadable_evidence_is_invalid_input_naming_the_picture(notice, data):
+    broken = replace(notice, evidence=(EvidenceImage(data, "frame 9"),))
+    with pytest.raises(InvalidInput, match="frame 9"):
+        render_challan_pdf(broken)
 
 
 def test_notice_without_pictures_still_renders(notice):
