@@ -42,8 +42,10 @@ def new_api_key() -> tuple[str, str, str]:
 
 
 def hash_password(password: str) -> str:
-    """Hash a staff password (scrypt via werkzeug)."""
-    return generate_password_hash(password)
+    """Hash a staff password (scrypt via werkzeug, unless configured otherwise)."""
+    from flask import current_app
+
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def client_from_header(header: str | None) -> ApiClient | None:

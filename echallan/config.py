@@ -65,6 +65,14 @@ class Config:
     CITY_CODE = os.environ.get("CITY_CODE", "KHI")
     # 1Link assigns the biller prefix; this one is a placeholder until the real one is issued.
     ONEBILL_BILLER_PREFIX = os.environ.get("ONEBILL_BILLER_PREFIX", "10072")
+    # Device health (issue 6): where the control room hears of alerts, and the periodic sweeps
+    # (run in-process by echallan.scheduler unless celery beat does it: JOBS_MODE=celery).
+    CONTROL_ROOM_WEBHOOK_URL = os.environ.get("CONTROL_ROOM_WEBHOOK_URL", "")
+    CONTROL_ROOM_WEBHOOK_SECRET = os.environ.get("CONTROL_ROOM_WEBHOOK_SECRET", "")
+    CONTROL_ROOM_SMS = os.environ.get("CONTROL_ROOM_SMS", "")
+    SCHEDULER_ENABLED = _env_int("SCHEDULER_ENABLED", JOBS_MODE != "celery") == 1  # 0 or 1
+    SWEEP_DEVICES_PERIOD_S = _env_float("SWEEP_DEVICES_PERIOD_S", 30.0)
+    SWEEP_PERIOD_S = _env_float("SWEEP_PERIOD_S", 60.0)
 
     API_TITLE = "e-challan"
     API_VERSION = "v1"
@@ -75,6 +83,7 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = os.environ.get(
         "OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
     )
+    PASSWORD_HASH_METHOD = "scrypt"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -88,6 +97,9 @@ class TestingConfig(Config):
 
     TESTING = True
     JOBS_MODE = "sync"
+    SCHEDULER_ENABLED = False
+    # Tests create and sign in many users; a deliberately slow hash would dominate the suite.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
 
 

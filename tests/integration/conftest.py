@@ -77,9 +77,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 def _empty_tables() -> None:
     """Delete every row of every migrated table, keeping Alembic's version."""
-    names = [
-        name for name in sa.inspect(db.engine).get_table_names() if name != "alembic_version"
-    ]
+    names = [name for name in sa.inspect(db.engine).get_table_names() if name != "alembic_version"]
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             quoted = ", ".join(f'"{name}"' for name in names)

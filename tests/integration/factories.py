@@ -103,7 +103,9 @@ def partner_key(scopes: list[str], name: str = "excise") -> str:
 def camera(camera_id: str = CAMERA_ID) -> None:
     """Register a camera without a key."""
     with unit_of_work():
-        admin.register_camera(camera_id, calibration(camera_id), actor="test", name="Shahrah-e-Faisal")
+        admin.register_camera(
+            camera_id, calibration(camera_id), actor="test", name="Shahrah-e-Faisal"
+        )
 
 
 def event(
@@ -124,13 +126,24 @@ def event(
 
     with unit_of_work():
         row = ViolationEvent(
-            camera_id=camera_id, rule=rule, track_id=track_id, frame=40, time_ms=1600,
-            occurred_at=datetime.fromisoformat(occurred_at), bbox=[10, 20, 100, 80],
-            signal_state="red", observed_class=observed_class, plate_read=plate,
+            camera_id=camera_id,
+            rule=rule,
+            track_id=track_id,
+            frame=40,
+            time_ms=1600,
+            occurred_at=datetime.fromisoformat(occurred_at),
+            bbox=[10, 20, 100, 80],
+            signal_state="red",
+            observed_class=observed_class,
+            plate_read=plate,
             plate_confidence=confidence if plate else None,
-            evidence={"frames": [{"path": f"/nonexistent/{i}.jpg", "caption": c}
-                                 for i, c in enumerate(("before", "at", "after")[:frames])],
-                      "plate_valid": bool(plate)},
+            evidence={
+                "frames": [
+                    {"path": f"/nonexistent/{i}.jpg", "caption": c}
+                    for i, c in enumerate(("before", "at", "after")[:frames])
+                ],
+                "plate_valid": bool(plate),
+            },
         )
         db.session.add(row)
     return row.id

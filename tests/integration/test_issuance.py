@@ -29,7 +29,10 @@ def test_confident_consistent_read_issues_a_challan(ready) -> None:  # noqa: ANN
         assert re.fullmatch(r"KHI-2026-00000001", challan.number)
         assert re.fullmatch(r"10072\d{11}", challan.consumer_number)
         assert challan.status == "issued" and challan.vehicle_class == "car"
-        assert challan.schedule_version.startswith("karachi-2025") or "2025" in challan.schedule_version
+        assert (
+            challan.schedule_version.startswith("karachi-2025")
+            or "2025" in challan.schedule_version
+        )
         assert challan.owner_snapshot.record["owner_name"] == "Rabia Rajput"
         assert (challan.surcharge_from - challan.discount_until).days == 8
         machine = db.session.scalar(sa.select(ReviewDecision))
@@ -57,7 +60,9 @@ def test_registry_mismatch_goes_to_review_never_issue(ready) -> None:  # noqa: A
         ("ASF-813", 0.97, 1, "incomplete_evidence"),
     ],
 )
-def test_doubtful_cases_go_to_review_with_the_reason(ready, plate, confidence, frames, reason) -> None:  # noqa: ANN001
+def test_doubtful_cases_go_to_review_with_the_reason(
+    ready, plate, confidence, frames, reason
+) -> None:  # noqa: ANN001
     with ready.app_context():
         event_id = f.event(plate=plate, confidence=confidence, frames=frames)
         assert f.process(event_id) == "in_review"
@@ -92,8 +97,12 @@ def test_challan_numbers_are_sequential(ready) -> None:  # noqa: ANN001
         for minute, plate in enumerate(["ASF-813", "LEA-13-2293", "AMD-868"]):
             cls = db.session  # keep the registry's class for each plate
             del cls
-            event_id = f.event(plate=plate, observed_class=None,
-                               occurred_at=f"2026-11-23T10:{10 + minute}:00+05:00", track_id=minute)
+            event_id = f.event(
+                plate=plate,
+                observed_class=None,
+                occurred_at=f"2026-11-23T10:{10 + minute}:00+05:00",
+                track_id=minute,
+            )
             f.process(event_id)
         numbers = db.session.scalars(sa.select(Challan.number).order_by(Challan.id)).all()
     assert numbers == [f"KHI-2026-0000000{n}" for n in (1, 2, 3)]

@@ -23,7 +23,8 @@ def test_openapi_describes_every_api_route(app, client) -> None:  # noqa: ANN001
     routes = {
         _openapi_path(rule.rule)
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith("/api/v1/") and "openapi" not in rule.rule
+        if rule.rule.startswith("/api/v1/")
+        and "openapi" not in rule.rule
         and not rule.rule.startswith("/api/v1/docs")
     }
     assert routes <= documented, f"undocumented: {sorted(routes - documented)}"
