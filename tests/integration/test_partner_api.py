@@ -1,0 +1,146 @@
+"""The partner API: outstanding challans by plate or CNIC, status, ownership changes."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from echallan.extensions import db
+from echallan.models import Challan, IdempotencyRecord
+from tests.integration import factories as f
+
+SELLER_CNIC = "4210190484754"  # ASF-813's owner in the registry seed
+
+
+@pytest.fixture
+def issued(app):  # noqa: ANN001, ANN201
+    """Two challans for ASF-813 and keys for each partner scope."""
+    app.config["JOBS_MODE"] = "defer"
+    with app.app_context():
+        f.camera()
+        for n, when in enumerate(("2026-11-20T09:00:00+05:00", "2026-11-22T18:30:00+05:00")):
+            f.process(f.event(plate="ASF-813", occurred_at=when, track_id=n))
+        keys = {
+            "read": f.partner_key(["challans:read"], "excise-read"),
+            "write": f.partner_key(["ownership:write"], "excise-write"),
+            "bank": f.partner_key(["payments:write"], "bank"),
+        }
+    return app, keys
+
+
+def get(app, key, url):  # noqa: ANN001, ANN201
+    """GET with an API key."""
+    return app.test_client().get(url, headers={"X-Api-Key": key} if key else {})
+
+
+def test_outstanding_by_plate_ignores_separators(issued) -> None:  # noqa: ANN001
+    app, keys = issued
+    page = get(app, keys["read"], "/api/v1/partners/challans?plate=asf813").json
+    assert page["total"] == 2 and len(page["items"]) == 2
+    item = page["items"][0]
+    assert item["bill_status"] == "U" and item["amount_due_paisa"] > 0
+    assert not {"owner_name", "owner_cnic", "owner_phone", "owner_address"} & set(item)
+
+
+def test_outstanding_by_cnic_is_paginated(issued) -> None:  # noqa: ANN001
+    app, keys = issued
+    first = get(app, keys["read"], f"/api/v1/partners/challans?cnic={SELLER_CNIC}&limit=1").json
+    second = get(
+        app, keys["read"], f"/api/v1/partners/challans?cnic={SELLER_CNIC}&limit=1&offset=1"
+    ).json
+    assert first["total"] == second["total"] == 2
+    assert first["items"][0]["number"] != second["items"][0]["number"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["cnic=12345", "cnic=42101-9048475-4x", "plate=%%%", "", "plate=ASF813&cnic=4210190484754"],
+)
+def test_bad_queries_are_422(issued, query) -> None:  # noqa: ANN001
+    app, keys = issued
+    response = get(app, keys["read"], f"/api/v1/partners/challans?{query}")
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+
+
+def test_status_by_number(issued) -> None:  # noqa: ANN001
+    app, keys = issued
+    assert (
+        get(app, keys["read"], "/api/v1/partners/challans/KHI-2026-00000002").json["status"]
+        == "issued"
+    )
+    assert get(app, keys["read"], "/api/v1/partners/challans/KHI-2026-09999999").status_code == 404
+    assert get(app, keys["read"], "/api/v1/partners/challans/not-a-number").status_code == 422
+
+
+@pytest.mark.parametrize("who", [None, "bad", "write", "bank"])
+def test_a_key_reads_only_what_its_scope_grants(issued, who) -> None:  # noqa: ANN001
+    app, keys = issued
+    key = {"bad": "abc.def"}.get(who, keys.get(who))
+    for url in (
+        "/api/v1/partners/challans?plate=ASF813",
+        "/api/v1/partners/challans/KHI-2026-00000001",
+    ):
+        assert get(app, key, url).status_code == (401 if who in (None, "bad") else 403)
+
+
+def transfer(app, key, body, idem="transfer-1"):  # noqa: ANN001, ANN201
+    """POST an ownership change."""
+    headers = {"X-Api-Key": key, "Idempotency-Key": idem}
+    return app.test_client().post("/api/v1/partners/ownership-changes", json=body, headers=headers)
+
+
+SALE = {
+    "plate": "ASF-813",
+    "transferred_at": "2026-11-21T12:00:00+05:00",
+    "new_owner_cnic": "4220112345671",
+    "new_owner_name": "Bilal Ahmed",
+}
+
+
+def test_ownership_change_holds_the_sellers_earlier_challans(issued) -> None:  # noqa: ANN001
+    app, keys = issued
+    response = transfer(app, keys["write"], SALE)
+    assert response.status_code == 201 and response.json["held"] == ["KHI-2026-00000001"]
+    with app.app_context():
+        statuses = dict(
+            db.session.execute(sa.select(Challan.number, Challan.status)).tuples().all()
+        )
+    assert statuses == {"KHI-2026-00000001": "on_hold", "KHI-2026-00000002": "issued"}
+
+
+def test_replayed_idempotency_key_returns_the_first_answer(issued) -> None:  # noqa: ANN001
+    app, keys = issued
+    first = transfer(app, keys["write"], SALE)
+    again = transfer(app, keys["write"], SALE)
+    assert again.status_code == first.status_code == 201
+    assert again.json == first.json and again.headers["Idempotent-Replayed"] == "true"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(IdempotencyRecord)) == 1
+
+
+def test_same_key_different_body_is_422(issued) -> None:  # noqa: ANN001
+    app, keys = issued
+    transfer(app, keys["write"], SALE)
+    changed = transfer(app, keys["write"], {**SALE, "new_owner_name": "Someone Else"})
+    assert changed.status_code == 422 and "different" in changed.json["detail"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"new_owner_cnic": "123"}, "cnic"),
+        ({"transferred_at": "2026-11-21T12:00:00"}, "transferred_at"),
+        ({"plate": ""}, "plate"),
+    ],
+)
+def test_bad_ownership_change_is_422_and_changes_nothing(issued, change, field) -> None:  # noqa: ANN001
+    app, keys = issued
+    response = transfer(app, keys["write"], {**SALE, **change}, idem=f"bad-{field}")
+    assert response.status_code == 422 and field in str(response.json)
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(Challan.status))) == {"issued"}
+
+
+def test_read_key_cannot_post_ownership_changes(issued) -> None:  # noqa: ANN001
+    app, keys = issued
+    assert transfer(app, keys["read"], SALE).status_code == 403
