@@ -57,6 +57,9 @@ def init_app(app: Flask) -> None:
     celery.Task = AppTask
     celery.flask_app = app  # type: ignore[attr-defined]
     app.extensions["celery"] = celery
+    from echallan import scheduler  # periodic sweeps: beat schedule and in-process thread
+
+    scheduler.init_app(app)
 
 
 def enqueue(task_name: str, *args: Any) -> str:

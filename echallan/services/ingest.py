@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from echallan import jobs
 from echallan.extensions import db
 from echallan.models import ApiClient, Camera, Clip, ClipStatus
-from echallan.services import audit
+from echallan.services import audit, devices
 from echallan.services.media import sniff_video
 from echallan.storage import EvidenceStore, StagedFile
 from echallan.uow import on_rollback
@@ -126,6 +126,7 @@ def _store_new_clip(
             db.session.add(clip)
     except IntegrityError:  # the same clip arrived concurrently and won the insert
         return IngestResult(_clip_by_hash(staged.sha256), created=False)  # type: ignore[arg-type]
+    devices.record_clip_liveness(clip)  # the camera is alive; a drifting clock flags the clip
     clip.job_id = jobs.enqueue("echallan.analyze_clip", clip.id)
     audit.record(actor, "clip.received", clip, sha256=clip.sha256, size=clip.size_bytes)
     return IngestResult(clip, created=True)

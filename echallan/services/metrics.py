@@ -68,5 +68,7 @@ def _by_label(name: str, doc: str, label: str, column: sa.ColumnElement[str]) ->
 
 
 def _extra_metrics() -> Iterator[Metric]:
-    """Metrics contributed by other areas (device health) once they are wired in."""
-    yield from ()
+    """Metrics contributed by other areas: device health (offline, open alerts, heartbeats)."""
+    from echallan.services.devices import metric_families
+
+    yield from metric_families()

@@ -1,0 +1,40 @@
+"""`echallan sweep-devices`: run the device-health sweep once (offline, no frames, site modes)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import click
+from flask.cli import with_appcontext
+
+
+@click.command("sweep-devices")
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    help="evaluate as of this ISO 8601 time with offset (default: now)",
+)
+@with_appcontext
+def command(at: str | None) -> None:
+    """Evaluate every device, reconcile alerts, update site modes; print the report as JSON."""
+    from echallan.models.types import utcnow
+    from echallan.services import devices
+    from echallan.uow import unit_of_work
+
+    now = _parse(at) if at else utcnow()
+    with unit_of_work():
+        report = devices.sweep_offline(now)
+    click.echo(json.dumps(report.as_dict()))
+
+
+def _parse(value: str) -> datetime:
+    """Parse an aware ISO 8601 time or fail with a usage error."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not ISO 8601", param_hint="--at") from None
+    if parsed.tzinfo is None:
+        raise click.BadParameter("give a UTC offset", param_hint="--at")
+    return parsed

@@ -1,0 +1,127 @@
+"""Periodic sweeps: an in-process scheduler for the embedded default, a beat schedule for Celery.
+
+The embedded default (JOBS_MODE=thread) has no `celery beat`, so a daemon thread runs the named
+sweeps every N seconds, each inside its own app context and unit of work. It starts with the
+first request a process serves (so `echallan db upgrade` and other one-shot commands never
+start it) and only when SCHEDULER_ENABLED is set. Several processes (gunicorn -w 4) may each
+run one: the device sweep takes a PostgreSQL advisory lock so only one of them sweeps at a time.
+In celery mode the same tasks run from `celery.conf.beat_schedule`
+(`celery -A echallan.worker beat`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A named piece of periodic work: a service taking `now`, and its period."""
+
+    name: str
+    task: str  # the Celery task that runs it (for beat)
+    period_s: float
+    run: Callable[[datetime], Any]
+
+
+def sweeps(app: Flask) -> list[Sweep]:
+    """Return the sweeps this app runs periodically."""
+    from echallan.services import devices
+    from echallan.services import sweeps as pipeline
+
+    return [
+        Sweep(
+            "devices",
+            "echallan.sweep_devices",
+            app.config["SWEEP_DEVICES_PERIOD_S"],
+            devices.sweep_offline,
+        ),
+        Sweep("pipeline", "echallan.sweep", app.config["SWEEP_PERIOD_S"], pipeline.run_all),
+    ]
+
+
+class Scheduler:
+    """A daemon thread that runs each sweep when it is due, one at a time."""
+
+    def __init__(self, app: Flask, planned: list[Sweep]) -> None:
+        self.app = app
+        self.planned = planned
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="echallan-scheduler", daemon=True)
+
+    def start(self) -> None:
+        """Start the thread."""
+        self.thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask the thread to stop and wait for it."""
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout)
+
+    def _loop(self) -> None:
+        """Run whatever is due, then sleep until the next sweep is."""
+        import time
+
+        due = {sweep.name: time.monotonic() + sweep.period_s for sweep in self.planned}
+        while not self.stopping.is_set():
+            now = time.monotonic()
+            for sweep in self.planned:
+                if due[sweep.name] <= now:
+                    self.run_once(sweep)
+                    due[sweep.name] = time.monotonic() + sweep.period_s
+            self.stopping.wait(max(0.05, min(due.values()) - time.monotonic()))
+
+    def run_once(self, sweep: Sweep) -> Any:
+        """Run one sweep in its own unit of work; a failure is logged and retried next period."""
+        from echallan.models.types import utcnow
+        from echallan.uow import unit_of_work
+
+        with self.app.app_context():
+            try:
+                with unit_of_work():
+                    result = sweep.run(utcnow())
+            except Exception:  # noqa: BLE001 - the thread must outlive one bad sweep
+                log.exception("sweep %s failed", sweep.name)
+                return None
+        log.info("sweep %s: %s", sweep.name, getattr(result, "as_dict", lambda: result)())
+        return result
+
+
+def init_app(app: Flask) -> None:
+    """Register the sweep tasks and the beat schedule; start the thread with the first request."""
+    from echallan import tasks_devices  # noqa: F401 - registers echallan.sweep_devices
+    from echallan.jobs import celery
+
+    celery.conf.beat_schedule = {
+        f"sweep-{sweep.name}": {"task": sweep.task, "schedule": sweep.period_s}
+        for sweep in sweeps(app)
+    }
+    if app.config.get("SCHEDULER_ENABLED"):
+        app.before_request(_starter(app))
+
+
+def _starter(app: Flask) -> Callable[[], None]:
+    """Return a before-request hook that starts this app's scheduler once."""
+    lock = threading.Lock()
+
+    def start_once() -> None:
+        if "scheduler" in app.extensions:
+            return
+        with lock:
+            if "scheduler" not in app.extensions:
+                scheduler = Scheduler(app, sweeps(app))
+                app.extensions["scheduler"] = scheduler
+                scheduler.start()
+                log.info("scheduler started: %s", [s.name for s in scheduler.planned])
+
+    return start_once
