@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from echallan.jobs import celery
-from echallan.models.types import utcnow
+from echallan.clock import now
 from echallan.uow import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def process_event(event_id: int) -> str:
     from echallan.services import violations
 
     with unit_of_work():
-        return violations.process_event(event_id, utcnow())
+        return violations.process_event(event_id, now())
 
 
 @celery.task(name="echallan.deliver_notice")
@@ -40,7 +40,7 @@ def deliver_notice(notice_id: int) -> str:
     from echallan.services import delivery
 
     with unit_of_work():
-        return delivery.deliver(notice_id, utcnow())
+        return delivery.deliver(notice_id, now())
 
 
 @celery.task(name="echallan.sweep")
@@ -49,7 +49,7 @@ def sweep() -> dict[str, int]:
     from echallan.services import sweeps
 
     with unit_of_work():
-        return sweeps.run_all(utcnow())
+        return sweeps.run_all(now())
 
 
 def register() -> None:
