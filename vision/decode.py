@@ -24,6 +24,7 @@ CONTAINER_MAGIC = (
     (0, b"RIFF"),
     (0, b"\x1a\x45\xdf\xa3"),
 )
+AUDIO_TAGS = {"mp4a", "ac-3", "ec-3", "sowt", "twos", "lpcm", "alac", "opus", ".mp3", "samr"}
 # A clip that decodes fewer frames than this share of what its header promises is truncated.
 MIN_DECODED_SHARE = 0.9
 
@@ -45,6 +46,36 @@ def _looks_like_container(head: bytes) -> bool:
     return any(head[off : off + len(magic)] == magic for off, magic in CONTAINER_MAGIC)
 
 
+def declared_codec(path: Path) -> str | None:
+    """Return the codec tag a container declares (AVI 'vids' header, MP4 'stsd' entry), if seen."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        data = handle.read(1 << 20)
+        if size > 1 << 20:
+            handle.seek(max(0, size - (1 << 20)))
+            data += handle.read()
+    tags = []
+    for marker, skip in ((b"vids", 0), (b"stsd", 12)):
+        at = data.find(marker)
+        while at >= 0:
+            tag = data[at + 4 + skip : at + 8 + skip]
+            if len(tag) == 4 and tag.isascii() and tag.strip(b"\x00"):
+                tags.append(tag.decode("ascii"))
+            at = data.find(marker, at + 4)
+    video = [t for t in tags if t.lower() not in AUDIO_TAGS]
+    return video[0] if video else None
+
+
+def _unopenable(path: Path, head: bytes) -> ClipError:
+    """Explain why FFmpeg cannot open a file: not a video, unknown codec or a broken container."""
+    if not _looks_like_container(head):
+        return ClipError(f"not a video file: {path.name}")
+    codec = declared_codec(path)
+    if codec:
+        return ClipError(f"unsupported codec '{codec}' in {path.name}")
+    return ClipError(f"truncated or corrupt video container: {path.name}")
+
+
 def _fourcc(capture: cv2.VideoCapture) -> str:
     """Return the codec tag of an open capture as text."""
     code = int(capture.get(cv2.CAP_PROP_FOURCC))
@@ -63,9 +94,7 @@ def probe(path: Path | str) -> ClipInfo:
     capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
     try:
         if not capture.isOpened():
-            if _looks_like_container(head):
-                raise ClipError(f"truncated or corrupt video container: {path.name}")
-            raise ClipError(f"not a video file: {path.name}")
+            raise _unopenable(path, head)
         info = ClipInfo(
             path,
             int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)),

@@ -1,0 +1,77 @@
+"""Clips that cannot be analysed are refused with a reason naming the problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from rules.errors import InvalidInput
+from vision import decode
+from vision.errors import ClipError
+
+
+def write_clip(path: Path, fourcc: str, frames: int = 20) -> Path:
+    """Write a small moving-square clip."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*fourcc), 25, (160, 120))
+    for i in range(frames):
+        img = np.full((120, 160, 3), 90, np.uint8)
+        cv2.rectangle(img, (5 + i * 5, 40), (35 + i * 5, 70), (250, 250, 250), -1)
+        writer.write(img)
+    writer.release()
+    return path
+
+
+def test_good_clip_probes_and_decodes(tmp_path: Path) -> None:
+    info = decode.probe(write_clip(tmp_path / "ok.mp4", "mp4v"))
+    assert (info.width, info.height, round(info.fps)) == (160, 120, 25)
+    assert sum(1 for _ in decode.frames(info)) == 20
+
+
+def test_zero_length_file(tmp_path: Path) -> None:
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    with pytest.raises(ClipError, match="zero-length"):
+        decode.probe(tmp_path / "empty.mp4")
+
+
+def test_not_a_video(tmp_path: Path) -> None:
+    (tmp_path / "notes.mp4").write_text("this is a text file, not a clip\n" * 50)
+    with pytest.raises(ClipError, match="not a video"):
+        decode.probe(tmp_path / "notes.mp4")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ClipError, match="no such clip"):
+        decode.probe(tmp_path / "nothing.mp4")
+
+
+def test_truncated_mp4_is_named(tmp_path: Path) -> None:
+    path = write_clip(tmp_path / "cut.mp4", "mp4v", 60)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # the index (moov) is at the end: now lost
+    with pytest.raises(ClipError, match="truncated"):
+        decode.probe(path)
+
+
+def test_truncated_avi_is_named_after_decoding(tmp_path: Path) -> None:
+    path = write_clip(tmp_path / "cut.avi", "MJPG", 60)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ClipError, match="truncated"):
+        info = decode.probe(path)
+        decode.check_complete(info, sum(1 for _ in decode.frames(info)))
+
+
+def test_unsupported_codec_is_named(tmp_path: Path) -> None:
+    path = write_clip(tmp_path / "odd.avi", "MJPG")
+    path.write_bytes(path.read_bytes().replace(b"MJPG", b"QQQQ"))
+    with pytest.raises(ClipError, match="unsupported codec 'QQQQ'"):
+        decode.probe(path)
+
+
+def test_clip_error_is_invalid_input() -> None:
+    error = ClipError("zero-length file: x.mp4")
+    assert isinstance(error, InvalidInput) and error.status == 422
+    assert error.reason == "zero-length file: x.mp4"

@@ -1,0 +1,63 @@
+"""End to end on a rendered junction clip: every planted offence found, nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rules.calibration import parse_calibration
+from rules.errors import InvalidInput
+from rules.signals import parse_signal_phases
+from vision.pipeline import analyze_clip
+from vision.scenes import GroundTruth, match_violations
+
+
+def analyse(path: Path, truth: GroundTruth, controller: bool, **kwargs: object):
+    """Analyse the clip with or without the controller's phases."""
+    phases = parse_signal_phases(truth.metadata["signal_phases"]) if controller else None
+    return analyze_clip(path, parse_calibration(truth.calibration), phases, **kwargs)
+
+
+@pytest.mark.parametrize("controller", [True, False])
+def test_planted_offences_are_found(
+    small_scene: tuple[Path, GroundTruth], controller: bool
+) -> None:
+    path, truth = small_scene
+    result = analyse(path, truth, controller)
+    matches, missed = match_violations([v.to_json() for v in result.violations], truth)
+    assert missed == []
+    assert all(m.correct for m in matches)
+    assert result.signal_source == ("controller" if controller else "clip")
+    assert result.frames == 350 and result.duration_ms == 14000
+
+
+def test_evidence_frames_are_kept_and_written(
+    small_scene: tuple[Path, GroundTruth], tmp_path: Path
+) -> None:
+    path, truth = small_scene
+    result = analyse(path, truth, True, annotate_dir=tmp_path)
+    red = next(v for v in result.violations if v.event.rule == "red_light")
+    before, at, after = red.event.evidence_frames
+    assert before < at < after
+    assert red.images["at"].shape == (360, 640, 3)
+    assert not np.array_equal(red.images["before"], red.images["after"])
+    assert len(red.files) >= 3 and all(Path(f).is_file() for f in red.files)
+    assert red.event.signal_state == "red"
+
+
+def test_analysis_is_deterministic(small_scene: tuple[Path, GroundTruth]) -> None:
+    path, truth = small_scene
+    first = [v.to_json() for v in analyse(path, truth, True).violations]
+    assert first == [v.to_json() for v in analyse(path, truth, True).violations]
+
+
+def test_calibration_for_another_aspect_ratio_is_refused(
+    small_scene: tuple[Path, GroundTruth],
+) -> None:
+    path, truth = small_scene
+    raw = {**truth.calibration, "frame_size": [640, 480]}
+    raw["signal_roi"] = [560, 10, 20, 60]
+    with pytest.raises(InvalidInput, match="calibrated for 640x480"):
+        analyze_clip(path, parse_calibration(raw), None)

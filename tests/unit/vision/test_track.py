@@ -1,0 +1,34 @@
+"""The IoU tracker keeps identities through motion and short gaps."""
+
+from __future__ import annotations
+
+from vision.detect import Detection
+from vision.track import IouTracker, iou
+
+
+def test_iou() -> None:
+    assert iou((0, 0, 10, 10), (0, 0, 10, 10)) == 1.0
+    assert iou((0, 0, 10, 10), (20, 20, 5, 5)) == 0.0
+    assert abs(iou((0, 0, 10, 10), (5, 0, 10, 10)) - 1 / 3) < 1e-9
+
+
+def test_two_vehicles_keep_their_ids_through_a_gap() -> None:
+    tracker = IouTracker(fps=25)
+    for f in range(30):
+        dets = [Detection((100, 400 - 10 * f, 60, 50))]
+        if not 12 <= f <= 15:  # the second vehicle is hidden for four frames
+            dets.append(Detection((300, 100 + 12 * f, 60, 50)))
+        tracker.update(f, dets)
+    tracks = tracker.tracks()
+    assert len(tracks) == 2
+    up, down = sorted(tracks, key=lambda t: t.boxes[0][1], reverse=True)
+    assert len(up.frames) == 30 and len(down.frames) == 26
+    assert all(b[0] == 300 for b in down.boxes)
+
+
+def test_short_lived_blobs_are_dropped() -> None:
+    tracker = IouTracker(fps=25)
+    tracker.update(0, [Detection((10, 10, 20, 20))])
+    for f in range(1, 40):
+        tracker.update(f, [])
+    assert tracker.tracks() == []
