@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import logging
 
-from echallan.jobs import celery
+from sqlalchemy.exc import OperationalError
+
 from echallan.clock import now
+from echallan.jobs import celery
 from echallan.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
+# A busy or briefly unreachable database is worth retrying with backoff; anything else is a bug
+# the task's service already turned into a state (a failed clip, a notice to retry).
+RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
-@celery.task(name="echallan.analyze_clip")
+
+@celery.task(name="echallan.analyze_clip", **RETRY)
 def analyze_clip(clip_id: int) -> str:
     """Find the violations in a stored clip (an analysed clip is left alone)."""
     from echallan.services import analysis
@@ -25,7 +37,7 @@ def analyze_clip(clip_id: int) -> str:
         return analysis.analyze_stored_clip(clip_id)
 
 
-@celery.task(name="echallan.process_event")
+@celery.task(name="echallan.process_event", **RETRY)
 def process_event(event_id: int) -> str:
     """Resolve the owner and issue, review or wait (a decided event is left alone)."""
     from echallan.services import violations
@@ -34,7 +46,7 @@ def process_event(event_id: int) -> str:
         return violations.process_event(event_id, now())
 
 
-@celery.task(name="echallan.deliver_notice")
+@celery.task(name="echallan.deliver_notice", **RETRY)
 def deliver_notice(notice_id: int) -> str:
     """Deliver one outbox notice (a sent notice is left alone)."""
     from echallan.services import delivery
@@ -43,7 +55,7 @@ def deliver_notice(notice_id: int) -> str:
         return delivery.deliver(notice_id, now())
 
 
-@celery.task(name="echallan.sweep")
+@celery.task(name="echallan.sweep", **RETRY)
 def sweep() -> dict[str, int]:
     """Run the periodic sweeps: stuck clips, registry retries, due notices, overdue challans."""
     from echallan.services import sweeps
