@@ -150,6 +150,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--checkpoint-minutes", type=float, default=4.0)
     p.add_argument("--resume", action="store_true", help="continue from RUN/last.pt")
+    p.add_argument("--init", type=Path, help="start from this checkpoint's weights (fine-tune)")
     return p.parse_args()
 
 
@@ -167,6 +168,9 @@ class Trainer:
         self.rng = np.random.default_rng(args.seed)
         if args.resume:
             self._load(args.run / "last.pt")
+        elif args.init:
+            self.model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+            log.info("initialised weights from %s", args.init)
         self.batches = Batches(self.rng, load_real("train"), args.real_frac)
 
     def _load(self, path: Path) -> None:
