@@ -8,15 +8,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+import hmac
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
-from flask import g, request
+from flask import abort, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from echallan.api.common import document_problems
-from echallan.auth import actor, require_role, require_scope
+from echallan.auth import API_KEY_HEADER, actor, hash_secret, require_role
 from echallan.models import Role
 from echallan.models.types import utcnow
 from echallan.services import devices
@@ -31,6 +34,7 @@ ops = Blueprint(
     url_prefix="/api/v1/ops",
     description="Operations: camera network health, alerts and the uptime (SLA) report",
 )
+F = TypeVar("F", bound=Callable[..., Any])
 STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 STAFF_SESSION = [{"StaffSession": []}]
 
@@ -62,6 +66,24 @@ class HeartbeatAcceptedSchema(Schema):
     resolved = fields.List(fields.String(), metadata={"description": "rules of alerts resolved"})
 
 
+def require_device_key(view: F) -> F:
+    """Admit a key with scope heartbeats:write (like auth.require_scope, with a short cache)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get(API_KEY_HEADER) or ""
+        key_id, _, secret = header.partition(".")
+        client = devices.device_key(key_id) if key_id and secret else None
+        if client is None or not hmac.compare_digest(client.key_hash, hash_secret(secret)):
+            abort(401, description=f"a valid {API_KEY_HEADER} header is required")
+        if "heartbeats:write" not in client.scopes:
+            abort(403, description="this key lacks the scope 'heartbeats:write'")
+        g.api_client = client
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 @blp.route("/<device_id>/heartbeats")
 class Heartbeats(MethodView):
     """A device's heartbeats."""
@@ -75,7 +97,7 @@ class Heartbeats(MethodView):
     )
     @blp.response(202, HeartbeatAcceptedSchema, description="Stored; alerts reconciled")
     @document_problems(blp, 401, 403, 404, 422)
-    @require_scope("heartbeats:write")
+    @require_device_key
     def post(self, device_id: str) -> tuple[Any, int]:
         """Send a heartbeat; a bad value is refused (422 naming the `field`) and nothing stored."""
         raw = request.get_json(silent=True)

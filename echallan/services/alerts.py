@@ -57,9 +57,10 @@ class Persisted:
 
 def open_alerts(device_ids: Sequence[str] | None = None) -> tuple[list[Alert], dict[int, int]]:
     """Return the open alerts (of these devices, or all) and each one's row version."""
-    query = sa.select(AlertRow.__table__).where(AlertRow.status != RESOLVED)
+    table = AlertRow.__table__
+    query = sa.select(table).where(table.c.status != RESOLVED)
     if device_ids is not None:
-        query = query.where(AlertRow.device_id.in_(device_ids))
+        query = query.where(table.c.device_id.in_(device_ids))
     rows = db.session.execute(query).all()
     return [to_alert(row) for row in rows], {row.id: row.version for row in rows}
 

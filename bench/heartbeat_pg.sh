@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The issue-6 bench end to end: PostgreSQL (throwaway), 10,000 devices seeded, the real heartbeat
+# endpoint under gunicorn, bench/heartbeat_load.py at 333/s, then the sweep over the same fleet.
+#
+#   bench/heartbeat_pg.sh [GUNICORN_ARGS...]      (default: -w 4)
+#   e.g. bench/heartbeat_pg.sh -w 2 -k gthread --threads 8
+#
+# Env: DEVICES (10000), DURATION (60), WORKERS (load threads, 32), PORT (8765), OUT (a folder
+# for logs and JSON results, default /tmp/heartbeat-bench). Needs scripts/test-services.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${TEST_PG_URL:-}" ]; then
+  exec scripts/test-services.sh "$0" "$@"
+fi
+DEVICES=${DEVICES:-10000}
+DURATION=${DURATION:-60}
+WORKERS=${WORKERS:-32}
+PORT=${PORT:-8765}
+OUT=${OUT:-/tmp/heartbeat-bench}
+mkdir -p "$OUT"
+[ $# -gt 0 ] || set -- -w 4
+
+export DATABASE_URL=$TEST_PG_URL ECHALLAN_INSTANCE=$OUT/instance SCHEDULER_ENABLED=${SCHEDULER_ENABLED:-1}
+.venv/bin/echallan db upgrade >"$OUT/upgrade.log" 2>&1
+.venv/bin/python bench/seed_devices.py --devices "$DEVICES" >"$OUT/seed.json"
+KEY=$(.venv/bin/python -c "import json,sys; print(json.load(open(sys.argv[1]))['key'])" "$OUT/seed.json")
+echo "seed: $(cat "$OUT/seed.json" | sed 's/"key": "[^"]*"/"key": "..."/')"
+
+.venv/bin/gunicorn "$@" -b "127.0.0.1:$PORT" --log-level warning \
+  "echallan:create_app()" >"$OUT/gunicorn.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' EXIT
+for _ in $(seq 100); do
+  curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break
+  sleep 0.2
+done
+# A few requests so that every worker has imported everything before the clock starts.
+for _ in $(seq 20); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; done
+
+echo "gunicorn $*: heartbeat_load --devices $DEVICES --period 30 --duration $DURATION"
+.venv/bin/python bench/heartbeat_load.py --url "http://127.0.0.1:$PORT" --key "$KEY" \
+  --devices "$DEVICES" --period 30 --duration "$DURATION" --workers "$WORKERS" | tee "$OUT/load.txt"
+curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^echallan_(heartbeats|devices_offline|alerts_open)' \
+  | tee "$OUT/metrics.txt"
+kill $server; wait $server 2>/dev/null || true
+trap - EXIT
+
+echo "sweep over the seeded fleet (real service, PostgreSQL):"
+.venv/bin/python bench/sweep_devices_db.py --repeat 5 | tee "$OUT/sweep.json"
