@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from echallan.extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def init_app(app: Flask) -> None:
@@ -24,7 +26,8 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     pysqlite's deferred BEGIN lets two transactions read the same "last" row and then collide
     on write; BEGIN IMMEDIATE serialises writers up front (SQLAlchemy's documented recipe), which
-    the audit chain and the challan counter rely on.
+    the audit chain relies on. Safe-method requests (GET, HEAD) only read, so they begin
+    deferred and never hold the write lock: in WAL mode readers and the writer do not block.
     """
 
     @event.listens_for(engine, "connect")
@@ -39,4 +42,9 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
+
+
+def _read_only_request() -> bool:
+    """Tell whether the current work is an HTTP request that must not change anything."""
+    return has_request_context() and request.method in SAFE_METHODS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -42,13 +43,20 @@ def analyze_stored_clip(clip_id: int) -> str:
         return "missing"
     if clip.status in (ClipStatus.ANALYSED, ClipStatus.FAILED):
         return clip.status
+    job = _PipelineJob.of(clip, plate_reader())  # a missing model is our fault: no clip fails
+    # Analysis takes seconds of CPU: hold no transaction (and on SQLite no write lock) meanwhile.
+    db.session.rollback()
     try:
-        analysis = _run_pipeline(clip)
+        analysis = job.run()
     except InvalidInput as error:  # the clip, its calibration or its metadata is unusable
-        return _fail(clip, error.detail)
+        return _fail(_reload(clip_id), error.detail)
     except Exception as error:  # noqa: BLE001 - a poison clip must not be retried forever
-        log.exception("analysis of clip %s crashed", clip.id)
-        return _fail(clip, f"internal error during analysis: {type(error).__name__}: {error}")
+        log.exception("analysis of clip %s crashed", clip_id)
+        reason = f"internal error during analysis: {type(error).__name__}: {error}"
+        return _fail(_reload(clip_id), reason)
+    clip = _reload(clip_id)
+    if clip.status in (ClipStatus.ANALYSED, ClipStatus.FAILED):  # another worker finished first
+        return clip.status
     _store_events(clip, analysis)
     clip.status, clip.analysed_at, clip.failure_reason = ClipStatus.ANALYSED, utcnow(), None
     audit.record(
@@ -62,15 +70,38 @@ def analyze_stored_clip(clip_id: int) -> str:
     return clip.status
 
 
-def _run_pipeline(clip: Clip) -> Any:
-    """Run the vision pipeline on the stored clip, writing evidence frames beside it."""
-    from vision.pipeline import analyze_clip
+@dataclass(frozen=True)
+class _PipelineJob:
+    """Plain values the pipeline needs, so that it runs outside any database transaction."""
 
-    calibration = parse_calibration(clip.camera.calibration)
-    phases = clip.meta.get("signal_phases")
-    timeline = parse_signal_phases(phases) if phases else None
-    frames_dir = EvidenceStore(current_app.config["EVIDENCE_DIR"]).evidence_dir(clip.sha256)
-    return analyze_clip(clip.stored_path, calibration, timeline, plate_reader(), frames_dir)
+    path: str
+    calibration: dict[str, Any]
+    phases: list[dict[str, Any]] | None
+    frames_dir: Path
+
+    @classmethod
+    def of(cls, clip: Clip) -> _PipelineJob:
+        """Copy what the pipeline needs from the clip and its camera."""
+        store = EvidenceStore(current_app.config["EVIDENCE_DIR"])
+        return cls(
+            clip.stored_path,
+            dict(clip.camera.calibration),
+            clip.meta.get("signal_phases"),
+            store.evidence_dir(clip.sha256),
+        )
+
+    def run(self) -> Any:
+        """Run the vision pipeline, writing evidence frames beside the clip."""
+        from vision.pipeline import analyze_clip
+
+        calibration = parse_calibration(self.calibration)
+        timeline = parse_signal_phases(self.phases) if self.phases else None
+        return analyze_clip(self.path, calibration, timeline, self.reader, self.frames_dir)
+
+
+def _reload(clip_id: int) -> Clip:
+    """Read the clip again in a fresh transaction."""
+    return db.session.get(Clip, clip_id, populate_existing=True)
 
 
 def _fail(clip: Clip, reason: str) -> str:

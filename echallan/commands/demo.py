@@ -1,0 +1,35 @@
+"""`echallan demo`: load the demo data and process the sample clips."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@click.command("demo")
+@click.option("--no-clips", is_flag=True, help="Create users, keys and cameras only.")
+@with_appcontext
+def command(no_clips: bool) -> None:
+    """Load demo staff, keys and a camera; render, ingest and analyse sample clips."""
+    from pathlib import Path
+
+    from echallan import demo, jobs
+
+    work = Path(current_app.config["EVIDENCE_DIR"]).parent / "demo-clips"
+    report = demo.load(work, with_clips=not no_clips)
+    jobs.wait_idle()
+    _print(report)
+
+
+def _print(report) -> None:  # noqa: ANN001
+    """Print logins, keys and what the pipeline made of the clips."""
+    from echallan.services.demo_summary import summary
+
+    click.echo("Staff logins (POST /api/v1/session):")
+    for username, password, role in report.logins:
+        click.echo(f"  {role:<11} {username} / {password}")
+    click.echo("API keys (header X-Api-Key):")
+    for name, key in report.keys.items():
+        click.echo(f"  {name}: {key}")
+    click.echo(summary())

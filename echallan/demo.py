@@ -1,0 +1,172 @@
+"""Demo data: staff, keys, cameras, and sample clips rendered by the scene synthesiser.
+
+The sample clips carry plates of vehicles in the bundled registry seed, so the whole flow runs
+offline: clip -> violations -> registry -> challan or review -> PDF and SMS in the outbox.
+Running it twice changes nothing: rows are found by name, clips by their SHA-256.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from flask import current_app
+
+from echallan.extensions import db
+from echallan.models import ApiClient, Camera, User
+from echallan.registry import SEED
+from echallan.services import admin
+from echallan.services.ingest import ClipMeta, ingest_clip
+from echallan.uow import unit_of_work
+
+log = logging.getLogger(__name__)
+
+STAFF = (
+    ("officer", "officer", "Demo Officer"),
+    ("supervisor", "supervisor", "Demo Supervisor"),
+    ("admin", "admin", "Demo Administrator"),
+)
+DEMO_PASSWORD = "echallan-demo"  # printed by `echallan demo`; never use outside a demo
+CAMERA_ID = "KHI-0001"
+CLIP_SIZE = (1280, 720)
+CLIP_SEEDS = (7, 11)
+
+
+@dataclass
+class DemoReport:
+    """What the demo created, for printing."""
+
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    clips: list[str] = field(default_factory=list)
+
+
+def load(work_dir: Path, with_clips: bool = True) -> DemoReport:
+    """Create the demo rows (once) and ingest the sample clips."""
+    report = DemoReport()
+    with unit_of_work():
+        report.logins = _staff()
+        report.keys = _keys()
+        _camera()
+    if with_clips:
+        report.clips = [_ingest_sample(seed, work_dir) for seed in CLIP_SEEDS]
+    _save_credentials(report)
+    return report
+
+
+def _staff() -> list[tuple[str, str, str]]:
+    """Create the demo staff accounts."""
+    for username, role, name in STAFF:
+        if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
+            admin.create_user(username, DEMO_PASSWORD, role, actor="system:demo", full_name=name)
+    return [(username, DEMO_PASSWORD, role) for username, role, _ in STAFF]
+
+
+def _keys() -> dict[str, str]:
+    """Create the demo API keys (shown once: kept in the instance folder's credentials file)."""
+    wanted = {
+        f"camera {CAMERA_ID}": ("device", ["clips:write", "heartbeats:write"], CAMERA_ID),
+        "excise registry partner": ("partner", ["challans:read", "ownership:write"], None),
+        "demo bank": ("bank", ["payments:write"], None),
+    }
+    saved = _saved_credentials().get("keys", {})
+    keys = {}
+    for name, (kind, scopes, device) in wanted.items():
+        exists = db.session.scalar(sa.select(ApiClient.id).where(ApiClient.name == name))
+        if exists is None:
+            _, keys[name] = admin.create_api_client(name, kind, scopes, "system:demo", device)
+        elif name in saved:
+            keys[name] = saved[name]
+    return keys
+
+
+def _camera() -> None:
+    """Register the synthetic junction's camera."""
+    from vision.scenes import calibration_for
+
+    if db.session.get(Camera, CAMERA_ID) is None:
+        calibration = {**calibration_for(CLIP_SIZE), "camera_id": CAMERA_ID}
+        admin.register_camera(
+            CAMERA_ID,
+            calibration,
+            actor="system:demo",
+            name="Shahrah-e-Faisal x Karsaz (synthetic)",
+        )
+
+
+def _ingest_sample(seed: int, work_dir: Path) -> str:
+    """Render one sample clip with registry plates and ingest it as the camera would."""
+    from vision.scenes import metadata_for, random_scene_spec, render_scene
+
+    spec = with_registry_plates(random_scene_spec(seed, size=CLIP_SIZE, night=False), seed)
+    path = work_dir / f"sample-{seed}.mp4"
+    work_dir.mkdir(parents=True, exist_ok=True)
+    render_scene(spec, path)
+    meta_raw = {**metadata_for(spec), "camera_id": CAMERA_ID}
+    meta = ClipMeta(CAMERA_ID, _aware(meta_raw["started_at"]), meta_raw["fps"], meta_raw)
+    with unit_of_work(), path.open("rb") as stream:
+        sha256 = ingest_clip(CAMERA_ID, stream, meta, path.name, "system:demo").clip.sha256
+    return sha256
+
+
+def with_registry_plates(spec, seed: int):  # noqa: ANN001, ANN201
+    """Give every synthetic vehicle the plate of a registered vehicle of its class."""
+    rng = np.random.default_rng(seed)
+    vehicles = json.loads(SEED.read_text())["vehicles"]
+    pools = {
+        kind: [
+            v
+            for v in vehicles
+            if v["vehicle_class"] == kind and v["registration_status"] == "active"
+        ]
+        for kind in ("car", "motorcycle")
+    }
+    used: set[str] = set()
+    changed = []
+    for vehicle in spec.vehicles:
+        pool = [v for v in pools[vehicle.kind] if v["registration_number"] not in used]
+        record = pool[int(rng.integers(len(pool)))]
+        used.add(record["registration_number"])
+        plate = record["registration_number"].replace("-", "")
+        changed.append(dataclasses.replace(vehicle, plate=plate, plate_style=plate_style(record)))
+    return dataclasses.replace(spec, vehicles=tuple(changed))
+
+
+def plate_style(record: dict) -> str:
+    """Choose the plate design a vehicle registered in this province carries."""
+    parts = record["registration_number"].split("-")
+    if record["province"] == "Islamabad":
+        return "ict"
+    if record["province"] == "Punjab":
+        return "punjab" if len(parts) == 3 else "punjab_plain"
+    return "karachi" if len(parts[0]) == 1 else "sindh"
+
+
+def _aware(text: str):  # noqa: ANN202
+    """Parse an ISO timestamp with its offset."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(text)
+
+
+def _credentials_path() -> Path:
+    """Return where the demo keeps its credentials (inside the instance folder, gitignored)."""
+    return Path(current_app.config["EVIDENCE_DIR"]).parent / "demo-credentials.json"
+
+
+def _saved_credentials() -> dict:
+    """Read credentials saved by an earlier run."""
+    path = _credentials_path()
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _save_credentials(report: DemoReport) -> None:
+    """Keep the demo keys so that a second run can print them again."""
+    path = _credentials_path()
+    path.write_text(json.dumps({"logins": report.logins, "keys": report.keys}, indent=1))
+    path.chmod(0o600)
