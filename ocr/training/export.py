@@ -15,8 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ocr.training.model import PlateNet
-from ocr.training.train import ALPHABET, HEIGHT, PAD, REGIONS, SLOTS, WIDTH
+from ocr.training.train import ALPHABET, HEIGHT, PAD, REGIONS, SLOTS, WIDTH, build_model
 
 
 def plate_config() -> str:
@@ -39,7 +38,7 @@ def plate_config() -> str:
 def export(checkpoint: Path, stem: Path) -> None:
     """Write stem.onnx and stem.yaml from a checkpoint."""
     state = torch.load(checkpoint, weights_only=False)
-    model = PlateNet(SLOTS, len(ALPHABET), len(REGIONS), HEIGHT, WIDTH, state.get("arch", "s16"))
+    model = build_model(state.get("arch", "s16"))
     model.load_state_dict(state["model"])
     model.eval()
     example = torch.zeros(1, HEIGHT, WIDTH, 1, dtype=torch.uint8)

@@ -79,3 +79,79 @@ class PlateNet(nn.Module):
         """Return softmax probabilities as the ONNX contract wants them."""
         chars, region = self.logits(x)
         return torch.softmax(chars, dim=-1), torch.softmax(region, dim=-1)
+
+
+class CtcPlateNet(nn.Module):
+    """Read the plate as one CTC sequence: the top half's columns, then the bottom half's.
+
+    Folding the two halves into one left-to-right sequence reads a two-line Punjab plate in
+    its reading order (letters and year, then number), while a one-line plate's characters
+    are emitted from whichever half the network prefers. The ONNX forward turns the greedy
+    CTC path into fast-plate-ocr's fixed slots: the emitting steps' probabilities, left-packed,
+    and certain pad slots after the last character.
+    """
+
+    def __init__(self, slots: int, alphabet_size: int, regions: int, pad_index: int) -> None:
+        super().__init__()
+        self.slots, self.alphabet_size, self.pad_index = slots, alphabet_size, pad_index
+        self.blank = alphabet_size  # one class beyond the alphabet
+        self.features = nn.Sequential(
+            _conv(1, 16, 2),
+            _conv(16, 32, 2),
+            _Separable(32),
+            _conv(32, 64, 2),
+            _Separable(64),
+            _Separable(64),
+            nn.Conv2d(64, 128, 3, (2, 1), 1, bias=False),  # halve height only: 4 x 16
+            nn.BatchNorm2d(128),
+            nn.ReLU(inplace=True),
+            _Separable(128),
+            nn.Conv2d(128, 128, (2, 1), (2, 1)),  # each half (two rows) to one row: 2 x 16
+            nn.ReLU(inplace=True),
+        )
+        self.context = nn.Sequential(
+            nn.Conv1d(128, 128, 3, 1, 1), nn.ReLU(inplace=True), nn.Dropout(0.1)
+        )
+        self.classes = nn.Conv1d(128, alphabet_size + 1, 1)
+        self.region = nn.Linear(128, regions)
+
+    def logits(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return (batch x steps x classes+blank, batch x regions) logits for uint8 NHWC input."""
+        x = x.permute(0, 3, 1, 2).float() / 255.0
+        f = self.features(x)  # B, C, 2, W
+        seq = torch.cat([f[:, :, 0], f[:, :, 1]], dim=2)  # B, C, 2W: top half then bottom half
+        seq = self.context(seq)
+        region = self.region(seq.mean(dim=2))
+        return self.classes(seq).permute(0, 2, 1), region
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return fixed-slot probabilities (batch x slots x alphabet) and region softmax."""
+        logits, region = self.logits(x)
+        probs = torch.softmax(logits, dim=-1)
+        return self.to_slots(probs), torch.softmax(region, dim=-1)
+
+    def to_slots(self, probs: torch.Tensor) -> torch.Tensor:
+        """Left-pack the greedy CTC path's emitting steps into slots; pad the rest."""
+        best = probs.argmax(dim=-1)  # B, T
+        previous = torch.cat([torch.full_like(best[:, :1], self.blank), best[:, :-1]], dim=1)
+        emits = (best != self.blank) & (best != previous)
+        position = torch.cumsum(emits.long(), dim=1) - 1
+        slot_ids = torch.arange(self.slots, device=probs.device).view(1, 1, -1)
+        route = ((position.unsqueeze(-1) == slot_ids) & emits.unsqueeze(-1)).float()  # B,T,S
+        slots = torch.bmm(route.transpose(1, 2), probs[..., : self.alphabet_size])  # B,S,A
+        empty = 1.0 - route.sum(dim=1)  # B,S: 1 where no character landed
+        pad = nn.functional.one_hot(torch.tensor(self.pad_index), self.alphabet_size).float()
+        return slots + empty.unsqueeze(-1) * pad
+
+
+def ctc_decode(logits: torch.Tensor, blank: int) -> list[list[int]]:
+    """Return the greedy CTC label sequence of each row (repeats merged, blanks dropped)."""
+    out = []
+    for row in logits.argmax(dim=-1).tolist():
+        labels, previous = [], blank
+        for label in row:
+            if label != blank and label != previous:
+                labels.append(label)
+            previous = label
+        out.append(labels)
+    return out

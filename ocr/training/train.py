@@ -26,7 +26,7 @@ from torch import nn
 
 from ocr import render
 from ocr.training import synth
-from ocr.training.model import PlateNet
+from ocr.training.model import CtcPlateNet, PlateNet
 
 log = logging.getLogger("ocr.train")
 
@@ -118,7 +118,7 @@ def decode(probs: torch.Tensor) -> list[str]:
 
 
 @torch.no_grad()
-def exact_match(model: PlateNet, x: torch.Tensor, texts: list[str]) -> float:
+def exact_match(model: nn.Module, x: torch.Tensor, texts: list[str]) -> float:
     """Return the share of plates read exactly."""
     model.eval()
     reads = decode(model(x)[0])
@@ -126,12 +126,33 @@ def exact_match(model: PlateNet, x: torch.Tensor, texts: list[str]) -> float:
     return float(np.mean([a == b for a, b in zip(reads, texts, strict=True)]))
 
 
-def loss_fn(model: PlateNet, x: torch.Tensor, y: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
-    """Return per-slot cross-entropy plus a lighter region loss."""
-    chars, region = model.logits(x)
-    slot_loss = nn.functional.cross_entropy(
-        chars.reshape(-1, len(ALPHABET)), y.reshape(-1), label_smoothing=0.05
+def build_model(arch: str) -> PlateNet | CtcPlateNet:
+    """Return a fresh recogniser of the named architecture."""
+    if arch == "ctc":
+        return CtcPlateNet(SLOTS, len(ALPHABET), len(REGIONS), ALPHABET.index(PAD))
+    return PlateNet(SLOTS, len(ALPHABET), len(REGIONS), HEIGHT, WIDTH, arch)
+
+
+def _ctc_loss(steps: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Return the CTC loss of step logits against slot targets (trailing pads dropped)."""
+    keep = y != ALPHABET.index(PAD)
+    log_probs = steps.log_softmax(-1).permute(1, 0, 2)  # T, B, C
+    lengths = keep.sum(dim=1)
+    input_lengths = torch.full_like(lengths, log_probs.shape[0])
+    return nn.functional.ctc_loss(
+        log_probs, y[keep], input_lengths, lengths, blank=len(ALPHABET), zero_infinity=True
     )
+
+
+def loss_fn(model: nn.Module, x: torch.Tensor, y: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+    """Return the character loss (per-slot cross-entropy or CTC) plus a lighter region loss."""
+    chars, region = model.logits(x)
+    if isinstance(model, CtcPlateNet):
+        slot_loss = _ctc_loss(chars, y)
+    else:
+        slot_loss = nn.functional.cross_entropy(
+            chars.reshape(-1, len(ALPHABET)), y.reshape(-1), label_smoothing=0.05
+        )
     if (r >= 0).any():
         return slot_loss + 0.2 * nn.functional.cross_entropy(region, r, ignore_index=-100)
     return slot_loss
@@ -146,7 +167,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--real-frac", type=float, default=0.15, help="share of pk-dev train crops")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--arch", default="s16", choices=["s16", "s8"])
+    p.add_argument("--arch", default="s16", choices=["s16", "s8", "ctc"])
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--checkpoint-minutes", type=float, default=4.0)
     p.add_argument("--resume", action="store_true", help="continue from RUN/last.pt")
@@ -159,7 +180,7 @@ class Trainer:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.model = PlateNet(SLOTS, len(ALPHABET), len(REGIONS), HEIGHT, WIDTH, args.arch)
+        self.model = build_model(args.arch)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr, weight_decay=1e-4)
         self.sched = torch.optim.lr_scheduler.OneCycleLR(
             self.opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.05
