@@ -44,9 +44,16 @@ def _from_http(error: HTTPException) -> Response:
     return response
 
 
+RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
+
+
 def _from_domain(error: DomainError) -> Response:
-    """Render a domain rule violation with its own status."""
-    extra = {key: value for key, value in error.extra.items() if _is_json_value(value)}
+    """Render a domain rule violation with its own status; its details become extension members."""
+    extra = {
+        (f"current_{key}" if key in RESERVED else key): value
+        for key, value in error.extra.items()
+        if _is_json_value(value)
+    }
     return problem(error.status, error.title, error.detail, **extra)
 
 

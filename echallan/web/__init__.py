@@ -8,7 +8,8 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register the web page blueprints."""
     from echallan.api import ops
-    from echallan.web import home
+    from echallan.web import citizen, home
 
     app.register_blueprint(home.bp)
+    app.register_blueprint(citizen.bp)
     app.register_blueprint(ops.bp)
