@@ -1,0 +1,21 @@
+"""`echallan sweep`: run the periodic sweeps once (cron, or by hand)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+
+@click.command("sweep")
+@with_appcontext
+def command() -> None:
+    """Requeue stuck clips, retry registry look-ups and notices, apply due dates to challans."""
+    from echallan import jobs
+    from echallan.clock import now
+    from echallan.services import sweeps
+    from echallan.uow import unit_of_work
+
+    with unit_of_work():
+        found = sweeps.run_all(now())
+    jobs.wait_idle()
+    click.echo(" ".join(f"{name}={count}" for name, count in found.items()))
