@@ -6,7 +6,7 @@ audit entries, outbox rows), one unit of work per violation, in N worker process
 Afterwards it checks: every violation issued, numbers 1..N with no gap or duplicate, consumer
 numbers unique, two outbox notices per challan, and the audit chain intact.
 
-    scripts/test-services.sh sh -c '.venv/bin/python bench/issue_challans.py --database-url $TEST_PG_URL'
+    scripts/test-services.sh sh -c 'python bench/issue_challans.py --database-url $TEST_PG_URL'
     .venv/bin/python bench/issue_challans.py --violations 10000 --workers 4 [--database-url URL]
 """
 
