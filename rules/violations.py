@@ -27,6 +27,10 @@ class RuleSettings:
     helmet_min_share: float = 0.6  # share of read frames that say "no helmet"
     helmet_min_confidence: float = 0.65  # mean P(no helmet) over read frames
     evidence_gap_ms: int = 500  # how far before/after the offence the evidence frames lie
+    min_top_share: float = 0.1  # a box's top must move this share of its bottom's motion
+    lawful_cos: float = 0.5  # a crossing runs at least this closely along approach
+    max_crossing_gap_ms: int = 300  # the crossing must be seen, not bridged over a long gap
+    max_size_change: float = 2.0  # box area max/min around a crossing (merging blobs exceed it)
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,21 @@ def _interpolate(a: tuple[float, float], b: tuple[float, float], cal: Calibratio
     return a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
 
 
+def _along(a: Observation, b: Observation, cal: Calibration, top: bool = False) -> float:
+    """Return how far a box's bottom (or top) centre moved from a to b along approach."""
+    dy_top = b.bbox[1] - a.bbox[1] if top else b.ground[1] - a.ground[1]
+    dx = b.ground[0] - a.ground[0]
+    return dx * cal.approach[0] + dy_top * cal.approach[1]
+
+
+def moved_whole(a: Observation, b: Observation, cal: Calibration, share: float) -> bool:
+    """Tell whether a box travelled as a whole from a to b (a blob that only grows does not)."""
+    ground, top = _along(a, b, cal), _along(a, b, cal, top=True)
+    if ground == 0:
+        return False
+    return top / ground >= share
+
+
 def crossing_time_ms(track: Track, index: int, cal: Calibration) -> float:
     """Return the interpolated instant the ground point reached the stop line."""
     a, b = track.observations[index - 1], track.observations[index]
@@ -121,6 +140,20 @@ def _event(
     )
 
 
+def _crossed_travelling(track: Track, index: int, cal: Calibration, s: RuleSettings) -> bool:
+    """Tell whether the crossing is a vehicle driving along approach, not a blob changing shape."""
+    obs = track.observations
+    if obs[index].time_ms - obs[index - 1].time_ms > s.max_crossing_gap_ms:
+        return False
+    window = obs[max(0, index - 3) : index + 3]
+    areas = [o.bbox[2] * o.bbox[3] for o in window]
+    if max(areas) > s.max_size_change * max(1, min(areas)):
+        return False
+    a, b = window[0], window[-1]
+    step = (b.ground[0] - a.ground[0], b.ground[1] - a.ground[1])
+    return _against(step, cal.approach) >= s.lawful_cos and moved_whole(a, b, cal, s.min_top_share)
+
+
 def red_light(
     track: Track, cal: Calibration, timeline: SignalTimeline, settings: RuleSettings | None = None
 ) -> ViolationEvent | None:
@@ -128,6 +161,8 @@ def red_light(
     s = settings or RuleSettings()
     index = crossing_index(track, cal, s)
     if index is None:
+        return None
+    if not _crossed_travelling(track, index, cal, s):
         return None
     when = crossing_time_ms(track, index, cal)
     phase = timeline.phase_at(when)
@@ -169,6 +204,8 @@ def wrong_way(
         if _against(step, cal.approach) > s.wrong_way_cos:
             continue
         if _consistency(obs[: i + 1], cal.approach, s.wrong_way_cos) < s.wrong_way_consistency:
+            continue
+        if not moved_whole(obs[0], o, cal, s.min_top_share):
             continue
         return _event(WRONG_WAY, track, i, UNKNOWN, round(-_against(step, cal.approach), 3), s)
     return None

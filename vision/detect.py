@@ -62,13 +62,26 @@ class BackgroundDetector:
         self.rate = 1 - 0.9 ** (1 / max(1.0, self.s.absorb_s * fps))
         self.warmup = int(self.s.warmup_s * fps)
         self.frame_index = 0
+        self.level: float | None = None
         self.ignore = [tuple(round(v * self.scale) for v in box) for box in ignore]
         self.open_k = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
         self.close_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
 
+    def _steady(self, small: np.ndarray) -> np.ndarray:
+        """Undo the camera's automatic gain: scale the frame to the scene's usual brightness."""
+        # The median of a sparse grid ignores vehicles covering less than half of the frame.
+        level = float(np.median(small[::4, ::4])) + 1.0
+        if self.level is None:
+            self.level = level
+        gain = self.level / level
+        self.level += (level - self.level) * self.rate
+        if abs(gain - 1.0) < 0.01:
+            return small
+        return cv2.convertScaleAbs(small, alpha=gain)
+
     def foreground(self, frame: np.ndarray) -> np.ndarray:
         """Return the cleaned foreground mask at working size."""
-        small = cv2.resize(frame, self.work, interpolation=cv2.INTER_AREA)
+        small = self._steady(cv2.resize(frame, self.work, interpolation=cv2.INTER_AREA))
         rate = -1 if self.frame_index < self.warmup else self.rate
         mask = self.mog.apply(small, learningRate=rate)
         self.frame_index += 1

@@ -195,7 +195,10 @@ def _to_track(live: LiveTrack, fps: float, data: _TrackData | None) -> Track:
 
 
 def _decode_pass(
-    info: decode.ClipInfo, detector: Detector, reader: SignalReader | None, collector: _Collector,
+    info: decode.ClipInfo,
+    detector: Detector,
+    reader: SignalReader | None,
+    collector: _Collector,
     stride: int,
 ) -> tuple[IouTracker, int]:
     """Read the signal in every frame; detect, track and collect crops every `stride` frames."""

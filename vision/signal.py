@@ -9,26 +9,34 @@ import numpy as np
 
 from rules.signals import AMBER, GREEN, RED, UNKNOWN, SignalTimeline, timeline_from_samples
 
-LAMPS = (RED, AMBER, GREEN)  # top to bottom (left to right on a horizontal head)
-# The lit lamp must be this much brighter than the next brightest lamp.
-MIN_CONTRAST = 1.35
-MIN_BRIGHTNESS = 80
+# Hue bands (OpenCV 0-180) of lit lamps; red wraps around 0. Colour, not position, decides:
+# heads are vertical or horizontal, and a tight ROI may hold one lamp only.
+HUES = ((RED, 0, 8), (AMBER, 9, 34), (GREEN, 35, 100), (RED, 160, 180))  # teal greens ~90
+MIN_SATURATION = 90
+MIN_BRIGHTNESS = 110
+MIN_PIXELS = 3
+MIN_SHARE = 0.6  # of the lit pixels the winning colour must hold
 
 
 def read_lamp(roi: np.ndarray) -> str:
-    """Return the state shown by a signal head crop, or 'unknown' when no lamp stands out."""
+    """Return the state a signal head crop shows, or 'unknown' when no lamp colour dominates."""
     if roi.size == 0:
         return UNKNOWN
-    value = cv2.cvtColor(roi, cv2.COLOR_BGR2HSV)[:, :, 2]
-    vertical = roi.shape[0] >= roi.shape[1]
-    cells = np.array_split(value, 3, axis=0 if vertical else 1)
-    # A lamp's brightness: the 90th percentile ignores the dark housing around the disc.
-    levels = [float(np.percentile(c, 90)) if c.size else 0.0 for c in cells]
-    order = np.argsort(levels)[::-1]
-    top, second = levels[order[0]], levels[order[1]]
-    if top < MIN_BRIGHTNESS or top < MIN_CONTRAST * max(second, 1.0):
+    hsv = cv2.cvtColor(roi, cv2.COLOR_BGR2HSV)
+    hue, sat, val = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
+    # Lit pixels: saturated (white sky and blown-out centres are not) and bright among those.
+    coloured = sat >= MIN_SATURATION
+    if not coloured.any():
         return UNKNOWN
-    return LAMPS[int(order[0])]
+    lit = coloured & (val >= max(MIN_BRIGHTNESS, int(val[coloured].max()) * 0.6))
+    total = int(lit.sum())
+    if total < MIN_PIXELS:
+        return UNKNOWN
+    counts = Counter()
+    for state, lo, hi in HUES:
+        counts[state] += int((lit & (hue >= lo) & (hue <= hi)).sum())
+    state, count = counts.most_common(1)[0]
+    return state if count >= MIN_SHARE * total else UNKNOWN
 
 
 class SignalReader:

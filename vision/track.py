@@ -28,8 +28,9 @@ class LiveTrack:
     def predict(self, frame: int) -> Box:
         """Return where the box should be in `frame` if it keeps moving as it did."""
         gap = frame - self.frames[-1]
-        last = self.boxes[-1]
-        return tuple(round(v + d * gap) for v, d in zip(last, self.velocity, strict=True))
+        x, y, w, h = self.boxes[-1]
+        # Only the position is extrapolated: a size trend over a long gap predicts nonsense.
+        return round(x + self.velocity[0] * gap), round(y + self.velocity[1] * gap), w, h
 
     def add(self, frame: int, box: Box) -> None:
         """Append a matched box and update the velocity (smoothed)."""
@@ -50,6 +51,7 @@ class TrackerSettings:
 
     min_iou: float = 0.15
     max_centre_gap: float = 0.6  # of the predicted box's larger side, for fast small objects
+    max_area_ratio: float = 3.0  # how much a box may change size from one match to the next
     max_missed_s: float = 0.6
     min_hits: int = 4
 
@@ -78,11 +80,21 @@ class IouTracker:
             pred = track.predict(frame)
             for di, det in enumerate(dets):
                 overlap = iou(pred, det.bbox)
-                if overlap >= self.s.min_iou:
+                if overlap >= self.s.min_iou and self._alike(pred, det.bbox):
                     pairs.append((overlap + 1.0, ti, di))
-                elif _centre_distance(pred, det.bbox) <= self.s.max_centre_gap * max(pred[2:]):
+                elif self._near_and_alike(pred, det.bbox):
                     pairs.append((1.0 - _centre_distance(pred, det.bbox) / max(pred[2:]), ti, di))
         return sorted(pairs, reverse=True)
+
+    def _alike(self, pred: Box, box: Box) -> bool:
+        """Tell whether two boxes are of a similar size (blobs merging or splitting are not)."""
+        ratio = (box[2] * box[3]) / max(1, pred[2] * pred[3])
+        return 1 / self.s.max_area_ratio <= ratio <= self.s.max_area_ratio
+
+    def _near_and_alike(self, pred: Box, box: Box) -> bool:
+        """Tell whether a box lies close to a prediction and is of a similar size."""
+        near = _centre_distance(pred, box) <= self.s.max_centre_gap * max(pred[2:])
+        return near and self._alike(pred, box)
 
     def update(self, frame: int, dets: list[Detection]) -> list[tuple[LiveTrack, Detection]]:
         """Match this frame's detections; return (track, detection) for every match or birth."""

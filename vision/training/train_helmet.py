@@ -92,10 +92,12 @@ def load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndar
         tx, ty = split_crops(Path(args.data) / "train")
         vx, vy = split_crops(Path(args.data) / "valid")
         np.savez_compressed(cache, tx=tx, ty=ty, vx=vx, vy=vy)
+    rng = np.random.default_rng(args.seed)
     for extra in args.synthetic:
         z = np.load(extra)
-        tx, ty = np.concatenate([tx, z["x"]]), np.concatenate([ty, z["y"]])
-        log.info("added %d synthetic crops from %s", len(z["y"]), extra)
+        keep = rng.permutation(len(z["y"]))[: args.synthetic_max]
+        tx, ty = np.concatenate([tx, z["x"][keep]]), np.concatenate([ty, z["y"][keep]])
+        log.info("added %d of %d synthetic crops from %s", len(keep), len(z["y"]), extra)
     return tx, ty, centre_crops(vx, HEAD_PAD, INPUT_SIZE), vy
 
 
@@ -156,6 +158,7 @@ def main() -> None:
     parser.add_argument("--data", default="../shared/data/helmet")
     parser.add_argument("--work", default="/work/runs/vision/helmet")
     parser.add_argument("--synthetic", nargs="*", default=[])
+    parser.add_argument("--synthetic-max", type=int, default=5000)
     parser.add_argument("--out", default="vision/models/helmet.onnx")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch", type=int, default=64)

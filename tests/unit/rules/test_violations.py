@@ -145,3 +145,50 @@ def _raw() -> dict:
         "rules": ["red_light", "wrong_way", "no_helmet"],
         "amber_grace_ms": 500,
     }
+
+
+def test_blob_growing_across_the_line_is_neither_runner_nor_wrong_way() -> None:
+    # A blob whose top stays put while its bottom sweeps over the line (pedestrians merging,
+    # a ghost of the background): not a vehicle travelling.
+    grow_up = Track(
+        1,
+        "car",
+        tuple(
+            Observation(100 + i, (100 + i) * FPS_MS, (600, 300, 100, 160 - 8 * i))
+            for i in range(20)
+        ),
+    )
+    assert red_light(grow_up, CAL, TIMELINE) is None
+    grow_down = Track(
+        2, "car", tuple(Observation(i, i * FPS_MS, (300, 200, 100, 60 + 10 * i)) for i in range(40))
+    )
+    assert wrong_way(grow_down, CAL) is None
+
+
+def test_blob_sliding_sideways_over_a_slanted_line_is_not_a_runner() -> None:
+    # Pedestrians walking along a crossing: their blob's bottom slips over a slanted stop line.
+    cal = parse_calibration({**_raw(), "stop_line": [[80, 300], [1200, 560]]})
+    walk = Track(
+        1,
+        "car",
+        tuple(
+            Observation(100 + i, (100 + i) * FPS_MS, (100 + 25 * i, 350 - 2 * i, 60, 100))
+            for i in range(40)
+        ),
+    )
+    assert red_light(walk, cal, TIMELINE) is None
+
+
+def test_crossing_bridged_by_a_long_gap_or_a_size_jump_is_not_a_runner() -> None:
+    runner = moving(1, 600, 600, -10, 4000, 40)
+    obs = runner.observations
+    gap = Track(1, "car", obs[:14] + obs[22:])  # unseen from 14 to 21: crossed in the dark
+    assert red_light(gap, CAL, TIMELINE) is None
+    merged = tuple(
+        Observation(o.frame, o.time_ms, (o.bbox[0], o.bbox[1] - 160, 300, 240))
+        if 15 <= i <= 16
+        else o
+        for i, o in enumerate(obs)
+    )  # a blob that swallows its neighbours while crossing
+    assert red_light(Track(1, "car", merged), CAL, TIMELINE) is None
+    assert red_light(runner, CAL, TIMELINE) is not None
