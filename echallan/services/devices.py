@@ -21,6 +21,7 @@ from flask import current_app
 from echallan.extensions import db
 from echallan.models import Alert as AlertRow
 from echallan.models import ApiClient, Camera, Clip, Device, Outage, Site
+from echallan.models.types import UtcDateTime
 from echallan.services import alerts, audit
 from rules import health
 from rules.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 SYSTEM = "system:health"
 # An arbitrary constant naming the device sweep's PostgreSQL advisory lock.
 SWEEP_LOCK_KEY = 0x6465_7673
+MODE_AUDIT_BATCH = 20  # more site mode changes in one sweep than this: one audit entry
 DEVICE = Device.__table__
 ALERT = AlertRow.__table__
 STATE_FIELDS = tuple(f.name for f in fields(DeviceState) if f.name not in ("device_id", "kind"))
@@ -445,8 +447,8 @@ def sweep_offline(now: datetime) -> SweepReport:
     if not _lock_sweep():
         return SweepReport(0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, skipped=True)
     config = health_config()
-    rows = db.session.execute(sa.select(*STATE_COLUMNS).where(DEVICE.c.active)).all()
-    states = [_state(row) for row in rows]
+    rows = db.session.execute(_sweep_query().where(DEVICE.c.active)).all()
+    states = [DeviceState(row[0], DeviceKind(row[1]), *row[4:]) for row in rows]
     findings = health.evaluate_sweep(states, now, config)
     open_alerts, versions = alerts.open_alerts()
     changes = health.reconcile(open_alerts, findings, now, config)
@@ -464,6 +466,23 @@ def sweep_offline(now: datetime) -> SweepReport:
         ended_n,
         sites,
         time.perf_counter() - started,
+    )
+
+
+def _sweep_query() -> sa.Select:
+    """Select every device's state; columns in DeviceState's order after id, kind, down, active.
+
+    PostgreSQL hands back aware datetimes already, so the sweep skips UtcDateTime's conversion
+    of 70,000 values; SQLite stores naive UTC and keeps it.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return sa.select(*STATE_COLUMNS)
+    aware = sa.DateTime(timezone=True)
+    return sa.select(
+        *(
+            sa.type_coerce(c, aware).label(c.name) if isinstance(c.type, UtcDateTime) else c
+            for c in STATE_COLUMNS
+        )
     )
 
 
@@ -520,15 +539,39 @@ def _start_outages(starting: Sequence[tuple[str, datetime]]) -> None:
 def _update_site_modes(states: Iterable[DeviceState], now: datetime, config: HealthConfig) -> int:
     """Store each site's mode (manual when no camera can enforce); return how many changed."""
     modes = health.site_modes(states, now, config)
-    changed = 0
-    for site in db.session.scalars(sa.select(Site)):
-        mode = modes.get(site.id, SiteMode.MANUAL)
-        if site.mode != mode.value:
-            site.mode, site.mode_changed_at = mode.value, now
-            db.session.flush()
-            audit.record(SYSTEM, "site.mode_changed", site, mode=mode.value)
-            changed += 1
-    return changed
+    site = Site.__table__
+    changed = {}
+    for site_id, mode in db.session.execute(sa.select(site.c.id, site.c.mode)):
+        wanted = modes.get(site_id, SiteMode.MANUAL).value
+        if mode != wanted:
+            changed[site_id] = wanted
+    if changed:
+        db.session.execute(
+            sa.update(site)
+            .where(site.c.id == sa.bindparam("b_id"))
+            .values(mode=sa.bindparam("b_mode"), mode_changed_at=now),
+            [{"b_id": site_id, "b_mode": mode} for site_id, mode in changed.items()],
+        )
+        _audit_modes(changed)
+    return len(changed)
+
+
+@dataclass(frozen=True)
+class _SiteBatch:
+    """Many sites at once, as the subject of one audit entry."""
+
+    id: str
+    __tablename__ = "site"
+
+
+def _audit_modes(changed: dict[str, str]) -> None:
+    """Audit each site's new mode; a city-wide change (a grid failure) is one entry, not 2,000."""
+    if len(changed) <= MODE_AUDIT_BATCH:
+        for site_id, mode in changed.items():
+            audit.record(SYSTEM, "site.mode_changed", _SiteBatch(site_id), mode=mode)
+        return
+    subject = _SiteBatch(f"{len(changed)} sites")
+    audit.record(SYSTEM, "site.mode_changed", subject, modes=changed)
 
 
 # --- acknowledging ----------------------------------------------------------------------------
