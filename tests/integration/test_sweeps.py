@@ -1,4 +1,4 @@
-"""Sweeps: due dates applied to challans (discount, surcharge, overdue, escalations), idempotently."""
+"""Sweeps: due dates applied to challans (discount, surcharge, overdue, flags), idempotently."""
 
 from __future__ import annotations
 
