@@ -37,9 +37,25 @@ done
 # A few requests so that every worker has imported everything before the clock starts.
 for _ in $(seq 20); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; done
 
+# CPU seconds (user + system) of a set of processes, to report the CPU each beat costs.
+cpu_ticks() { local t=0 p; for p in "$@"; do
+  [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+pg_port=${TEST_PG_URL##*:}; pg_port=${pg_port%%/*}
+postmaster=$(pgrep -f "postgres.*-p $pg_port" | head -n 1)
+server_pids() { echo "$server" $(pgrep -P "$server"); }
+db_pids() { echo "$postmaster" $(pgrep -P "$postmaster"); }
+g0=$(cpu_ticks $(server_pids)); p0=$(cpu_ticks $(db_pids))
+
 echo "gunicorn $*: heartbeat_load --devices $DEVICES --period 30 --duration $DURATION"
 .venv/bin/python bench/heartbeat_load.py --url "http://127.0.0.1:$PORT" --key "$KEY" \
   --devices "$DEVICES" --period 30 --duration "$DURATION" --workers "$WORKERS" | tee "$OUT/load.txt"
+g1=$(cpu_ticks $(server_pids)); p1=$(cpu_ticks $(db_pids))
+beats=$(grep -oE '^[0-9]+ heartbeats' "$OUT/load.txt" | cut -d' ' -f1)
+hz=$(getconf CLK_TCK)
+per_beat() { awk -v t="$1" -v n="$beats" -v hz="$hz" 'BEGIN { printf "%.2f ms", t / hz * 1000 / n }'; }
+echo "CPU per beat: gunicorn $(per_beat $((g1 - g0))), postgres $(per_beat $((p1 - p0)));" \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)" \
+  | tee -a "$OUT/load.txt"
 curl -s "http://127.0.0.1:$PORT/metrics" | grep -E '^echallan_(heartbeats|devices_offline|alerts_open)' \
   | tee "$OUT/metrics.txt"
 kill $server; wait $server 2>/dev/null || true

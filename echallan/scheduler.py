@@ -4,7 +4,8 @@ The embedded default (JOBS_MODE=thread) has no `celery beat`, so a daemon thread
 sweeps every N seconds, each inside its own app context and unit of work. It starts with the
 first request a process serves (so `echallan db upgrade` and other one-shot commands never
 start it) and only when SCHEDULER_ENABLED is set. Several processes (gunicorn -w 4) may each
-run one: the device sweep takes a PostgreSQL advisory lock so only one of them sweeps at a time.
+run one thread, but only the one holding a file lock (the host's leader) sweeps, and the device
+sweep also takes a PostgreSQL advisory lock so two hosts never sweep at once.
 In celery mode the same tasks run from `celery.conf.beat_schedule`
 (`celery -A echallan.worker beat`).
 """
@@ -56,6 +57,7 @@ class Scheduler:
         self.app = app
         self.planned = planned
         self.stopping = threading.Event()
+        self.leader = LeaderLock(_lock_path(app))
         self.thread = threading.Thread(target=self._loop, name="echallan-scheduler", daemon=True)
 
     def start(self) -> None:
@@ -69,17 +71,20 @@ class Scheduler:
             self.thread.join(timeout)
 
     def _loop(self) -> None:
-        """Run whatever is due, then sleep until the next sweep is."""
+        """Run whatever is due, then sleep until the next sweep is; only the host's leader runs."""
         import time
 
         due = {sweep.name: time.monotonic() + sweep.period_s for sweep in self.planned}
         while not self.stopping.is_set():
             now = time.monotonic()
+            leading = self.leader.acquire()
             for sweep in self.planned:
                 if due[sweep.name] <= now:
-                    self.run_once(sweep)
+                    if leading:
+                        self.run_once(sweep)
                     due[sweep.name] = time.monotonic() + sweep.period_s
             self.stopping.wait(max(0.05, min(due.values()) - time.monotonic()))
+        self.leader.release()
 
     def run_once(self, sweep: Sweep) -> Any:
         """Run one sweep in its own unit of work; a failure is logged and retried next period."""
@@ -95,6 +100,49 @@ class Scheduler:
                 return None
         log.info("sweep %s: %s", sweep.name, getattr(result, "as_dict", lambda: result)())
         return result
+
+
+class LeaderLock:
+    """An exclusive lock on a file: one process per host (gunicorn -w 4) runs the sweeps.
+
+    The lock dies with its process, so another worker takes over at its next period.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.handle: Any = None
+
+    def acquire(self) -> bool:
+        """Take the lock if it is free (or already ours); never wait."""
+        import fcntl
+
+        if self.handle is not None:
+            return True
+        handle = open(self.path, "a")  # noqa: SIM115 - held open for the life of the lock
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self.handle = handle
+        return True
+
+    def release(self) -> None:
+        """Let another process lead."""
+        if self.handle is not None:
+            self.handle.close()  # closing drops the flock
+            self.handle = None
+
+
+def _lock_path(app: Flask) -> str:
+    """Return the leader lock's file, one per database (tests and deployments stay apart)."""
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    url = str(app.config["SQLALCHEMY_DATABASE_URI"]).encode()
+    name = f"echallan-scheduler-{hashlib.sha256(url).hexdigest()[:16]}.lock"
+    return str(Path(tempfile.gettempdir()) / name)
 
 
 def init_app(app: Flask) -> None:

@@ -202,3 +202,14 @@ def test_scheduler_starts_with_the_first_request_only_when_enabled(
     from echallan.jobs import celery
 
     assert celery.conf.beat_schedule["sweep-devices"]["task"] == "echallan.sweep_devices"
+
+
+def test_one_process_per_host_leads_the_sweeps(tmp_path) -> None:
+    from echallan.scheduler import LeaderLock
+
+    first, second = LeaderLock(str(tmp_path / "s.lock")), LeaderLock(str(tmp_path / "s.lock"))
+    assert first.acquire() and first.acquire()
+    assert not second.acquire()
+    first.release()
+    assert second.acquire()
+    second.release()
