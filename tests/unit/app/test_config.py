@@ -1,0 +1,52 @@
+"""Configuration: the environment decides; production refuses to start without its secrets."""
+
+from __future__ import annotations
+
+import pytest
+
+from echallan import create_app
+from echallan.config import ProductionConfig, config_from_environment
+
+SECRETS = {
+    "SECRET_KEY": "s3cret",
+    "DATABASE_URL": "postgresql+psycopg://app@db/echallan",
+    "EVIDENCE_DIR": "/srv/evidence",
+    "REGISTRY_URL": "https://registry.example",
+    "REGISTRY_API_KEY": "key",
+}
+
+
+def test_production_names_every_missing_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError) as error:
+        ProductionConfig.validate()
+    assert all(name in str(error.value) for name in SECRETS)
+
+
+def test_production_refuses_sqlite(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**SECRETS, "DATABASE_URL": "sqlite:///x.db"}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match="PostgreSQL"):
+        ProductionConfig.validate()
+
+
+def test_production_starts_with_its_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    ProductionConfig.validate()
+
+
+def test_unknown_environment_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ECHALLAN_ENV", "staging")
+    with pytest.raises(RuntimeError, match="ECHALLAN_ENV"):
+        config_from_environment()
+
+
+def test_app_refuses_to_start_in_production_without_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ECHALLAN_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
