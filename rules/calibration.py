@@ -25,6 +25,7 @@ class Calibration:
     signal_roi: tuple[int, int, int, int] | None
     rules: frozenset[str]
     amber_grace_ms: int = 500
+    lanes: tuple[Point, ...] | None = None  # polygon of the approach's lanes, where rules apply
 
     def scaled(self, width: int, height: int) -> Calibration:
         """Return this calibration mapped onto frames of another size."""
@@ -35,6 +36,7 @@ class Calibration:
             roi = (round(roi[0] * sx), round(roi[1] * sy), round(roi[2] * sx), round(roi[3] * sy))
         ax, ay = self.approach[0] * sx, self.approach[1] * sy
         norm = math.hypot(ax, ay)
+        lanes = tuple((x * sx, y * sy) for x, y in self.lanes) if self.lanes else None
         return Calibration(
             self.camera_id,
             (width, height),
@@ -43,6 +45,7 @@ class Calibration:
             roi,
             self.rules,
             self.amber_grace_ms,
+            lanes,
         )
 
 
@@ -122,6 +125,15 @@ def _signal_roi(value: Any, size: tuple[int, int]) -> tuple[int, int, int, int] 
     return x, y, w, h
 
 
+def _lanes(value: Any, size: tuple[int, int]) -> tuple[Point, ...] | None:
+    """Validate an optional polygon of at least three points inside the frame."""
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or len(value) < 3:
+        raise InvalidInput("calibration: 'lanes' must be a polygon of at least 3 points")
+    return tuple(_inside(_pair(p, "lanes"), size, "lanes") for p in value)
+
+
 def _rules(value: Any) -> frozenset[str]:
     """Validate a non-empty list of known rule names."""
     if not isinstance(value, list | tuple) or not value:
@@ -152,4 +164,5 @@ def parse_calibration(data: dict[str, Any]) -> Calibration:
         _signal_roi(data.get("signal_roi"), size),
         _rules(_require(data, "rules")),
         int(grace),
+        _lanes(data.get("lanes"), size),
     )

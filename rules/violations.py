@@ -23,6 +23,7 @@ class RuleSettings:
     wrong_way_min_distance: float = 0.12  # fraction of the frame's smaller side
     wrong_way_min_ms: int = 600
     wrong_way_consistency: float = 0.7  # share of steps that run against approach
+    helmet_kinds: frozenset[str] = frozenset({"motorcycle"})  # who must wear a helmet
     helmet_min_frames: int = 4
     helmet_min_share: float = 0.6  # share of read frames that say "no helmet"
     helmet_min_confidence: float = 0.65  # mean P(no helmet) over read frames
@@ -65,6 +66,19 @@ def signed_distance(point: tuple[float, float], cal: Calibration) -> float:
     return (point[0] - x0) * nx + (point[1] - y0) * ny
 
 
+def in_lanes(point: tuple[float, float], cal: Calibration) -> bool:
+    """Tell whether a point lies in the calibrated lanes (everywhere when none are drawn)."""
+    if not cal.lanes:
+        return True
+    inside = False
+    poly = cal.lanes
+    for (x0, y0), (x1, y1) in zip(poly, poly[1:] + poly[:1], strict=True):
+        if (y0 > point[1]) != (y1 > point[1]):
+            x_cross = x0 + (point[1] - y0) * (x1 - x0) / (y1 - y0)
+            inside ^= point[0] < x_cross
+    return inside
+
+
 def _within_line(point: tuple[float, float], cal: Calibration, margin: float) -> bool:
     """Tell whether a point's projection falls on the stop line segment (plus a margin)."""
     (x0, y0), (x1, y1) = cal.stop_line
@@ -84,7 +98,7 @@ def crossing_index(track: Track, cal: Calibration, settings: RuleSettings) -> in
             continue
         if behind >= settings.min_before_line and signed_distance(obs[i - 1].ground, cal) < 0:
             cross = _interpolate(obs[i - 1].ground, o.ground, cal)
-            if _within_line(cross, cal, settings.line_margin):
+            if _within_line(cross, cal, settings.line_margin) and in_lanes(cross, cal):
                 return i
         return None
     return None
@@ -205,7 +219,7 @@ def wrong_way(
             continue
         if _consistency(obs[: i + 1], cal.approach, s.wrong_way_cos) < s.wrong_way_consistency:
             continue
-        if not moved_whole(obs[0], o, cal, s.min_top_share):
+        if not moved_whole(obs[0], o, cal, s.min_top_share) or not in_lanes(o.ground, cal):
             continue
         return _event(WRONG_WAY, track, i, UNKNOWN, round(-_against(step, cal.approach), 3), s)
     return None
@@ -214,6 +228,8 @@ def wrong_way(
 def no_helmet(track: Track, settings: RuleSettings | None = None) -> ViolationEvent | None:
     """Flag a rider track read as bare-headed with enough confidence over enough frames."""
     s = settings or RuleSettings()
+    if track.kind not in s.helmet_kinds:
+        return None
     read = [(i, o.no_helmet) for i, o in enumerate(track.observations) if o.no_helmet is not None]
     if len(read) < s.helmet_min_frames:
         return None

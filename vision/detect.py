@@ -40,6 +40,7 @@ class BackgroundSettings:
     warmup_s: float = 1.0  # learn fast at first, while the model has seen little
     min_area: float = 0.0015  # of the frame area
     min_side: float = 0.02  # of the frame height
+    scene_change: float = 0.4  # foreground share of the frame that means the view itself changed
 
 
 class BackgroundDetector:
@@ -63,6 +64,7 @@ class BackgroundDetector:
         self.warmup = int(self.s.warmup_s * fps)
         self.frame_index = 0
         self.level: float | None = None
+        self.changes = 0
         self.ignore = [tuple(round(v * self.scale) for v in box) for box in ignore]
         self.open_k = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
         self.close_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
@@ -82,9 +84,22 @@ class BackgroundDetector:
     def foreground(self, frame: np.ndarray) -> np.ndarray:
         """Return the cleaned foreground mask at working size."""
         small = self._steady(cv2.resize(frame, self.work, interpolation=cv2.INTER_AREA))
-        rate = -1 if self.frame_index < self.warmup else self.rate
+        # While warming up the model is a running average of the frames seen so far.
+        rate = (
+            max(self.rate, 1.0 / (self.frame_index + 1))
+            if self.frame_index < self.warmup
+            else self.rate
+        )
         mask = self.mog.apply(small, learningRate=rate)
         self.frame_index += 1
+        if (
+            self.frame_index > self.warmup
+            and cv2.countNonZero(mask) > self.s.scene_change * mask.size
+        ):
+            # The whole view changed (camera moved, white balance jumped): learn it afresh.
+            self.frame_index = 0
+            self.changes += 1
+            return np.zeros_like(mask)
         for x, y, w, h in self.ignore:
             mask[y : y + h, x : x + w] = 0
         mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, self.open_k)

@@ -30,6 +30,8 @@ from vision.track import IouTracker, LiveTrack
 log = logging.getLogger(__name__)
 
 MOTO_ASPECT = 1.4  # height / width above which a blob is a two-wheeler with its rider
+# Walking is under one body height a second; riders pass several of their heights a second.
+RIDER_MIN_SPEED = 1.2
 EDGE = 3  # pixels: boxes this close to the frame edge are cut off and not used for crops
 
 
@@ -178,10 +180,32 @@ class _Collector:
             heapq.heapreplace(data.crops, item)
 
 
-def _kind(track: LiveTrack) -> str:
-    """Call a track a motorcycle when its boxes are tall and narrow (rider upright)."""
+def peak_speed(track: LiveTrack, fps: float) -> float:
+    """Return the track's fastest ground speed over ~0.5 s, in its own box heights per second."""
+    best = 0.0
+    for i in range(len(track.frames)):
+        j = next(
+            (
+                k
+                for k in range(i, len(track.frames))
+                if track.frames[k] - track.frames[i] >= fps / 2
+            ),
+            None,
+        )
+        if j is None:
+            break
+        (x0, y0, w0, h0), (x1, y1, w1, h1) = track.boxes[i], track.boxes[j]
+        dist = ((x1 + w1 / 2 - x0 - w0 / 2) ** 2 + (y1 + h1 - y0 - h0) ** 2) ** 0.5
+        best = max(best, dist / max(1.0, (h0 + h1) / 2) * fps / (track.frames[j] - track.frames[i]))
+    return best
+
+
+def _kind(track: LiveTrack, fps: float) -> str:
+    """Tell riders (tall, fast) from pedestrians (tall, walking pace) and cars (wide)."""
     aspect = statistics.median(b[3] / max(1, b[2]) for b in track.boxes)
-    return "motorcycle" if aspect >= MOTO_ASPECT else "car"
+    if aspect < MOTO_ASPECT:
+        return "car"
+    return "motorcycle" if peak_speed(track, fps) >= RIDER_MIN_SPEED else "person"
 
 
 def _to_track(live: LiveTrack, fps: float, data: _TrackData | None) -> Track:
@@ -191,7 +215,7 @@ def _to_track(live: LiveTrack, fps: float, data: _TrackData | None) -> Track:
         Observation(f, round(f * 1000 / fps), tuple(int(v) for v in b), helmet.get(f))
         for f, b in zip(live.frames, live.boxes, strict=True)
     )
-    return Track(live.track_id, _kind(live), obs)
+    return Track(live.track_id, _kind(live, fps), obs)
 
 
 def _decode_pass(

@@ -78,3 +78,14 @@ def test_scaled_maps_geometry_to_another_frame_size() -> None:
     assert cal.stop_line == ((40, 215), (600, 215))
     assert cal.signal_roi == (570, 20, 30, 75)
     assert cal.approach == (0.0, -1.0)
+
+
+def test_lanes_polygon_is_optional_and_checked() -> None:
+    assert parse_calibration(VALID).lanes is None
+    cal = parse_calibration(with_(lanes=[[0, 300], [1280, 300], [1280, 720], [0, 720]]))
+    assert cal.lanes == ((0, 300), (1280, 300), (1280, 720), (0, 720))
+    assert cal.scaled(640, 360).lanes[1] == (640, 150)
+    with pytest.raises(InvalidInput, match="lanes"):
+        parse_calibration(with_(lanes=[[0, 300], [1280, 300]]))
+    with pytest.raises(InvalidInput, match="lanes.*outside"):
+        parse_calibration(with_(lanes=[[0, 300], [1380, 300], [0, 720]]))

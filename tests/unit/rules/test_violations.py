@@ -192,3 +192,22 @@ def test_crossing_bridged_by_a_long_gap_or_a_size_jump_is_not_a_runner() -> None
     )  # a blob that swallows its neighbours while crossing
     assert red_light(Track(1, "car", merged), CAL, TIMELINE) is None
     assert red_light(runner, CAL, TIMELINE) is not None
+
+
+def test_no_helmet_is_for_riders_only() -> None:
+    obs = tuple(Observation(i, i * FPS_MS, (500, 300, 30, 90), 0.95) for i in range(8))
+    assert no_helmet(Track(1, "motorcycle", obs)) is not None
+    assert no_helmet(Track(2, "person", obs)) is None  # a pedestrian's bare head is lawful
+    assert no_helmet(Track(3, "car", obs)) is None
+
+
+def test_lanes_polygon_limits_where_the_rules_apply() -> None:
+    # Lanes drawn over the right half only: the left half carries lawful oncoming traffic.
+    lanes = [[640, 0], [1280, 0], [1280, 720], [640, 720]]
+    cal = parse_calibration({**_raw(), "lanes": lanes})
+    oncoming = moving(7, 300, 200, 8, 0, 40)
+    assert wrong_way(oncoming, CAL) is not None
+    assert wrong_way(oncoming, cal) is None
+    assert wrong_way(moving(8, 900, 200, 8, 0, 40), cal) is not None
+    assert red_light(moving(1, 300, 600, -10, 4000, 40), cal, TIMELINE) is None
+    assert red_light(moving(2, 900, 600, -10, 4000, 40), cal, TIMELINE) is not None
