@@ -222,6 +222,8 @@ class DeviceArgsSchema(Schema):
     kind = fields.String(validate=validate.OneOf(["box", "camera"]))
     site_id = fields.String()
     box_id = fields.String()
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
 class AlertSchema(Schema):

@@ -357,7 +357,8 @@ STORE_HEARTBEAT = (
 
 def _device_with_alerts(device_id: str) -> tuple[Any, list[health.Alert], dict[int, int]]:
     """Return the device's state row with the open alerts of the device and its box."""
-    rows = db.session.execute(DEVICE_WITH_ALERTS, {"device_id": device_id}).all()
+    # The session's connection, used directly: same transaction, without the ORM's dispatch.
+    rows = db.session.connection().execute(DEVICE_WITH_ALERTS, {"device_id": device_id}).all()
     if not rows:
         return None, [], {}
     ids = [row.alert_id for row in rows if row.alert_id is not None]
@@ -377,7 +378,7 @@ def _store_heartbeat(state: DeviceState, beat: health.Heartbeat) -> None:
     """Write the new state and the reported readings to the device row."""
     values = {f"b_{name}": getattr(beat, name) for name in READINGS}
     values.update({f"b_{name}": getattr(state, name) for name in KEPT_STATE})
-    db.session.execute(STORE_HEARTBEAT, {"b_id": state.device_id, **values})
+    db.session.connection().execute(STORE_HEARTBEAT, {"b_id": state.device_id, **values})
 
 
 def _end_outage(device_id: str, at: datetime) -> None:
@@ -596,10 +597,14 @@ def acknowledge_alert(alert_id: int, by: str, now: datetime) -> AlertRow:
 
 
 def list_devices(
-    kind: str | None = None, site_id: str | None = None, box_id: str | None = None
+    kind: str | None = None,
+    site_id: str | None = None,
+    box_id: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[Device]:
-    """Return devices, filtered, ordered by id."""
-    query = sa.select(Device).order_by(Device.id)
+    """Return devices, filtered, ordered by id (a page of them when `limit` is given)."""
+    query = sa.select(Device).order_by(Device.id).offset(offset).limit(limit)
     for column, value in ((Device.kind, kind), (Device.site_id, site_id), (Device.box_id, box_id)):
         if value is not None:
             query = query.where(column == value)

@@ -82,6 +82,8 @@ def test_staff_see_sites_devices_and_live_status(app, client, junction, clock) -
     assert boxes[0]["status"]["runtime_minutes"] == 450.0  # 50 % of 1200 Wh at 80 W
     camera = client.get(f"/api/v1/ops/devices/{d.CAMERAS[0]}").json
     assert camera["status"]["can_enforce"] is True and camera["status"]["clock_trusted"] is True
+    page = client.get("/api/v1/ops/devices", query_string={"limit": 2, "offset": 1}).json
+    assert [x["id"] for x in page] == sorted([d.BOX, *d.CAMERAS])[1:3]
     assert_problem(client.get("/api/v1/ops/devices/NOPE"), 404)
     assert_problem(client.get("/api/v1/ops/sites/NOPE"), 404)
 
