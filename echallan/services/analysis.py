@@ -78,9 +78,10 @@ class _PipelineJob:
     calibration: dict[str, Any]
     phases: list[dict[str, Any]] | None
     frames_dir: Path
+    reader: Any
 
     @classmethod
-    def of(cls, clip: Clip) -> _PipelineJob:
+    def of(cls, clip: Clip, reader: Any) -> _PipelineJob:
         """Copy what the pipeline needs from the clip and its camera."""
         store = EvidenceStore(current_app.config["EVIDENCE_DIR"])
         return cls(
@@ -88,6 +89,7 @@ class _PipelineJob:
             dict(clip.camera.calibration),
             clip.meta.get("signal_phases"),
             store.evidence_dir(clip.sha256),
+            reader,
         )
 
     def run(self) -> Any:
