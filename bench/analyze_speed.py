@@ -62,7 +62,6 @@ def main() -> None:
 
         reader = PlateReader.default()
     info = decode.probe(path)
-    duration = info.frame_count / info.fps
     dec = min(decode_only(path)[1] for _ in range(args.repeat))
     times = []
     for _ in range(args.repeat):
@@ -70,6 +69,7 @@ def main() -> None:
         result = analyze_clip(path, cal, None, plate_reader=reader)
         times.append(time.perf_counter() - start)
     best = min(times)
+    duration = result.frames / info.fps
     print(
         f"clip {path.name}: {info.width}x{info.height} {info.fps:.2f} fps {info.fourcc}, "
         f"{result.frames} frames ({duration:.1f} s), {len(result.violations)} violations"

@@ -134,6 +134,26 @@ def frames(info: ClipInfo, wanted: set[int] | None = None) -> Iterator[tuple[int
         capture.release()
 
 
+def sampled(info: ClipInfo, every: int) -> Iterator[tuple[int, np.ndarray | None]]:
+    """Yield (index, frame) for every frame; only each `every`-th is converted, others are None."""
+    capture = cv2.VideoCapture(str(info.path), cv2.CAP_FFMPEG)
+    index = 0
+    try:
+        while True:
+            if index % every:
+                if not capture.grab():
+                    break
+                yield index, None
+            else:
+                ok, frame = capture.read()
+                if not ok:
+                    break
+                yield index, frame
+            index += 1
+    finally:
+        capture.release()
+
+
 def check_complete(info: ClipInfo, decoded: int) -> None:
     """Raise ClipError when far fewer frames decoded than the container promised."""
     if info.frame_count > 0 and decoded < MIN_DECODED_SHARE * info.frame_count:

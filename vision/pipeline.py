@@ -225,16 +225,17 @@ def _decode_pass(
     collector: _Collector,
     stride: int,
 ) -> tuple[IouTracker, int]:
-    """Read the signal in every frame; detect, track and collect crops every `stride` frames."""
+    """Decode every frame; read the signal, detect, track and collect crops every `stride`."""
     tracker = IouTracker(info.fps)
     count = 0
-    for index, frame in decode.frames(info):
+    for index, frame in decode.sampled(info, stride):
+        count += 1
+        if frame is None:
+            continue  # decoded (the codec needs it) but not converted: saves a third of the time
         if reader is not None:
             reader.observe(frame, round(index * 1000 / info.fps))
-        if index % stride == 0:
-            matched = tracker.update(index, detector.detect(frame))
-            collector.collect(index, frame, matched)
-        count += 1
+        matched = tracker.update(index, detector.detect(frame))
+        collector.collect(index, frame, matched)
     decode.check_complete(info, count)
     return tracker, count
 
