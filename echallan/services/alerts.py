@@ -30,6 +30,7 @@ from rules.health import Alert, AlertChanges, AlertRule, AlertStatus, Severity
 
 log = logging.getLogger(__name__)
 RESOLVED = AlertStatus.RESOLVED.value
+ALERT = AlertRow.__table__  # Core statements: no ORM bookkeeping on the heartbeat path
 SMS_CHANNEL = "alert_sms"  # "sms" notices are challan notices to owners (delivery.py)
 STORED_FIELDS = (
     "status",
@@ -57,18 +58,16 @@ class Persisted:
 
 def open_alerts(device_ids: Sequence[str] | None = None) -> tuple[list[Alert], dict[int, int]]:
     """Return the open alerts (of these devices, or all) and each one's row version."""
-    table = AlertRow.__table__
-    query = sa.select(table).where(table.c.status != RESOLVED)
+    query = sa.select(ALERT).where(ALERT.c.status != RESOLVED)
     if device_ids is not None:
-        query = query.where(table.c.device_id.in_(device_ids))
+        query = query.where(ALERT.c.device_id.in_(device_ids))
     rows = db.session.execute(query).all()
     return [to_alert(row) for row in rows], {row.id: row.version for row in rows}
 
 
 def alerts_by_id(ids: Sequence[int]) -> tuple[list[Alert], dict[int, int]]:
     """Return the open alerts among these ids and each one's row version."""
-    table = AlertRow.__table__
-    query = sa.select(table).where(table.c.id.in_(ids), table.c.status != RESOLVED)
+    query = sa.select(ALERT).where(ALERT.c.id.in_(ids), ALERT.c.status != RESOLVED)
     rows = db.session.execute(query).all()
     return [to_alert(row) for row in rows], {row.id: row.version for row in rows}
 
@@ -115,9 +114,7 @@ def _insert(alert: Alert) -> Alert | None:
     try:
         with db.session.begin_nested():
             new_id = db.session.execute(
-                sa.insert(AlertRow)
-                .values(**values, notifications=0, version=1)
-                .returning(AlertRow.id)
+                sa.insert(ALERT).values(**values, notifications=0, version=1).returning(ALERT.c.id)
             ).scalar_one()
     except IntegrityError:
         log.info("alert %s/%s opened concurrently; keeping the other", alert.device_id, alert.rule)
@@ -132,9 +129,9 @@ def _updated(alerts: Iterable[Alert], versions: dict[int, int], done: Persisted)
         if alert.id is None:
             continue
         result = db.session.execute(
-            sa.update(AlertRow)
-            .where(AlertRow.id == alert.id, AlertRow.version == versions.get(alert.id, -1))
-            .values(**_stored(alert), version=AlertRow.version + 1)
+            sa.update(ALERT)
+            .where(ALERT.c.id == alert.id, ALERT.c.version == versions.get(alert.id, -1))
+            .values(**_stored(alert), version=ALERT.c.version + 1)
         )
         if result.rowcount == 1:
             stored.append(alert)
@@ -187,11 +184,11 @@ def _targets() -> list[tuple[str, str]]:
 def _next_number(alert_id: int) -> int:
     """Count one more notification of an alert and return its number (keys the notices)."""
     db.session.execute(
-        sa.update(AlertRow)
-        .where(AlertRow.id == alert_id)
-        .values(notifications=AlertRow.notifications + 1)
+        sa.update(ALERT)
+        .where(ALERT.c.id == alert_id)
+        .values(notifications=ALERT.c.notifications + 1)
     )
-    return db.session.scalar(sa.select(AlertRow.notifications).where(AlertRow.id == alert_id))
+    return db.session.scalar(sa.select(ALERT.c.notifications).where(ALERT.c.id == alert_id))
 
 
 def _payload(alert: Alert, kind: str, number: int, now: datetime) -> dict[str, Any]:
