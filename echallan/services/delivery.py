@@ -59,7 +59,8 @@ def deliver(notice_id: int, now: datetime) -> str:
 def _send(notice: Notice, now: datetime) -> None:
     """Hand one notice over to its channel and record that it went."""
     if notice.channel == "pdf":
-        notice.provider_id = str(write_pdf(notice.challan))
+        path = write_pdf(notice.challan)
+        notice.provider_id = str(path.relative_to(current_app.config["EVIDENCE_DIR"]))
     elif notice.channel == "sms":
         result = sms_sender().send(
             notice.recipient, sms_text(notice.challan), notice.idempotency_key

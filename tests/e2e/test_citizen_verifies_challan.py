@@ -27,7 +27,8 @@ def test_citizen_opens_the_qr_link_and_sees_the_challan(app, live_url, browser, 
         challan = db.session.scalar(sa.select(Challan))
         number, notices = challan.number, db.session.scalars(sa.select(Notice)).all()
         assert {n.status for n in notices} == {"sent"}
-        pdf = Path(next(n.provider_id for n in notices if n.channel == "pdf"))
+        stored = next(n.provider_id for n in notices if n.channel == "pdf")
+        pdf = Path(app.config["EVIDENCE_DIR"]) / stored
     assert pdf.read_bytes().startswith(b"%PDF")
     sms = json.loads(next((tmp_path / "sms").glob("*.json")).read_text())
     assert number in sms["text"] and "http" not in sms["text"]

@@ -111,3 +111,21 @@ class EchallanRunner:
 def runner(app: Flask) -> EchallanRunner:
     """A CLI runner for the `echallan` console script, bound to the test app."""
     return EchallanRunner(app)
+
+
+SCENE_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def scene(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
+    """Render one short synthetic junction clip with registered plates (as the demo does)."""
+    from echallan import demo
+    from tests.integration import factories as f
+    from vision.scenes import calibration_for, metadata_for, random_scene_spec, render_scene
+
+    spec = random_scene_spec(SCENE_SEED, size=(1280, 720), duration_s=10.0, night=False)
+    spec = demo.with_registry_plates(spec, SCENE_SEED)
+    path = tmp_path_factory.mktemp("scene") / "scene.mp4"
+    render_scene(spec, path)
+    calibration = {**calibration_for((1280, 720)), "camera_id": f.CAMERA_ID}
+    return path, calibration, {**metadata_for(spec), "camera_id": f.CAMERA_ID}

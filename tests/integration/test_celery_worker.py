@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from echallan import jobs
 from echallan.extensions import db
-from echallan.models import Challan, Notice, ViolationEvent
+from echallan.models import Challan, Clip, Notice, ViolationEvent
 from echallan.uow import unit_of_work
 from tests.integration import factories as f
 from tests.integration.conftest import make_app
@@ -108,6 +108,28 @@ def test_worker_processes_queued_events(app, worker, database_url, tmp_path) -> 
         assert wait_for(lambda: _notices_sent(3)), worker.read_text()[-3000:]
         db.engine.dispose()
     assert "echallan.process_event" in worker.read_text()
+
+
+def test_worker_analyses_an_uploaded_clip(app, worker, database_url, tmp_path, scene) -> None:  # noqa: ANN001
+    """Ingest over HTTP with JOBS_MODE=celery: the worker process analyses the clip."""
+    from tests.integration.test_clip_analysis import register
+
+    path, calibration, meta = scene
+    celery_app = make_app(
+        database_url, tmp_path / "evidence", JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL
+    )
+    key = register(celery_app, calibration)
+    response = f.upload(celery_app.test_client(), key, path, meta)
+    assert response.status_code == 202
+    with celery_app.app_context():
+
+        def analysed() -> bool:
+            status = db.session.get(Clip, response.json["clip_id"], populate_existing=True).status
+            db.session.rollback()
+            return status == "analysed"
+
+        assert wait_for(analysed, timeout=300), worker.read_text()[-3000:]
+        db.engine.dispose()
 
 
 def _notices_sent(challans: int) -> bool:

@@ -9,30 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
-from echallan import demo
 from echallan.extensions import db
 from echallan.models import Clip, EventStatus, ViolationEvent
 from echallan.services import analysis
 from echallan.uow import unit_of_work
 from tests.integration import factories as f
-
-SCENE_SEED = 7
-
-
-@pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
-    """Render one short synthetic junction clip; return (clip, calibration, metadata)."""
-    from vision.scenes import calibration_for, metadata_for, random_scene_spec, render_scene
-
-    spec = random_scene_spec(SCENE_SEED, size=(1280, 720), duration_s=10.0, night=False)
-    spec = demo.with_registry_plates(spec, SCENE_SEED)
-    path = tmp_path_factory.mktemp("scene") / "scene.mp4"
-    render_scene(spec, path)
-    calibration = {**calibration_for((1280, 720)), "camera_id": f.CAMERA_ID}
-    return path, calibration, {**metadata_for(spec), "camera_id": f.CAMERA_ID}
 
 
 def register(app, calibration: dict) -> str:  # noqa: ANN001
@@ -84,3 +67,18 @@ def test_broken_clip_fails_with_a_reason_and_nothing_else(app, client, scene) ->
         clip = db.session.get(Clip, response.json["clip_id"])
         assert clip.status == "failed" and clip.failure_reason
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ViolationEvent)) == 0
+
+
+def test_embedded_thread_workers_analyse_in_the_background(app, client, scene) -> None:  # noqa: ANN001
+    """The embedded default: the request answers at once, a pool thread analyses the clip."""
+    from echallan import jobs
+
+    path, calibration, meta = scene
+    key = register(app, calibration)
+    app.config["JOBS_MODE"] = "thread"
+    response = f.upload(client, key, path, meta)
+    assert response.status_code == 202 and response.json["status"] == "received"
+    jobs.wait_idle(timeout=300)
+    with app.app_context():
+        assert db.session.get(Clip, response.json["clip_id"]).status == "analysed"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ViolationEvent)) > 0
