@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 MOTO_ASPECT = 1.4  # height / width above which a blob is a two-wheeler with its rider
 # Walking is under one body height a second; riders pass several of their heights a second.
 RIDER_MIN_SPEED = 1.2
+# Below this box width a rider's head is under ~11 px: nobody, model or officer, can judge it.
+MIN_RIDER_WIDTH = 28
 EDGE = 3  # pixels: boxes this close to the frame edge are cut off and not used for crops
 
 
@@ -167,7 +169,11 @@ class _Collector:
 
     def _rider(self, box: Box) -> bool:
         """Tell whether a box looks like an upright two-wheeler rider worth a helmet read."""
-        return self.helmets is not None and box[3] >= MOTO_ASPECT * box[2] and box[2] >= 16
+        return (
+            self.helmets is not None
+            and box[3] >= MOTO_ASPECT * box[2]
+            and box[2] >= MIN_RIDER_WIDTH
+        )
 
     def _keep_crop(self, data: _TrackData, index: int, frame: np.ndarray, box: Box) -> None:
         """Keep the vehicle crop if it is among the largest seen for the track."""

@@ -631,6 +631,17 @@ def _state_at(phases: tuple[Phase, ...], t_ms: float) -> str:
     return phases[-1].state
 
 
+def _lamps(v: VehicleSpec, box: tuple[int, int, int, int]) -> list[tuple[int, int, int]]:
+    """Return the glowing lamps (x, y, radius) of a vehicle at night, clear of its plate."""
+    x, y, w, h = box
+    r = max(2, w // 10)
+    if v.kind == "motorcycle":
+        return [(x + w // 2, y + round(h * 0.655), r)]
+    if v.view == "side":
+        return [(x + w // 20, y + h // 2, r // 2), (x + w - w // 20, y + h // 2, r // 2)]
+    return [(x + round(w * 0.13), y + h // 2, r), (x + round(w * 0.87), y + h // 2, r)]
+
+
 def _night(frame: np.ndarray, lights: list[tuple[int, int, int]]) -> np.ndarray:
     """Darken the frame and add the glow of vehicle lamps."""
     dark = (frame.astype(np.float32) * 0.38).astype(np.uint8)
@@ -677,7 +688,7 @@ class _Renderer:
             )
             if box:
                 boxes[v.vehicle_id] = box
-                lights.append((box[0] + box[2] // 2, box[1] + box[3] * 3 // 4, max(2, box[2] // 8)))
+                lights += _lamps(v, box)
         if self.spec.occluder:
             _occluder(img, self.spec.size)
         if self.spec.night:
