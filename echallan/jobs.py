@@ -103,7 +103,7 @@ def _dispatch(task_name: str, args: tuple[Any, ...], job_id: str) -> None:
     mode = current_app.config["JOBS_MODE"]
     task = celery.tasks[task_name]
     if mode == "defer":
-        log.info("job %s (%s) deferred to the sweeps", job_id, task_name)
+        log.debug("job %s (%s) deferred to the sweeps", job_id, task_name)
     elif mode == "celery":
         task.apply_async(args=args, task_id=job_id)
     elif mode == "sync":
