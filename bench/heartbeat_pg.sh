@@ -2,8 +2,12 @@
 # The issue-6 bench end to end: PostgreSQL (throwaway), 10,000 devices seeded, the real heartbeat
 # endpoint under gunicorn, bench/heartbeat_load.py at 333/s, then the sweep over the same fleet.
 #
-#   bench/heartbeat_pg.sh [GUNICORN_ARGS...]      (default: -w 4)
-#   e.g. bench/heartbeat_pg.sh -w 2 -k gthread --threads 8
+#   bench/heartbeat_pg.sh [GUNICORN_ARGS...]      (default: -w 3 -k gthread --threads 4)
+#   e.g. bench/heartbeat_pg.sh -w 4                (sync workers: a new connection per beat)
+#
+# Keep --threads at 4 or fewer: with the scheduler thread that is at most 5 sessions a worker,
+# Flask-SQLAlchemy's default pool size; more threads open and close overflow connections to
+# PostgreSQL all the time (a backend started per beat) and the postgres CPU figure misses them.
 #
 # Env: DEVICES (10000), DURATION (60), WORKERS (load threads, 32), PORT (8765), OUT (a folder
 # for logs and JSON results, default /tmp/heartbeat-bench). Needs scripts/test-services.sh.
@@ -18,7 +22,7 @@ WORKERS=${WORKERS:-32}
 PORT=${PORT:-8765}
 OUT=${OUT:-/tmp/heartbeat-bench}
 mkdir -p "$OUT"
-[ $# -gt 0 ] || set -- -w 4
+[ $# -gt 0 ] || set -- -w 3 -k gthread --threads 4
 
 export DATABASE_URL=$TEST_PG_URL ECHALLAN_INSTANCE=$OUT/instance SCHEDULER_ENABLED=${SCHEDULER_ENABLED:-1}
 .venv/bin/echallan db upgrade >"$OUT/upgrade.log" 2>&1
@@ -41,7 +45,7 @@ for _ in $(seq 20); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; don
 cpu_ticks() { local t=0 p; for p in "$@"; do
   [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
 pg_port=${TEST_PG_URL##*:}; pg_port=${pg_port%%/*}
-postmaster=$(pgrep -f "postgres.*-p $pg_port" | head -n 1)
+postmaster=$(pgrep -f "bin/postgres .*-p $pg_port( |$)" | head -n 1)
 server_pids() { echo "$server" $(pgrep -P "$server"); }
 db_pids() { echo "$postmaster" $(pgrep -P "$postmaster"); }
 g0=$(cpu_ticks $(server_pids)); p0=$(cpu_ticks $(db_pids))
