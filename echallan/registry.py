@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from flask import Flask, current_app
 
 from integrations.registry import HttpVehicleRegistry, InMemoryRegistry, VehicleRegistry
-from integrations.registry.schemas import load_vehicle
 
 SEED = Path(__file__).resolve().parent.parent / "integrations/registry/simulator/seed.json"
 
@@ -30,6 +28,4 @@ def _build(app: Flask) -> VehicleRegistry:
     """Build the HTTP client when REGISTRY_URL is set, else an in-memory registry from the seed."""
     if app.config.get("REGISTRY_URL"):
         return HttpVehicleRegistry(app.config["REGISTRY_URL"], app.config["REGISTRY_API_KEY"])
-    seed = Path(app.config.get("REGISTRY_SEED") or SEED)
-    vehicles = json.loads(seed.read_text())["vehicles"]
-    return InMemoryRegistry(load_vehicle(vehicle) for vehicle in vehicles)
+    return InMemoryRegistry.from_seed(app.config.get("REGISTRY_SEED") or SEED)
