@@ -9,9 +9,6 @@ records a field challan there, the box comes back and the alert resolves.
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,17 +26,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(200)
 
 
 @pytest.fixture
-def short_evidence(app) -> Iterator[Path]:
-    """Keep evidence under a short path: notice.provider_id (100 characters) stores the PDF's
-    path, and pytest's deep temporary folders overflow it on PostgreSQL (reported to the lead)."""
-    folder = Path(tempfile.mkdtemp(prefix="ev-"))
-    app.config["EVIDENCE_DIR"] = str(folder)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def junction(app, clock, receiver, short_evidence) -> d.Junction:
+def junction(app, clock, receiver) -> d.Junction:
     """The junction, an officer, and the control room listening on a webhook."""
     app.config["CONTROL_ROOM_WEBHOOK_URL"] = receiver.url
     with app.app_context():
