@@ -11,12 +11,14 @@ import dataclasses
 import json
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 
+from echallan.clock import now
 from echallan.extensions import db
 from echallan.models import ApiClient, Camera, User
 from echallan.registry import SEED
@@ -33,6 +35,9 @@ STAFF = (
 )
 DEMO_PASSWORD = "echallan-demo"  # printed by `echallan demo`; never use outside a demo
 CAMERA_ID = "KHI-0001"
+SITE_ID, BOX_ID = "KHI-J001", "KHI-BOX-001"
+BOX_POSITION = (24.8738, 67.0886)  # Karsaz, Karachi
+BOX_POSITION = (24.8738, 67.0886)  # Karsaz, Karachi
 CLIP_SIZE = (1280, 720)
 CLIP_SEEDS = (7, 11)
 
@@ -54,6 +59,7 @@ def load(work_dir: Path, with_clips: bool = True) -> DemoReport:
         report.keys = _keys()
         _camera()
     if with_clips:
+        _heartbeats()
         report.clips = [_ingest_sample(seed, work_dir) for seed in CLIP_SEEDS]
     _save_credentials(report)
     return report
@@ -71,6 +77,7 @@ def _keys() -> dict[str, str]:
     """Create the demo API keys (shown once: kept in the instance folder's credentials file)."""
     wanted = {
         f"camera {CAMERA_ID}": ("device", ["clips:write", "heartbeats:write"], CAMERA_ID),
+        f"box {BOX_ID}": ("device", ["heartbeats:write"], BOX_ID),
         "excise registry partner": ("partner", ["challans:read", "ownership:write"], None),
         "demo bank": ("bank", ["payments:write"], None),
     }
@@ -89,14 +96,59 @@ def _camera() -> None:
     """Register the synthetic junction's camera."""
     from vision.scenes import calibration_for
 
-    if db.session.get(Camera, CAMERA_ID) is None:
-        calibration = {**calibration_for(CLIP_SIZE), "camera_id": CAMERA_ID}
-        admin.register_camera(
-            CAMERA_ID,
-            calibration,
-            actor="system:demo",
-            name="Shahrah-e-Faisal x Karsaz (synthetic)",
-        )
+    if db.session.get(Camera, CAMERA_ID) is not None:
+        return
+    calibration = {**calibration_for(CLIP_SIZE), "camera_id": CAMERA_ID}
+    admin.register_camera(
+        CAMERA_ID, calibration, actor="system:demo", name="Shahrah-e-Faisal x Karsaz (synthetic)"
+    )
+    _network(now())
+
+
+def _network(at: datetime) -> None:
+    """Put the camera on a distribution box at a junction, for network health to watch."""
+    from echallan.services import devices
+
+    lat, lon = BOX_POSITION
+    devices.register_site(
+        SITE_ID,
+        "system:demo",
+        name="Shahrah-e-Faisal x Karsaz",
+        lat=lat,
+        lon=lon,
+        address="Karachi",
+    )
+    devices.register_box(
+        BOX_ID,
+        SITE_ID,
+        "system:demo",
+        at,
+        lat=lat,
+        lon=lon,
+        battery_capacity_wh=1200,
+        load_w=85,
+        name="Distribution box, Karsaz",
+    )
+    devices.register_camera_device(CAMERA_ID, BOX_ID, "system:demo", at)
+
+
+def _heartbeats() -> None:
+    """Let the box and the camera report in, so their clocks are known to be right."""
+    from echallan.services import devices
+
+    at = now()
+    beat = {
+        "device_clock": at.isoformat(),
+        "mains_on": True,
+        "battery_pct": 100.0,
+        "door_open": False,
+        "lat": BOX_POSITION[0],
+        "lon": BOX_POSITION[1],
+    }
+    with unit_of_work():
+        devices.record_heartbeat(BOX_ID, beat, None, at)
+        camera_beat = {"device_clock": at.isoformat(), "frames_since_last": 750}
+        devices.record_heartbeat(CAMERA_ID, camera_beat, None, at)
 
 
 def _ingest_sample(seed: int, work_dir: Path) -> str:
@@ -147,10 +199,8 @@ def plate_style(record: dict) -> str:
     return "karachi" if len(parts[0]) == 1 else "sindh"
 
 
-def _aware(text: str):  # noqa: ANN202
+def _aware(text: str) -> datetime:
     """Parse an ISO timestamp with its offset."""
-    from datetime import datetime
-
     return datetime.fromisoformat(text)
 
 

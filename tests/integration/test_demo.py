@@ -1,0 +1,26 @@
+"""`echallan demo` loads staff, keys, a camera on a box at a junction; twice is harmless."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from echallan.extensions import db
+from echallan.models import ApiClient, Camera, User
+
+
+def test_demo_loads_once(app, runner) -> None:  # noqa: ANN001
+    first = runner.invoke(["demo", "--no-clips"])
+    assert first.exit_code == 0, first.output
+    assert "officer / echallan-demo" in first.output and "X-Api-Key" in first.output
+    second = runner.invoke(["demo", "--no-clips"])
+    assert second.exit_code == 0, second.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 3
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiClient)) == 4
+        camera = db.session.get(Camera, "KHI-0001")
+        assert camera.box_id == "KHI-BOX-001" and camera.site_id == "KHI-J001"
+    client = app.test_client()
+    login = client.post(
+        "/api/v1/session", json={"username": "officer", "password": "echallan-demo"}
+    )
+    assert login.status_code == 200 and login.json["role"] == "officer"
