@@ -9,7 +9,7 @@ from typing import Any
 from echallan.extensions import db
 from echallan.models import Challan, Contest, ReviewTask
 from echallan.services import audit, challans, review
-from echallan.services.notice_content import _place
+from echallan.services.notice_content import place_name
 from integrations.registry import plate_key
 from notices.notice import OFFENCES
 from rules import dues, fines, lifecycle
@@ -41,7 +41,7 @@ def view(challan: Challan, now: datetime) -> dict[str, Any]:
         "consumer_number": challan.consumer_number,
         "offence": OFFENCES[challan.rule][0],
         "legal_basis": challan.legal_basis,
-        "place": _place(event.camera_id),
+        "place": place_name(event.camera_id),
         "occurred_at": challan.occurred_at,
         "occurred_at_local": fines.to_karachi(challan.occurred_at).strftime(
             "%d %b %Y %H:%M:%S PKT"

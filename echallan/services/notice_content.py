@@ -24,7 +24,7 @@ def notice_for(challan: Challan) -> ChallanNotice:
         rule=challan.rule,
         legal_basis=challan.legal_basis,
         schedule_version=challan.schedule_version,
-        place=_place(event.camera_id),
+        place=place_name(event.camera_id),
         camera_id=event.camera_id or "field",
         occurred_at=challan.occurred_at,
         issued_on=fines.to_karachi(challan.issued_at).date(),
@@ -62,7 +62,7 @@ def _amounts(challan: Challan) -> tuple[int, int]:
     return early, late
 
 
-def _place(camera_id: str | None) -> str:
+def place_name(camera_id: str | None) -> str:
     """Name the place of the offence."""
     camera = db.session.get(Camera, camera_id) if camera_id else None
     return (camera.name or camera.id) if camera else "Field enforcement"
