@@ -126,6 +126,7 @@ def test_worker_analyses_an_uploaded_clip(app, worker, database_url, tmp_path, s
         def analysed() -> bool:
             status = db.session.get(Clip, response.json["clip_id"], populate_existing=True).status
             db.session.rollback()
+            assert "raised unexpected" not in worker.read_text(), worker.read_text()[-3000:]
             return status == "analysed"
 
         assert wait_for(analysed, timeout=300), worker.read_text()[-3000:]
