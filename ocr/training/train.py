@@ -128,8 +128,9 @@ def exact_match(model: nn.Module, x: torch.Tensor, texts: list[str]) -> float:
 
 def build_model(arch: str) -> PlateNet | CtcPlateNet:
     """Return a fresh recogniser of the named architecture."""
-    if arch == "ctc":
-        return CtcPlateNet(SLOTS, len(ALPHABET), len(REGIONS), ALPHABET.index(PAD))
+    if arch in ("ctc", "ctc_wide"):
+        pad = ALPHABET.index(PAD)
+        return CtcPlateNet(SLOTS, len(ALPHABET), len(REGIONS), pad, wide=arch == "ctc_wide")
     return PlateNet(SLOTS, len(ALPHABET), len(REGIONS), HEIGHT, WIDTH, arch)
 
 
@@ -167,7 +168,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--real-frac", type=float, default=0.15, help="share of pk-dev train crops")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--arch", default="s16", choices=["s16", "s8", "ctc"])
+    p.add_argument("--arch", default="s16", choices=["s16", "s8", "ctc", "ctc_wide"])
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--checkpoint-minutes", type=float, default=4.0)
     p.add_argument("--resume", action="store_true", help="continue from RUN/last.pt")
