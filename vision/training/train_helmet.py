@@ -24,9 +24,9 @@ log = logging.getLogger("train_helmet")
 
 
 class HelmetNet(nn.Module):
-    """Four strided conv blocks, global average pool, two logits."""
+    """Six conv blocks (three strided), global average pool, two logits; `width` scales channels."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: float = 1.0) -> None:
         super().__init__()
 
         def block(cin: int, cout: int, stride: int) -> nn.Sequential:
@@ -34,16 +34,17 @@ class HelmetNet(nn.Module):
                 nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()
             )
 
+        c = [round(n * width) for n in (16, 32, 64, 96)]
         self.features = nn.Sequential(
-            block(3, 16, 2),
-            block(16, 32, 1),
-            block(32, 32, 2),
-            block(32, 64, 1),
-            block(64, 64, 2),
-            block(64, 96, 1),
+            block(3, c[0], 2),
+            block(c[0], c[1], 1),
+            block(c[1], c[1], 2),
+            block(c[1], c[2], 1),
+            block(c[2], c[2], 2),
+            block(c[2], c[3], 1),
             nn.AdaptiveAvgPool2d(1),
         )
-        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(96, 2))
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(c[3], 2))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return logits (helmet, no helmet)."""
@@ -107,7 +108,7 @@ def train(args: argparse.Namespace) -> None:
     rng = np.random.default_rng(args.seed)
     tx, ty, vx, vy = load_data(args)
     log.info("train %d crops (%d no-helmet), valid %d", len(ty), int(ty.sum()), len(vy))
-    model = HelmetNet()
+    model = HelmetNet(args.width)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, args.lr, total_steps=args.epochs * (len(ty) // args.batch + 1)
@@ -164,6 +165,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--width", type=float, default=1.0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.set_num_threads(1)
