@@ -19,6 +19,8 @@ from tests.integration import factories as f
 
 def test_citizen_opens_the_qr_link_and_sees_the_challan(app, live_url, browser, tmp_path) -> None:  # noqa: ANN001
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
 
     app.config.update(PORTAL_BASE_URL=live_url, SMS_OUTBOX_DIR=str(tmp_path / "sms"))
     with app.app_context():
@@ -36,6 +38,7 @@ def test_citizen_opens_the_qr_link_and_sees_the_challan(app, live_url, browser, 
     browser.get(f"{live_url}/verify/{number}")
     browser.find_element(By.ID, "plate").send_keys("asf 813")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "status")))
     assert browser.find_element(By.ID, "status").text == "delivered"  # the SMS went out
     assert browser.find_element(By.ID, "amount").text.startswith("Rs ")
     assert "ASF-813" in browser.page_source
