@@ -31,7 +31,6 @@ class ClipStatus:
     """Where a clip is in the pipeline."""
 
     RECEIVED = "received"
-    ANALYSING = "analysing"
     ANALYSED = "analysed"
     FAILED = "failed"
 

@@ -29,10 +29,10 @@ def run_all(now: datetime) -> dict[str, int]:
 
 
 def requeue_stuck_clips(now: datetime) -> int:
-    """Queue analysis for clips received or analysing too long (a worker died, a job was lost)."""
+    """Queue analysis for clips waiting too long (a worker died or a job was lost)."""
     ids = db.session.scalars(
         sa.select(Clip.id)
-        .where(Clip.status.in_([ClipStatus.RECEIVED, ClipStatus.ANALYSING]))
+        .where(Clip.status == ClipStatus.RECEIVED)
         .where(Clip.received_at <= now - STUCK_AFTER)
     ).all()
     for clip_id in ids:
