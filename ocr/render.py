@@ -29,6 +29,8 @@ STYLES = (
     "ict",
     "government",
 )
+# Styles painted on two lines (letters, and the year if any, over the number); the rest on one.
+TWO_LINE_STYLES = ("punjab", "punjab_plain")
 # How often each style is drawn when none is asked for: roughly what Karachi cameras see.
 STYLE_WEIGHTS = (0.34, 0.08, 0.26, 0.12, 0.06, 0.08, 0.06)
 
@@ -167,6 +169,15 @@ def split_letters(text: str) -> tuple[str, str]:
     while i < len(text) and text[i].isalpha():
         i += 1
     return text[:i], text[i:]
+
+
+def plate_lines(text: str, style: str) -> tuple[str, str]:
+    """Return (top line, bottom line) of a plate's text as painted; one-line plates: (text, "")."""
+    if style not in TWO_LINE_STYLES:
+        return text, ""
+    letters, rest = split_letters(text)
+    year = rest[:2] if style == "punjab" else ""
+    return letters + year, rest[len(year) :]
 
 
 def _jitter(colour: Colour, rng: np.random.Generator, spread: int = 18) -> Colour:

@@ -152,6 +152,91 @@ class CtcPlateNet(nn.Module):
         return slots + empty.unsqueeze(-1) * pad
 
 
+class CtcLinesNet(nn.Module):
+    """Read a plate as two CTC lines, top and bottom, each head seeing the whole column.
+
+    A two-line Punjab plate has its letters (and year) on the top line and its number on
+    the bottom one; a one-line plate is read by the top head while the bottom head stays
+    blank. Both heads see all feature rows of a column, so neither depends on where a
+    one-line plate's characters sit vertically. The ONNX forward joins the two greedy paths,
+    top then bottom, into fast-plate-ocr's fixed slots.
+    """
+
+    def __init__(self, slots: int, alphabet_size: int, regions: int, pad_index: int) -> None:
+        super().__init__()
+        self.slots, self.alphabet_size, self.pad_index = slots, alphabet_size, pad_index
+        self.blank = alphabet_size  # one class beyond the alphabet
+        self.features = nn.Sequential(  # 64x128 -> 4x32
+            _conv(1, 24, 2),
+            _conv(24, 48, 2),
+            _Separable(48),
+            nn.MaxPool2d((2, 1)),
+            nn.Conv2d(48, 64, 1, bias=False),
+            nn.BatchNorm2d(64),
+            nn.ReLU(inplace=True),
+            _Separable(64),
+            _Separable(64),
+            nn.Conv2d(64, 96, 3, (2, 1), 1, bias=False),
+            nn.BatchNorm2d(96),
+            nn.ReLU(inplace=True),
+            _Separable(96),
+            _Separable(96),
+        )
+        self.top, self.bottom = self._line_head(4 * 96), self._line_head(4 * 96)
+        self.region = nn.Linear(96, regions)
+
+    def _line_head(self, channels: int) -> nn.Sequential:
+        """Return a head mapping a column sequence to per-step class logits."""
+        return nn.Sequential(
+            nn.Conv1d(channels, 128, 1),
+            nn.ReLU(inplace=True),
+            nn.Conv1d(128, 128, 3, 1, 1),
+            nn.ReLU(inplace=True),
+            nn.Dropout(0.1),
+            nn.Conv1d(128, self.alphabet_size + 1, 1),
+        )
+
+    def logits(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Return (top steps, bottom steps, region) logits; steps are batch x T x classes."""
+        x = x.permute(0, 3, 1, 2).float() / 255.0
+        f = self.features(x)  # B, C, 4, W
+        columns = f.flatten(1, 2)  # B, C*4, W
+        region = self.region(f.mean(dim=(2, 3)))
+        top = self.top(columns).permute(0, 2, 1)
+        bottom = self.bottom(columns).permute(0, 2, 1)
+        return top, bottom, region
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return fixed-slot probabilities (batch x slots x alphabet) and region softmax."""
+        top, bottom, region = self.logits(x)
+        probs = torch.softmax(torch.cat([top, bottom], dim=1), dim=-1)
+        emits = torch.cat([_emitting(top), _emitting(bottom)], dim=1)
+        return _pack_slots(probs, emits, self.slots, self.pad_index, self.alphabet_size), (
+            torch.softmax(region, dim=-1)
+        )
+
+
+def _emitting(logits: torch.Tensor) -> torch.Tensor:
+    """Return a batch x T mask of the steps whose greedy label starts a new character."""
+    best = logits.argmax(dim=-1)
+    blank = logits.shape[-1] - 1
+    previous = torch.cat([torch.full_like(best[:, :1], blank), best[:, :-1]], dim=1)
+    return (best != blank) & (best != previous)
+
+
+def _pack_slots(
+    probs: torch.Tensor, emits: torch.Tensor, slots: int, pad_index: int, alphabet_size: int
+) -> torch.Tensor:
+    """Left-pack the emitting steps' probabilities (blank column dropped) into slots; pad the rest."""
+    position = torch.cumsum(emits.long(), dim=1) - 1
+    slot_ids = torch.arange(slots, device=probs.device).view(1, 1, -1)
+    route = ((position.unsqueeze(-1) == slot_ids) & emits.unsqueeze(-1)).float()  # B,T,S
+    packed = torch.bmm(route.transpose(1, 2), probs[..., :alphabet_size])  # B,S,A
+    empty = 1.0 - route.sum(dim=1)  # B,S: 1 where no character landed
+    pad = nn.functional.one_hot(torch.tensor(pad_index), alphabet_size).float()
+    return packed + empty.unsqueeze(-1) * pad
+
+
 def ctc_decode(logits: torch.Tensor, blank: int) -> list[list[int]]:
     """Return the greedy CTC label sequence of each row (repeats merged, blanks dropped)."""
     out = []

@@ -26,7 +26,7 @@ from torch import nn
 
 from ocr import render
 from ocr.training import synth
-from ocr.training.model import CtcPlateNet, PlateNet
+from ocr.training.model import CtcLinesNet, CtcPlateNet, PlateNet
 
 log = logging.getLogger("ocr.train")
 
@@ -46,6 +46,7 @@ class RealCrop:
     image: np.ndarray
     text: str
     region: int  # index into REGIONS, or -100 when the layout is not known from the label
+    lines: tuple[str, str]  # (top, bottom) as painted; bottom is "" on a one-line plate
 
 
 def to_input(image_bgr: np.ndarray) -> np.ndarray:
@@ -68,8 +69,48 @@ def load_real(part: str) -> list[RealCrop]:
                 continue
             image = cv2.imread(str(PK_DEV / row["image_path"]), cv2.IMREAD_COLOR)
             region = REGIONS.index("punjab") if row["plate"].count("-") == 2 else -100
-            crops.append(RealCrop(image, row["plate_text"], region))
+            style = real_style(image, row["plate"])
+            lines = render.plate_lines(row["plate_text"], style)
+            crops.append(RealCrop(image, row["plate_text"], region, lines))
     return crops
+
+
+def real_style(image: np.ndarray, display: str) -> str:
+    """Return the layout of a real crop: which line each character sits on.
+
+    Plates with a year (two dashes in the display form) are two-line Punjab plates. Otherwise
+    a crop whose left fifth is green and that is not yellow is a two-line Punjab plate without
+    year; everything else (yellow Sindh and Karachi, ICT, old grey Punjab) is one line.
+    Checked by eye against all 90 pk-dev crops.
+    """
+    if display.count("-") == 2:
+        return "punjab"
+    hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
+    hue, sat = hsv[..., 0], hsv[..., 1]
+    yellow = float(((hue >= 12) & (hue <= 35) & (sat > 90)).mean())
+    left = hsv[:, : image.shape[1] // 5]
+    green = float(((left[..., 0] >= 35) & (left[..., 0] <= 95) & (left[..., 1] > 50)).mean())
+    return "punjab_plain" if green > 0.25 and yellow < 0.3 else "sindh"
+
+
+@dataclass
+class Sample:
+    """One augmented training sample."""
+
+    image: np.ndarray
+    text: str
+    region: int
+    lines: tuple[str, str]
+
+
+@dataclass
+class Batch:
+    """Model input and every target form the architectures need."""
+
+    x: torch.Tensor  # N x H x W x 1 uint8
+    slots: torch.Tensor  # N x SLOTS character indices, pad-filled
+    region: torch.Tensor  # N region indices (-100: unknown)
+    lines: list[tuple[str, str]]
 
 
 class Batches:
@@ -79,29 +120,38 @@ class Batches:
         self.rng, self.real, self.real_frac = rng, real, real_frac
         self.pool = [self._render() for _ in range(2000)]
 
-    def _render(self) -> tuple[np.ndarray, str, int]:
+    def _render(self) -> Sample:
         """Render one fresh clean synthetic plate."""
         text, style = render.random_plate(self.rng)
-        return render.render_plate(text, style, self.rng), text, REGIONS.index(style)
+        plate = render.render_plate(text, style, self.rng)
+        return Sample(plate, text, REGIONS.index(style), render.plate_lines(text, style))
 
-    def _sample(self) -> tuple[np.ndarray, str, int]:
-        """Return one augmented (image, text, region) sample."""
+    def _sample(self) -> Sample:
+        """Return one augmented sample."""
         if self.real and self.rng.random() < self.real_frac:
             crop = self.real[int(self.rng.integers(len(self.real)))]
-            return synth.augment(crop.image, self.rng, synthetic=False), crop.text, crop.region
+            image = synth.augment(crop.image, self.rng, synthetic=False)
+            return Sample(image, crop.text, crop.region, crop.lines)
         i = int(self.rng.integers(len(self.pool)))
         if self.rng.random() < 0.3:  # rendering is the slow part: refresh the pool gradually
             self.pool[i] = self._render()
-        plate, text, region = self.pool[i]
-        return synth.augment(plate, self.rng, synthetic=True), text, region
+        clean = self.pool[i]
+        plate = clean.image
+        if clean.lines[1] and self.rng.random() < 0.15:
+            # some real crops start at the white field: the green strip cut off by the localiser
+            plate = plate[:, int(self.rng.uniform(0.1, 0.24) * plate.shape[1]) :]
+        image = synth.augment(plate, self.rng, synthetic=True)
+        return Sample(image, clean.text, clean.region, clean.lines)
 
-    def next(self, size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Return (images NHWC uint8, slot targets, region targets) for one batch."""
+    def next(self, size: int) -> Batch:
+        """Return one batch of augmented samples."""
         samples = [self._sample() for _ in range(size)]
-        x = np.stack([to_input(img) for img, _, _ in samples])
-        y = np.array([encode(text) for _, text, _ in samples])
-        r = np.array([region for _, _, region in samples])
-        return torch.from_numpy(x), torch.from_numpy(y), torch.from_numpy(r)
+        return Batch(
+            torch.from_numpy(np.stack([to_input(s.image) for s in samples])),
+            torch.from_numpy(np.array([encode(s.text) for s in samples])),
+            torch.from_numpy(np.array([s.region for s in samples])),
+            [s.lines for s in samples],
+        )
 
 
 def synthetic_validation(n: int = 512) -> tuple[torch.Tensor, list[str]]:
@@ -126,37 +176,51 @@ def exact_match(model: nn.Module, x: torch.Tensor, texts: list[str]) -> float:
     return float(np.mean([a == b for a, b in zip(reads, texts, strict=True)]))
 
 
-def build_model(arch: str) -> PlateNet | CtcPlateNet:
+def build_model(arch: str) -> PlateNet | CtcPlateNet | CtcLinesNet:
     """Return a fresh recogniser of the named architecture."""
+    pad = ALPHABET.index(PAD)
+    if arch == "ctc2":
+        return CtcLinesNet(SLOTS, len(ALPHABET), len(REGIONS), pad)
     if arch in ("ctc", "ctc_wide"):
-        pad = ALPHABET.index(PAD)
         return CtcPlateNet(SLOTS, len(ALPHABET), len(REGIONS), pad, wide=arch == "ctc_wide")
     return PlateNet(SLOTS, len(ALPHABET), len(REGIONS), HEIGHT, WIDTH, arch)
 
 
-def _ctc_loss(steps: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Return the CTC loss of step logits against slot targets (trailing pads dropped)."""
-    keep = y != ALPHABET.index(PAD)
+def _ctc_loss(steps: torch.Tensor, texts: list[str]) -> torch.Tensor:
+    """Return the mean CTC loss of step logits (batch x T x classes) against texts."""
     log_probs = steps.log_softmax(-1).permute(1, 0, 2)  # T, B, C
-    lengths = keep.sum(dim=1)
+    targets = torch.tensor([ALPHABET.index(c) for t in texts for c in t], dtype=torch.long)
+    lengths = torch.tensor([len(t) for t in texts], dtype=torch.long)
     input_lengths = torch.full_like(lengths, log_probs.shape[0])
     return nn.functional.ctc_loss(
-        log_probs, y[keep], input_lengths, lengths, blank=len(ALPHABET), zero_infinity=True
+        log_probs, targets, input_lengths, lengths, blank=len(ALPHABET), zero_infinity=True
     )
 
 
-def loss_fn(model: nn.Module, x: torch.Tensor, y: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+def _slot_texts(slots: torch.Tensor) -> list[str]:
+    """Return the texts of pad-filled slot targets."""
+    return ["".join(ALPHABET[i] for i in row).rstrip(PAD) for row in slots.tolist()]
+
+
+def loss_fn(model: nn.Module, batch: Batch) -> torch.Tensor:
     """Return the character loss (per-slot cross-entropy or CTC) plus a lighter region loss."""
-    chars, region = model.logits(x)
-    if isinstance(model, CtcPlateNet):
-        slot_loss = _ctc_loss(chars, y)
-    else:
-        slot_loss = nn.functional.cross_entropy(
-            chars.reshape(-1, len(ALPHABET)), y.reshape(-1), label_smoothing=0.05
+    if isinstance(model, CtcLinesNet):
+        top, bottom, region = model.logits(batch.x)
+        char_loss = _ctc_loss(top, [t for t, _ in batch.lines]) + _ctc_loss(
+            bottom, [b for _, b in batch.lines]
         )
-    if (r >= 0).any():
-        return slot_loss + 0.2 * nn.functional.cross_entropy(region, r, ignore_index=-100)
-    return slot_loss
+    elif isinstance(model, CtcPlateNet):
+        chars, region = model.logits(batch.x)
+        char_loss = _ctc_loss(chars, _slot_texts(batch.slots))
+    else:
+        chars, region = model.logits(batch.x)
+        char_loss = nn.functional.cross_entropy(
+            chars.reshape(-1, len(ALPHABET)), batch.slots.reshape(-1), label_smoothing=0.05
+        )
+    if (batch.region >= 0).any():
+        region_loss = nn.functional.cross_entropy(region, batch.region, ignore_index=-100)
+        return char_loss + 0.2 * region_loss
+    return char_loss
 
 
 def parse_args() -> argparse.Namespace:
@@ -168,7 +232,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--real-frac", type=float, default=0.15, help="share of pk-dev train crops")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--arch", default="s16", choices=["s16", "s8", "ctc", "ctc_wide"])
+    p.add_argument("--arch", default="s16", choices=["s16", "s8", "ctc", "ctc_wide", "ctc2"])
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--checkpoint-minutes", type=float, default=4.0)
     p.add_argument("--resume", action="store_true", help="continue from RUN/last.pt")
@@ -221,8 +285,7 @@ class Trainer:
 
     def train_step(self) -> float:
         """Run one optimisation step and return its loss."""
-        x, y, r = self.batches.next(self.args.batch)
-        loss = loss_fn(self.model, x, y, r)
+        loss = loss_fn(self.model, self.batches.next(self.args.batch))
         self.opt.zero_grad()
         loss.backward()
         self.opt.step()
