@@ -227,7 +227,7 @@ def _emitting(logits: torch.Tensor) -> torch.Tensor:
 def _pack_slots(
     probs: torch.Tensor, emits: torch.Tensor, slots: int, pad_index: int, alphabet_size: int
 ) -> torch.Tensor:
-    """Left-pack the emitting steps' probabilities (blank column dropped) into slots; pad the rest."""
+    """Left-pack the emitting steps' probabilities (blank dropped) into slots; pad the rest."""
     position = torch.cumsum(emits.long(), dim=1) - 1
     slot_ids = torch.arange(slots, device=probs.device).view(1, 1, -1)
     route = ((position.unsqueeze(-1) == slot_ids) & emits.unsqueeze(-1)).float()  # B,T,S
