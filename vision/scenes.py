@@ -10,6 +10,7 @@ each vehicle's point being where it touches the road (bottom centre).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field
@@ -105,6 +106,14 @@ class TruthViolation:
     plate: str
 
 
+@dataclass(frozen=True)
+class PlateTruth:
+    """Where a vehicle's plate is drawn in one frame, and how much of it can be seen."""
+
+    box: tuple[int, int, int, int]  # x, y, w, h in the frame (may reach past its edges)
+    visible: float  # share of the plate's pixels inside the frame and not hidden
+
+
 @dataclass
 class GroundTruth:
     """What is really in a rendered clip: camera file, metadata, boxes per frame, offences."""
@@ -116,6 +125,7 @@ class GroundTruth:
     vehicles: tuple[VehicleSpec, ...]
     violations: tuple[TruthViolation, ...]
     boxes: dict[int, dict[int, tuple[int, int, int, int]]] = field(default_factory=dict)
+    plates: dict[int, dict[int, PlateTruth]] = field(default_factory=dict)  # by vehicle, frame
 
     def write(self, clip_path: Path | str) -> tuple[Path, Path]:
         """Write CAM and META JSON files beside the clip; return their paths."""
@@ -347,6 +357,29 @@ def _plate_image(v: VehicleSpec, width: int, rng: np.random.Generator) -> np.nda
     return cv2.resize(plate, (width, height), interpolation=cv2.INTER_AREA)
 
 
+def _plate_spot(kind: str, width: int, h: int, pw: int, ph: int) -> tuple[int, int]:
+    """Return where a plate pw x ph sits (top-left) on a sprite width x h of the kind."""
+    if kind == "motorcycle":
+        return width // 2 - pw // 2, round(h * 0.7)
+    return (width - pw) // 2, round(h * 0.77) - ph
+
+
+@functools.lru_cache(maxsize=16)
+def _plate_aspect(style: str) -> float:
+    """Return a style's plate height / width (its canvas is fixed; the drawing rng is not used)."""
+    shape = render_plate("AB123", style, np.random.default_rng(0)).shape
+    return shape[0] / shape[1]
+
+
+def plate_in_sprite(v: VehicleSpec, sprite_w: int, sprite_h: int) -> tuple[int, int, int, int]:
+    """Return the plate's box (x, y, w, h) on the vehicle's full-scale sprite; side views: none."""
+    if v.view == "side":
+        return (0, 0, 0, 0)
+    pw = round(sprite_w * (0.62 if v.kind == "motorcycle" else 0.36))
+    ph = max(4, round(pw * _plate_aspect(v.plate_style)))
+    return (*_plate_spot(v.kind, sprite_w, sprite_h, pw, ph), pw, ph)
+
+
 def _paste(canvas: np.ndarray, image: np.ndarray, x: int, y: int) -> None:
     """Copy an image into the canvas at (x, y) (top-left)."""
     h, w = image.shape[:2]
@@ -389,7 +422,7 @@ def car_sprite(v: VehicleSpec, width: int, rng: np.random.Generator) -> tuple:
             -1,
         )
     plate = _plate_image(v, round(width * 0.36), rng)
-    _paste(img, plate, (width - plate.shape[1]) // 2, round(h * 0.77) - plate.shape[0])
+    _paste(img, plate, *_plate_spot(v.kind, width, h, plate.shape[1], plate.shape[0]))
     mask = np.zeros((h, width), np.uint8)
     cv2.fillPoly(mask, [roof.astype(np.int32)], 255)
     mask[round(h * 0.38) :, :] = 255
@@ -503,7 +536,7 @@ def moto_sprite(v: VehicleSpec, width: int, rng: np.random.Generator) -> tuple:
     )
     plate = _plate_image(v, round(width * 0.62), rng)
     py = round(h * 0.7)
-    _paste(img, plate, cx - plate.shape[1] // 2, py)
+    _paste(img, plate, *_plate_spot(v.kind, width, h, plate.shape[1], plate.shape[0]))
     mask[
         py : py + plate.shape[0],
         cx - plate.shape[1] // 2 : cx - plate.shape[1] // 2 + plate.shape[1],
@@ -579,17 +612,19 @@ def draw_signal(img: np.ndarray, state: str, size: tuple[int, int]) -> None:
 def _occluder(img: np.ndarray, size: tuple[int, int]) -> None:
     """Draw a board on a post in front of the left lane (it hides vehicles passing behind it)."""
     w, h = size
-    x0, x1 = round(lane_x(0, -0.35) * w), round(lane_x(0, 0.15) * w)
-    cv2.rectangle(img, (x0, round(0.64 * h)), (x1, round(0.7 * h)), (40, 120, 40), -1)
+    (x0, y0, x1, y1), post = _occluder_rects(size)
+    cv2.rectangle(img, (x0, y0), (x1, y1), (40, 120, 40), -1)
     cv2.rectangle(img, (x0 + 4, round(0.645 * h)), (x1 - 4, round(0.695 * h)), (235, 235, 235), 2)
+    cv2.rectangle(img, post[:2], post[2:], (70, 70, 70), -1)
+
+
+def _occluder_rects(size: tuple[int, int]) -> tuple[tuple[int, int, int, int], ...]:
+    """Return the occluding board and its post as (x0, y0, x1, y1) rectangles, ends included."""
+    w, h = size
+    x0, x1 = round(lane_x(0, -0.35) * w), round(lane_x(0, 0.15) * w)
     post = (x0 + x1) // 2
-    cv2.rectangle(
-        img,
-        (post - max(2, w // 300), round(0.7 * h)),
-        (post + max(2, w // 300), h),
-        (70, 70, 70),
-        -1,
-    )
+    half = max(2, w // 300)
+    return (x0, round(0.64 * h), x1, round(0.7 * h)), (post - half, round(0.7 * h), post + half, h)
 
 
 def _scale(y: float) -> float:
@@ -666,36 +701,73 @@ class _Renderer:
         self.sprites = {v.vehicle_id: sprite(v, spec.size[1], rng) for v in spec.vehicles}
         self.noise = [_noise_pair(rng, spec.size) for _ in range(4)]
         self.rng = rng
+        self.plates: dict[int, PlateTruth] = {}  # the last rendered frame's plates
 
     def frame(self, index: int) -> tuple[np.ndarray, dict[int, tuple[int, int, int, int]]]:
         """Render frame `index`; return it with each visible vehicle's box."""
         w, h = self.spec.size
         t = index * 1000 / self.spec.fps
         img = self.bg.copy()
-        boxes, lights = {}, []
+        boxes, lights, drawn = {}, [], []
         visible = [(v, v.position(t)) for v in self.spec.vehicles]
         for v, pos in sorted((vp for vp in visible if vp[1]), key=lambda vp: vp[1][1]):
             s = _scale(pos[1])
             base, mask = self.sprites[v.vehicle_id]
             size = (max(2, round(base.shape[1] * s)), max(2, round(base.shape[0] * s)))
+            small_mask = cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST)
+            gx, gy = round(pos[0] * w), round(pos[1] * h)
             box = _place_sprite(
                 img,
                 cv2.resize(base, size, interpolation=cv2.INTER_AREA),
-                cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST),
-                round(pos[0] * w),
-                round(pos[1] * h),
+                small_mask,
+                gx,
+                gy,
                 1.0,
             )
+            drawn.append((v, gx - size[0] // 2, gy - size[1], small_mask, base.shape[:2]))
             if box:
                 boxes[v.vehicle_id] = box
                 lights += _lamps(v, box)
         if self.spec.occluder:
             _occluder(img, self.spec.size)
+        self.plates = _plate_truth(drawn, self.spec.size, self.spec.occluder)
         if self.spec.night:
             img = _night(img, lights)
         draw_signal(img, _state_at(self.spec.phases, t), self.spec.size)
         up, down = self.noise[index % len(self.noise)]
         return cv2.subtract(cv2.add(img, up), down), boxes
+
+
+def _plate_truth(drawn: list, size: tuple[int, int], occluder: bool) -> dict[int, PlateTruth]:
+    """Return each drawn vehicle's plate box and the share of it left in view (drawing order)."""
+    plates = {}
+    for k, (v, x, y, mask, (base_h, base_w)) in enumerate(drawn):
+        px, py, pw, ph = plate_in_sprite(v, base_w, base_h)
+        sx, sy = mask.shape[1] / base_w, mask.shape[0] / base_h
+        x0, y0 = x + round(px * sx), y + round(py * sy)
+        x1, y1 = x + round((px + pw) * sx), y + round((py + ph) * sy)
+        if x1 - x0 < 1 or y1 - y0 < 1:
+            continue
+        seen = np.zeros((y1 - y0, x1 - x0), bool)
+        seen[max(0, -y0) : size[1] - y0, max(0, -x0) : size[0] - x0] = True
+        for _, ox, oy, other, _ in drawn[k + 1 :]:
+            _cover(seen, x0, y0, other > 127, ox, oy)
+        for r in _occluder_rects(size) if occluder else ():
+            full = np.ones((r[3] - r[1] + 1, r[2] - r[0] + 1), bool)
+            _cover(seen, x0, y0, full, r[0], r[1])
+        plates[v.vehicle_id] = PlateTruth((x0, y0, x1 - x0, y1 - y0), float(seen.mean()))
+    return plates
+
+
+def _cover(seen: np.ndarray, x: int, y: int, cover: np.ndarray, cx: int, cy: int) -> None:
+    """Clear the pixels of `seen` (placed at x, y) that `cover` (placed at cx, cy) hides."""
+    h, w = seen.shape
+    ax0, ay0 = max(x, cx), max(y, cy)
+    ax1, ay1 = min(x + w, cx + cover.shape[1]), min(y + h, cy + cover.shape[0])
+    if ax1 <= ax0 or ay1 <= ay0:
+        return
+    hidden = cover[ay0 - cy : ay1 - cy, ax0 - cx : ax1 - cx]
+    seen[ay0 - y : ay1 - y, ax0 - x : ax1 - x] &= ~hidden
 
 
 def truth_violations(spec: SceneSpec, min_visible_frames: int = 12) -> tuple[TruthViolation, ...]:
@@ -733,12 +805,15 @@ def render_scene(spec: SceneSpec, path: Path | str, fourcc: str = "mp4v") -> Gro
     boxes: dict[int, dict[int, tuple[int, int, int, int]]] = {
         v.vehicle_id: {} for v in spec.vehicles
     }
+    plates: dict[int, dict[int, PlateTruth]] = {v.vehicle_id: {} for v in spec.vehicles}
     try:
         for i in range(frames):
             img, found = renderer.frame(i)
             writer.write(img)
             for vid, box in found.items():
                 boxes[vid][i] = box
+            for vid, plate in renderer.plates.items():
+                plates[vid][i] = plate
     finally:
         writer.release()
     return GroundTruth(
@@ -749,6 +824,7 @@ def render_scene(spec: SceneSpec, path: Path | str, fourcc: str = "mp4v") -> Gro
         spec.vehicles,
         truth_violations(spec),
         boxes,
+        plates,
     )
 
 
