@@ -60,6 +60,18 @@ def main() -> None:
             f"  {name:9s}: {int(mask.sum())} crops, recall {float((pred[mask] == cls).mean()):.4f}"
         )
     print(f"{len(labels) / elapsed:.0f} crops/s on one thread (batch of {len(labels)})")
+    print(f"{single_crop_ms(classifier, images):.3f} ms per crop one at a time (median)")
+    print(f"model {Path(args.model).stat().st_size / 1e6:.2f} MB, input {classifier.input_size} px")
+
+
+def single_crop_ms(classifier: HelmetClassifier, images: list[np.ndarray]) -> float:
+    """Return the median time of classifying one crop per call, as the pipeline does per rider."""
+    times = []
+    for image in images[:200]:
+        start = time.perf_counter()
+        classifier.classify([image])
+        times.append(time.perf_counter() - start)
+    return float(np.median(times) * 1000)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).parent / "models" / "helmet.onnx"
+# Input side used when a model does not fix one in its input shape (models state their own).
 INPUT_SIZE = 48
 # Head boxes are padded by this factor: crops show some shoulders and background, as in training.
 HEAD_PAD = 1.5
@@ -45,11 +46,11 @@ def head_crop(image: np.ndarray, box: Sequence[float], pad: float = HEAD_PAD) ->
     return square_crop(image, x + w / 2, y + h / 2, max(w, h) * pad)
 
 
-def to_input(crops: Sequence[np.ndarray]) -> np.ndarray:
+def to_input(crops: Sequence[np.ndarray], size: int = INPUT_SIZE) -> np.ndarray:
     """Turn BGR crops into the model's float NCHW batch in [0, 1]."""
-    batch = np.empty((len(crops), 3, INPUT_SIZE, INPUT_SIZE), np.float32)
+    batch = np.empty((len(crops), 3, size, size), np.float32)
     for i, crop in enumerate(crops):
-        small = cv2.resize(crop, (INPUT_SIZE, INPUT_SIZE), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
         batch[i] = small.transpose(2, 0, 1) / 255.0
     return batch
 
@@ -66,7 +67,10 @@ class HelmetClassifier:
         self._session = ort.InferenceSession(
             str(model_path), options, providers=["CPUExecutionProvider"]
         )
-        self._input = self._session.get_inputs()[0].name
+        model_input = self._session.get_inputs()[0]
+        self._input = model_input.name
+        side = model_input.shape[-1]
+        self.input_size = side if isinstance(side, int) else INPUT_SIZE
 
     @classmethod
     def default(cls) -> HelmetClassifier:
@@ -77,7 +81,7 @@ class HelmetClassifier:
         """Return P(no helmet) for each BGR head crop."""
         if not crops:
             return np.zeros(0, np.float32)
-        logits = self._session.run(None, {self._input: to_input(crops)})[0]
+        logits = self._session.run(None, {self._input: to_input(crops, self.input_size)})[0]
         logits = logits - logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         return (probs[:, 1] / probs.sum(axis=1)).astype(np.float32)

@@ -29,8 +29,8 @@ def read_boxes(label_path: Path, width: int, height: int) -> list[tuple[int, flo
     return boxes
 
 
-def split_crops(split_dir: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Return context crops (N, 96, 96, 3) uint8 and labels (N,) for one split folder."""
+def split_crops(split_dir: Path, size: int = CONTEXT_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """Return context crops (N, size, size, 3) uint8 and labels (N,) for one split folder."""
     crops, labels = [], []
     for image_path in sorted((split_dir / "images").glob("*")):
         image = cv2.imread(str(image_path))
@@ -39,19 +39,17 @@ def split_crops(split_dir: Path) -> tuple[np.ndarray, np.ndarray]:
             continue
         for cls, cx, cy, side in read_boxes(label_path, image.shape[1], image.shape[0]):
             crop = square_crop(image, cx, cy, side * CONTEXT)
-            crops.append(
-                cv2.resize(crop, (CONTEXT_SIZE, CONTEXT_SIZE), interpolation=cv2.INTER_AREA)
-            )
+            crops.append(cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA))
             labels.append(cls)
     return np.stack(crops), np.array(labels, np.int64)
 
 
 def centre_crops(context: np.ndarray, pad: float = 1.5, size: int = 48) -> np.ndarray:
     """Cut the deterministic evaluation crop (head box x pad) out of stored context crops."""
-    box = CONTEXT_SIZE / CONTEXT
-    side = box * pad
+    centre = context.shape[1] / 2
+    side = context.shape[1] / CONTEXT * pad
     out = [
-        cv2.resize(square_crop(c, CONTEXT_SIZE / 2, CONTEXT_SIZE / 2, side), (size, size))
+        cv2.resize(square_crop(c, centre, centre, side), (size, size), interpolation=cv2.INTER_AREA)
         for c in context
     ]
     return np.stack(out)

@@ -1,8 +1,10 @@
-"""Train the helmet classifier (small CNN, 48x48 BGR head crops) and export it to ONNX.
+"""Train the helmet classifier (small CNN on BGR head crops) and export it to ONNX.
 
 Usage: .venv/bin/python -m vision.training.train_helmet --data ../shared/data/helmet \
     --work /work/runs/vision/helmet [--synthetic crops.npz ...] --out vision/models/helmet.onnx
-Trains on train/ (+ synthetic crops), picks the epoch by accuracy on valid/; never reads test/.
+Trains on train/ (+ synthetic crops, + valid/ with --with-valid) and logs accuracy on valid/ each
+epoch. With --ema the exported model is the weight average after the last epoch (no epoch is picked
+on valid/); without it, the best epoch on valid/ is kept. Never reads test/.
 """
 
 from __future__ import annotations
@@ -17,53 +19,110 @@ import numpy as np
 import torch
 from torch import nn
 
-from vision.helmet import HEAD_PAD, INPUT_SIZE, square_crop
-from vision.training.helmet_data import CONTEXT, CONTEXT_SIZE, centre_crops, split_crops
+from vision.helmet import HEAD_PAD
+from vision.training.helmet_data import CONTEXT, centre_crops, split_crops
 
 log = logging.getLogger("train_helmet")
 
+# (channels, stride) of each conv block; "v1" is the first committed model (48x48 input).
+ARCHS = {
+    "v1": ((16, 2), (32, 1), (32, 2), (64, 1), (64, 2), (96, 1)),
+    "v2": ((24, 2), (48, 2), (48, 1), (96, 2), (96, 1), (128, 1)),
+}
+
 
 class HelmetNet(nn.Module):
-    """Six conv blocks (three strided), global average pool, two logits; `width` scales channels."""
+    """Conv blocks (conv, batch norm, ReLU), global average pool, two logits."""
 
-    def __init__(self, width: float = 1.0) -> None:
+    def __init__(self, width: float = 1.0, arch: str = "v1") -> None:
         super().__init__()
-
-        def block(cin: int, cout: int, stride: int) -> nn.Sequential:
-            return nn.Sequential(
-                nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()
+        self.width, self.arch = width, arch
+        layers, cin = [], 3
+        for channels, stride in ARCHS[arch]:
+            cout = round(channels * width)
+            layers.append(
+                nn.Sequential(
+                    nn.Conv2d(cin, cout, 3, stride, 1, bias=False),
+                    nn.BatchNorm2d(cout),
+                    nn.ReLU(),
+                )
             )
-
-        c = [round(n * width) for n in (16, 32, 64, 96)]
-        self.features = nn.Sequential(
-            block(3, c[0], 2),
-            block(c[0], c[1], 1),
-            block(c[1], c[1], 2),
-            block(c[1], c[2], 1),
-            block(c[2], c[2], 2),
-            block(c[2], c[3], 1),
-            nn.AdaptiveAvgPool2d(1),
-        )
-        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(c[3], 2))
+            cin = cout
+        self.features = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1))
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(cin, 2))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return logits (helmet, no helmet)."""
         return self.head(self.features(x))
 
 
-def augment(context: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Cut a jittered crop from a context crop and vary light, blur and colour."""
-    box = CONTEXT_SIZE / CONTEXT
+class Averaged(nn.Module):
+    """Average the logits of several models: an ensemble exported as one graph."""
+
+    def __init__(self, models: list[nn.Module]) -> None:
+        super().__init__()
+        self.models = nn.ModuleList(models)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return the mean logits."""
+        return torch.stack([m(x) for m in self.models]).mean(0)
+
+
+def cut(context: np.ndarray, rng: np.random.Generator, size: int, strong: bool) -> np.ndarray:
+    """Cut a jittered (scale, centre, and with `strong` rotation) square from a context crop."""
+    box = context.shape[0] / CONTEXT
     side = box * rng.uniform(1.2, 1.9)
-    cx, cy = CONTEXT_SIZE / 2 + rng.normal(0, 0.1, 2) * box
-    crop = cv2.resize(square_crop(context, cx, cy, side), (INPUT_SIZE, INPUT_SIZE))
-    if rng.random() < 0.5:
-        crop = crop[:, ::-1]
+    cx, cy = context.shape[0] / 2 + rng.normal(0, 0.1, 2) * box
+    angle = rng.uniform(-12, 12) if strong else 0.0
+    scale = size / side
+    m = cv2.getRotationMatrix2D((float(cx), float(cy)), angle, scale)
+    m[:, 2] += size / 2 - np.array([cx, cy])
+    return cv2.warpAffine(context, m, (size, size), borderMode=cv2.BORDER_REPLICATE)
+
+
+def colour(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Shift hue and scale saturation a little."""
+    hsv = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV).astype(np.int16)
+    hsv[..., 0] = (hsv[..., 0] + rng.integers(-8, 9)) % 180
+    hsv[..., 1] = np.clip(hsv[..., 1] * rng.uniform(0.6, 1.4), 0, 255)
+    return cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2BGR)
+
+
+def degrade(crop: np.ndarray, rng: np.random.Generator, strong: bool) -> np.ndarray:
+    """Blur, down-up sample and (with `strong`) JPEG-compress like a traffic camera."""
+    size = crop.shape[0]
     if rng.random() < 0.3:
         crop = cv2.GaussianBlur(crop, (3, 3), rng.uniform(0.3, 1.2))
     if rng.random() < 0.3:
-        small = rng.integers(12, 32)
-        crop = cv2.resize(cv2.resize(crop, (small, small)), (INPUT_SIZE, INPUT_SIZE))
+        small = int(rng.integers(size // 4, size * 2 // 3))
+        crop = cv2.resize(cv2.resize(crop, (small, small)), (size, size))
+    if strong and rng.random() < 0.3:
+        quality = int(rng.integers(25, 90))
+        crop = cv2.imdecode(cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], 1)
+    return crop
+
+
+def erase(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Fill a random rectangle (up to a quarter of the crop) with noise: random erasing."""
+    size = crop.shape[0]
+    h, w = (int(v) for v in rng.integers(size // 8, size // 2, 2))
+    y, x = (int(v) for v in rng.integers(0, size - np.array([h, w]) + 1))
+    crop[y : y + h, x : x + w] = rng.integers(0, 256, (h, w, 3))
+    return crop
+
+
+def augment(
+    context: np.ndarray, rng: np.random.Generator, size: int = 48, strong: bool = False
+) -> np.ndarray:
+    """Cut a jittered crop from a context crop and vary light, blur and colour."""
+    crop = cut(context, rng, size, strong)
+    if rng.random() < 0.5:
+        crop = np.ascontiguousarray(crop[:, ::-1])
+    if strong and rng.random() < 0.5:
+        crop = colour(crop, rng)
+    crop = degrade(crop, rng, strong)
+    if strong and rng.random() < 0.25:
+        crop = erase(crop, rng)
     crop = crop.astype(np.float32) * rng.uniform(0.4, 1.4) + rng.uniform(-30, 30)
     if rng.random() < 0.2:
         crop = crop.mean(axis=2, keepdims=True).repeat(3, axis=2)
@@ -83,67 +142,120 @@ def accuracy(model: nn.Module, crops: np.ndarray, labels: np.ndarray) -> float:
     return float((pred == labels).mean())
 
 
-def load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return train context crops + labels (real and synthetic) and valid eval crops + labels."""
-    cache = Path(args.work) / "crops.npz"
-    if cache.exists():
-        z = np.load(cache)
-        tx, ty, vx, vy = z["tx"], z["ty"], z["vx"], z["vy"]
-    else:
-        tx, ty = split_crops(Path(args.data) / "train")
-        vx, vy = split_crops(Path(args.data) / "valid")
+def real_crops(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return context crops + labels of train/ and valid/, cached in the work folder."""
+    cache = Path(args.work) / f"crops{args.context_size}.npz"
+    if not cache.exists():
+        tx, ty = split_crops(Path(args.data) / "train", args.context_size)
+        vx, vy = split_crops(Path(args.data) / "valid", args.context_size)
         np.savez_compressed(cache, tx=tx, ty=ty, vx=vx, vy=vy)
-    rng = np.random.default_rng(args.seed)
+    z = np.load(cache)
+    return z["tx"], z["ty"], z["vx"], z["vy"]
+
+
+def synthetic_crops(args: argparse.Namespace, rng: np.random.Generator) -> list[tuple]:
+    """Return (crops, labels) drawn at random from each synthetic file, at the context size."""
+    out = []
     for extra in args.synthetic:
         z = np.load(extra)
         keep = rng.permutation(len(z["y"]))[: args.synthetic_max]
-        tx, ty = np.concatenate([tx, z["x"][keep]]), np.concatenate([ty, z["y"][keep]])
+        size = (args.context_size, args.context_size)
+        x = np.stack([cv2.resize(c, size, interpolation=cv2.INTER_LINEAR) for c in z["x"][keep]])
+        out.append((x, z["y"][keep]))
         log.info("added %d of %d synthetic crops from %s", len(keep), len(z["y"]), extra)
-    return tx, ty, centre_crops(vx, HEAD_PAD, INPUT_SIZE), vy
+    return out
+
+
+def load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return train context crops + labels (real, synthetic) and valid eval crops + labels."""
+    tx, ty, vx, vy = real_crops(args)
+    parts = [(tx, ty)] + synthetic_crops(args, np.random.default_rng(args.seed))
+    if args.with_valid:
+        parts.append((vx, vy))
+    x, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    return x, y, centre_crops(vx, HEAD_PAD, args.size), vy
+
+
+class Ema:
+    """Exponential moving average of a model's weights and batch-norm statistics."""
+
+    def __init__(self, model: nn.Module, decay: float) -> None:
+        self.decay = decay
+        self.model = HelmetNet(model.width, model.arch)
+        self.model.load_state_dict(model.state_dict())
+
+    def update(self, model: nn.Module) -> None:
+        """Move the average towards the model's current weights."""
+        with torch.no_grad():
+            for mine, theirs in zip(
+                self.model.state_dict().values(), model.state_dict().values(), strict=True
+            ):
+                if mine.dtype.is_floating_point:
+                    mine.mul_(self.decay).add_(theirs, alpha=1 - self.decay)
+                else:
+                    mine.copy_(theirs)
+
+
+def mixed_loss(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, args: argparse.Namespace, rng
+) -> torch.Tensor:
+    """Cross-entropy with label smoothing, on a mixup of the batch with probability --mixup."""
+    smooth = args.label_smoothing
+    if rng.random() >= args.mixup:
+        return nn.functional.cross_entropy(model(x), y, label_smoothing=smooth)
+    lam = float(rng.beta(0.4, 0.4))
+    perm = torch.from_numpy(rng.permutation(len(y)))
+    logits = model(lam * x + (1 - lam) * x[perm])
+    return lam * nn.functional.cross_entropy(logits, y, label_smoothing=smooth) + (
+        1 - lam
+    ) * nn.functional.cross_entropy(logits, y[perm], label_smoothing=smooth)
 
 
 def train(args: argparse.Namespace) -> None:
-    """Train, keep the best epoch on valid/, export ONNX."""
+    """Train, keep the EMA (or the best epoch on valid/), export ONNX."""
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     tx, ty, vx, vy = load_data(args)
     log.info("train %d crops (%d no-helmet), valid %d", len(ty), int(ty.sum()), len(vy))
-    model = HelmetNet(args.width)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    model = HelmetNet(args.width, args.arch)
+    ema = Ema(model, args.ema) if args.ema else None
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, args.lr, total_steps=args.epochs * (len(ty) // args.batch + 1)
     )
-    best, start = -1.0, time.time()
+    best, start, work = -1.0, time.time(), Path(args.work)
     for epoch in range(args.epochs):
         model.train()
         order = rng.permutation(len(ty))
         for i in range(0, len(order), args.batch):
             idx = order[i : i + args.batch]
-            x = to_tensor(np.stack([augment(tx[j], rng) for j in idx]))
-            loss = nn.functional.cross_entropy(model(x), torch.from_numpy(ty[idx]))
+            x = to_tensor(np.stack([augment(tx[j], rng, args.size, args.strong) for j in idx]))
+            loss = mixed_loss(model, x, torch.from_numpy(ty[idx]), args, rng)
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
-        acc = accuracy(model, vx, vy)
+            if ema:
+                ema.update(model)
+        kept = ema.model if ema else model
+        acc = accuracy(kept, vx, vy)
         log.info(
             "epoch %d loss %.3f valid %.4f (%.0fs)", epoch, loss.item(), acc, time.time() - start
         )
-        if acc >= best:
+        if ema or acc >= best:
             best = acc
-            torch.save(model.state_dict(), Path(args.work) / "best.pt")
-    model.load_state_dict(torch.load(Path(args.work) / "best.pt"))
-    export(model, Path(args.out))
-    log.info("best valid accuracy %.4f; exported %s", best, args.out)
+            torch.save(kept.state_dict(), work / "best.pt")
+    kept.load_state_dict(torch.load(work / "best.pt"))
+    export(kept, Path(args.out), args.size)
+    log.info("exported valid accuracy %.4f; %s", best, args.out)
 
 
-def export(model: nn.Module, out: Path) -> None:
-    """Write the model as ONNX with input `input` (N, 3, 48, 48) and output `logits`."""
+def export(model: nn.Module, out: Path, size: int) -> None:
+    """Write the model as ONNX with input `input` (N, 3, size, size) and output `logits`."""
     model.eval()
-    dummy = torch.zeros(1, 3, INPUT_SIZE, INPUT_SIZE)
     torch.onnx.export(
         model,
-        dummy,
+        torch.zeros(1, 3, size, size),
         str(out),
         input_names=["input"],
         output_names=["logits"],
@@ -153,20 +265,34 @@ def export(model: nn.Module, out: Path) -> None:
     )
 
 
-def main() -> None:
-    """Parse arguments and train."""
+def parse_args() -> argparse.Namespace:
+    """Return the command line options."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", default="../shared/data/helmet")
     parser.add_argument("--work", default="/work/runs/vision/helmet")
     parser.add_argument("--synthetic", nargs="*", default=[])
     parser.add_argument("--synthetic-max", type=int, default=5000)
+    parser.add_argument("--with-valid", action="store_true", help="also train on valid/")
     parser.add_argument("--out", default="vision/models/helmet.onnx")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--weight-decay", type=float, default=1e-4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--width", type=float, default=1.0)
-    args = parser.parse_args()
+    parser.add_argument("--arch", choices=sorted(ARCHS), default="v1")
+    parser.add_argument("--size", type=int, default=48, help="input side in pixels")
+    parser.add_argument("--context-size", type=int, default=96, help="stored context crop side")
+    parser.add_argument("--strong", action="store_true", help="rotation, hue, JPEG, erasing")
+    parser.add_argument("--label-smoothing", type=float, default=0.0)
+    parser.add_argument("--mixup", type=float, default=0.0, help="share of mixed batches")
+    parser.add_argument("--ema", type=float, default=0.0, help="EMA decay (0: pick best epoch)")
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Parse arguments and train."""
+    args = parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     torch.set_num_threads(1)
     Path(args.work).mkdir(parents=True, exist_ok=True)
