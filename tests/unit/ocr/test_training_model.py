@@ -37,3 +37,69 @@ def test_decode_merges_repeats_and_drops_blanks() -> None:
 def test_encode_pads_to_the_slot_count() -> None:
     assert len(encode("LEA132293")) == SLOTS
     assert encode("AB")[2:] == [ALPHABET.index(PAD)] * (SLOTS - 2)
+
+
+def _logits(path: str) -> torch.Tensor:
+    """Return one-row step logits whose greedy path is `path` ('-' = blank)."""
+    return _probs(path).log()
+
+
+def test_two_line_model_joins_the_top_path_then_the_bottom_path() -> None:
+    from ocr.training.model import _emitting, _pack_slots
+
+    top, bottom = _logits("LL-E--A-1-3--"), _logits("--2-22-9--3---")
+    probs = torch.softmax(torch.cat([top, bottom], dim=1), dim=-1)
+    emits = torch.cat([_emitting(top), _emitting(bottom)], dim=1)
+    slots = _pack_slots(probs, emits, SLOTS, ALPHABET.index(PAD), len(ALPHABET))
+    text = "".join(ALPHABET[i] for i in slots.argmax(-1)[0].tolist()).rstrip(PAD)
+    assert text == "LEA132293"
+
+
+def test_one_line_plate_leaves_the_bottom_head_blank() -> None:
+    from ocr.training.model import _emitting
+
+    assert not _emitting(_logits("----------")).any()
+
+
+def test_two_line_loss_is_finite_with_an_empty_bottom_line() -> None:
+    from ocr.training.train import Batch, build_model, loss_fn
+
+    model = build_model("ctc2")
+    x = torch.randint(0, 255, (2, 64, 128, 1), dtype=torch.uint8)
+    batch = Batch(
+        x,
+        torch.tensor([encode("AZU290"), encode("LEA132293")]),
+        torch.tensor([0, 2]),
+        [("AZU290", ""), ("LEA13", "2293")],
+    )
+    loss = loss_fn(model, batch)
+    assert torch.isfinite(loss) and loss.item() > 0
+    loss.backward()
+    assert model.bottom[0].weight.grad is not None
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        ("punjab", ("LEA13", "2293")),
+        ("punjab_plain", ("LEA", "132293")),
+        ("sindh", ("LEA132293", "")),
+    ],
+)
+def test_plate_lines_follow_the_painted_layout(style: str, expected: tuple[str, str]) -> None:
+    from ocr.render import plate_lines
+
+    assert plate_lines("LEA132293", style) == expected
+
+
+def test_real_crop_layout_is_told_by_the_plate_paint() -> None:
+    import numpy as np
+
+    from ocr.render import render_plate
+    from ocr.training.train import real_style
+
+    rng = np.random.default_rng(3)
+    assert real_style(render_plate("AZU290", "sindh", rng), "AZU-290") == "sindh"
+    assert real_style(render_plate("GAS1500", "punjab_plain", rng), "GAS-1500") == "punjab_plain"
+    assert real_style(render_plate("AMD868", "ict", rng), "AMD-868") == "sindh"  # one line
+    assert real_style(render_plate("LE194148", "sindh", rng), "LE-19-4148") == "punjab"
