@@ -1,9 +1,13 @@
 """Find number plates in a vehicle photo or a frame region, without a downloaded detector.
 
-Two proposal sources, scored together: OpenCV's shipped plate cascade
-(`haarcascade_russian_plate_number.xml`, present in opencv<5) and text-dense regions (strong
-vertical strokes closed into plate-shaped blobs). Each candidate is scored by stroke density,
-plate-paint colour (yellow, white, green) and how plate-like its shape is; best first.
+Three proposal sources, scored together: OpenCV's shipped plate cascade
+(`haarcascade_russian_plate_number.xml`, present in opencv<5), text-dense regions (strong
+vertical strokes closed into plate-shaped blobs) and closed plate-shaped outlines (solid
+rectangles at several grey levels, closed edge contours: a plate's paint inside its rim). Each
+candidate is scored by stroke density, plate-paint colour (yellow, white, green), contrast,
+character-like blobs and shape; best first. The winner is then fitted to the whole plate: grown to
+an outline holding it, widened over plate paint beside it (Punjab's green strip) and cut with the
+margin the recogniser is trained with.
 """
 
 from __future__ import annotations
@@ -17,6 +21,13 @@ import numpy as np
 WORK_WIDTH = 640  # proposals are found on a copy this wide; boxes are scaled back
 MIN_ASPECT, MAX_ASPECT = 1.4, 6.5
 CASCADE_BONUS = 0.3  # the cascade rarely fires on anything but a plate
+OUTLINE_BONUS = 0.2  # a closed rectangular outline around characters is most often a plate
+# An outline may fill much of a tight vehicle crop's plate region (stroke blobs may not: 0.25).
+OUTLINE_MAX_AREA = 0.6
+GRAY_LEVELS = (60, 100, 140, 180)  # besides Otsu's, for solid plate-shaped regions
+# Crop margin per side, as shares of the plate's width and height: the mean margin of the
+# recogniser's training crops (ocr/training/synth.py draws 3% inside to 12% outside).
+MARGIN = (0.05, 0.06)
 
 
 @dataclass(frozen=True)
@@ -28,16 +39,24 @@ class PlateCandidate:
     score: float
 
 
-def find_plates(image_bgr: np.ndarray, limit: int = 5) -> list[PlateCandidate]:
-    """Return up to `limit` plate candidates, best first."""
+def find_plates(image_bgr: np.ndarray, limit: int = 5, min_width: int = 0) -> list[PlateCandidate]:
+    """Return up to `limit` plate candidates, best first.
+
+    Images narrower than `min_width` are enlarged first: a plate a few dozen pixels wide in a
+    small vehicle crop is then big enough for the proposals' fixed-size filters.
+    """
     scale = min(1.0, WORK_WIDTH / image_bgr.shape[1])
-    small = cv2.resize(image_bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    if image_bgr.shape[1] < min_width:
+        scale = min_width / image_bgr.shape[1]
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    small = cv2.resize(image_bgr, None, fx=scale, fy=scale, interpolation=interpolation)
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-    cascade = _cascade_boxes(gray)
-    scored = [(_score(small, gray, b) + CASCADE_BONUS, b) for b in cascade]
-    scored += [(_score(small, gray, b), b) for b in _stroke_boxes(gray)]
+    outlines = set(_outline_boxes(gray))
+    boxes = outlines | set(_stroke_boxes(gray))
+    scored = [(_score(small, gray, b) + CASCADE_BONUS, b) for b in _cascade_boxes(gray)]
+    scored += [(_score(small, gray, b) + OUTLINE_BONUS * (b in outlines), b) for b in boxes]
     scored.sort(reverse=True)
-    chosen = _suppress(scored, limit)
+    chosen = [(score, _fit(small, box, outlines)) for score, box in _suppress(scored, limit)]
     return [_candidate(image_bgr, box, score, scale) for score, box in chosen]
 
 
@@ -74,11 +93,33 @@ def _stroke_boxes(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
     return [b for b in boxes if _plate_shaped(b, gray.shape)]
 
 
-def _plate_shaped(box: tuple[int, int, int, int], shape: tuple[int, ...]) -> bool:
+def _outline_boxes(gray: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Return plate-shaped solid regions (plate paint inside its rim) and closed edge outlines."""
+    otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    masks = []
+    for level in (otsu, *GRAY_LEVELS):
+        bright = (gray >= level).astype(np.uint8) * 255
+        masks += [bright, 255 - bright]
+    edges = cv2.dilate(cv2.Canny(gray, 50, 150), np.ones((3, 3), np.uint8))
+    boxes = []
+    for mask in (*masks, edges):
+        contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in contours:
+            box = cv2.boundingRect(contour)
+            solid = cv2.contourArea(contour) >= 0.8 * box[2] * box[3]
+            wide = box[2] >= 0.12 * gray.shape[1]
+            if solid and wide and _plate_shaped(box, gray.shape, OUTLINE_MAX_AREA):
+                boxes.append(tuple(int(v) for v in box))
+    return boxes
+
+
+def _plate_shaped(
+    box: tuple[int, int, int, int], shape: tuple[int, ...], max_area: float = 0.25
+) -> bool:
     """Tell whether a box has a plate's proportions and a plausible size."""
     _, _, w, h = box
     area = w * h / (shape[0] * shape[1])
-    return MIN_ASPECT <= w / max(h, 1) <= MAX_ASPECT and 0.0008 <= area <= 0.25 and h >= 8
+    return MIN_ASPECT <= w / max(h, 1) <= MAX_ASPECT and 0.0008 <= area <= max_area and h >= 8
 
 
 def _score(image: np.ndarray, gray: np.ndarray, box: tuple[int, int, int, int]) -> float:
@@ -110,12 +151,17 @@ def _character_blobs(patch_gray: np.ndarray) -> int:
 
 def _paint(patch: np.ndarray) -> float:
     """Return the share of the patch painted in plate colours (yellow, white, green)."""
+    return float(_paint_mask(patch).mean())
+
+
+def _paint_mask(patch: np.ndarray) -> np.ndarray:
+    """Return where the patch is painted in plate colours (yellow, white, green)."""
     hsv = cv2.cvtColor(patch, cv2.COLOR_BGR2HSV)
     h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
     yellow = (h >= 12) & (h <= 38) & (s > 90) & (v > 90)
     white = (s < 45) & (v > 140)
     green = (h >= 40) & (h <= 85) & (s > 70) & (v > 50)
-    return float((yellow | white | green).mean())
+    return yellow | white | green
 
 
 def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -124,6 +170,49 @@ def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
     inter = ix * iy
     return inter / float(a[2] * a[3] + b[2] * b[3] - inter)
+
+
+def _fit(image: np.ndarray, box: tuple, outlines: set) -> tuple[int, int, int, int]:
+    """Fit a chosen box to the whole plate: the outline holding it, then paint beside it."""
+    return _widen(image, _grow(box, outlines))
+
+
+def _grow(box: tuple[int, int, int, int], outlines: set) -> tuple[int, int, int, int]:
+    """Return the largest outline holding the box that is at most a little bigger (its rim)."""
+    best = box
+    for o in outlines:
+        bigger = best[2] * best[3] < o[2] * o[3] <= 1.6 * box[2] * box[3]
+        if bigger and o[3] <= 1.35 * box[3] and _inside_share(best, o) >= 0.9:
+            best = o
+    return best
+
+
+def _inside_share(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Return the share of box a that lies inside box b."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    return ix * iy / max(1, a[2] * a[3])
+
+
+def _widen(image: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """Widen a box over plate-painted columns beside it (a plate's coloured strip) up to a rim."""
+    x, y, w, h = box
+    rows = _paint_mask(image[y + h // 6 : y + h - h // 6])
+    share = rows.mean(axis=0) if rows.size else np.zeros(image.shape[1])
+    left = _painted_run(share, x - 1, -1, round(0.35 * w))
+    right = _painted_run(share, x + w, 1, round(0.35 * w))
+    return (x - left, y, w + left + right, h)
+
+
+def _painted_run(share: np.ndarray, start: int, step: int, cap: int) -> int:
+    """Count painted columns from `start`; 0 if paint runs past `cap` (a body, not a strip)."""
+    for n in range(cap):
+        col = start + step * n
+        if not 0 <= col < share.shape[0]:
+            return 0
+        if share[col] < 0.5:
+            return n
+    return 0
 
 
 def _suppress(scored: list, limit: int) -> list[tuple[float, tuple[int, int, int, int]]]:
@@ -140,10 +229,10 @@ def _suppress(scored: list, limit: int) -> list[tuple[float, tuple[int, int, int
 def _candidate(
     image: np.ndarray, box: tuple[int, int, int, int], score: float, scale: float
 ) -> PlateCandidate:
-    """Scale a working box back to the original image, pad it a little and crop."""
+    """Scale a working box back to the original image, add the recogniser's margin and crop."""
     x, y, w, h = (v / scale for v in box)
-    pad_x, pad_y = 0.04 * w, 0.08 * h
-    x0, y0 = max(0, int(x - pad_x)), max(0, int(y - pad_y))
-    x1 = min(image.shape[1], int(x + w + pad_x))
-    y1 = min(image.shape[0], int(y + h + pad_y))
+    pad_x, pad_y = MARGIN[0] * w, MARGIN[1] * h
+    x0, y0 = max(0, round(x - pad_x)), max(0, round(y - pad_y))
+    x1 = min(image.shape[1], round(x + w + pad_x))
+    y1 = min(image.shape[0], round(y + h + pad_y))
     return PlateCandidate((x0, y0, x1 - x0, y1 - y0), image[y0:y1, x0:x1].copy(), score)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,18 @@ log = logging.getLogger(__name__)
 
 # Where a plate sits in a vehicle box seen from behind (or the front): x0, y0, x1, y1 fractions.
 PLATE_PRIOR = {"car": (0.2, 0.5, 0.8, 0.98), "motorcycle": (0.05, 0.58, 0.95, 0.95)}
+# Vehicle crops' plate regions are enlarged to this width for the localiser: junction cameras see
+# plates 30-90 px wide, too small for its fixed-size filters.
+WORK_MIN_WIDTH = 240
 STATE_COLOURS = {"red": (0, 0, 255), "amber": (0, 190, 255), "green": (0, 200, 0)}
+
+
+@dataclass(frozen=True)
+class PlateShot:
+    """A plate candidate to read: the frame its vehicle crop came from and the candidate."""
+
+    frame: int
+    candidate: Any  # ocr.localize.PlateCandidate, its box in the vehicle crop
 
 
 def _localiser() -> Any:
@@ -34,16 +46,33 @@ def _localiser() -> Any:
     return find_plates
 
 
-def plate_candidates(crop: np.ndarray, kind: str, find_plates: Any = None) -> list[np.ndarray]:
-    """Return plate crops from a vehicle crop: the localiser's best, else the prior region."""
+def plate_candidates(crop: np.ndarray, kind: str, find_plates: Any = None) -> list[Any]:
+    """Return plate candidates (boxes in the vehicle crop), best first; else the prior region."""
+    from ocr.localize import PlateCandidate
+
     h, w = crop.shape[:2]
     x0, y0, x1, y1 = PLATE_PRIOR.get(kind, PLATE_PRIOR["car"])
-    region = crop[round(y0 * h) : round(y1 * h), round(x0 * w) : round(x1 * w)]
-    if find_plates is not None and region.size:
-        found = find_plates(region)
+    left, top = round(x0 * w), round(y0 * h)
+    region = crop[top : round(y1 * h), left : round(x1 * w)]
+    if not region.size:
+        return []
+    if find_plates is not None:
+        found = find_plates(region, min_width=WORK_MIN_WIDTH)
         if found:
-            return [found[0].crop]
-    return [region] if region.size else []
+            c = found[0]
+            box = (c.box[0] + left, c.box[1] + top, c.box[2], c.box[3])
+            return [PlateCandidate(box, c.crop, c.score)]
+    box = (left, top, region.shape[1], region.shape[0])
+    return [PlateCandidate(box, region, 0.0)]
+
+
+def select_plates(crops: Sequence[tuple[int, int, np.ndarray]], kind: str) -> list[PlateShot]:
+    """Return the plate crops to read from a track's kept vehicle crops (area, frame, crop)."""
+    find_plates = _localiser()
+    shots = []
+    for _, frame, crop in sorted(crops, key=lambda c: c[:2], reverse=True):
+        shots += [PlateShot(frame, c) for c in plate_candidates(crop, kind, find_plates)]
+    return shots
 
 
 def read_plates(
@@ -54,21 +83,17 @@ def read_plates(
         return
     from ocr.reader import vote
 
-    find_plates = _localiser()
     for violation in found:
         track_data = data.get(violation.event.track_id)
-        crops = sorted(track_data.crops, reverse=True) if track_data else []
-        plates = [
-            p for _, _, c in crops for p in plate_candidates(c, violation.event.kind, find_plates)
-        ]
-        if not plates:
+        shots = select_plates(track_data.crops, violation.event.kind) if track_data else []
+        if not shots:
             continue
-        best = vote(reader.read(plates))
+        best = vote(reader.read([s.candidate.crop for s in shots]))
         if best is None:
             continue
         violation.plate, violation.plate_display = best.text, best.display
         violation.plate_confidence = float(best.confidence)
-        violation.images["plate"] = plates[0]
+        violation.images["plate"] = shots[0].candidate.crop
 
 
 def annotate(
