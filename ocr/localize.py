@@ -197,8 +197,15 @@ def _inside_share(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) ->
 def _widen(image: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     """Widen a box over plate-painted columns beside it (a plate's coloured strip) up to a rim."""
     x, y, w, h = box
-    rows = _paint_mask(image[y + h // 6 : y + h - h // 6])
-    share = rows.mean(axis=0) if rows.size else np.zeros(image.shape[1])
+    rows = image[y + h // 6 : y + h - h // 6]
+    if not rows.size:
+        return box
+    # Lift a dim plate (night, shade) to day brightness so its paint reads as paint.
+    bright = np.percentile(rows[:, x : x + w].max(axis=2), 95) if w else 255
+    gain = min(4.0, 235.0 / max(float(bright), 1.0))
+    if gain > 1.0:
+        rows = np.clip(rows.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+    share = _paint_mask(rows).mean(axis=0)
     left = _painted_run(share, x - 1, -1, round(0.35 * w))
     right = _painted_run(share, x + w, 1, round(0.35 * w))
     return (x - left, y, w + left + right, h)
