@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 from pathlib import Path
 
 from ocr.reader import PlateRead, PlateReader
@@ -44,6 +45,30 @@ def score(reads: list[PlateRead], truths: list[str]) -> dict[str, float]:
     }
 
 
+def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Return the 95% Wilson score interval of a proportion (small samples stay honest)."""
+    if n == 0:
+        return 0.0, 1.0
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def by_layout(rows: list[dict[str, str]], reads: list[PlateRead]) -> str:
+    """Return exact-match counts for plates with a year (two dashes) and the rest."""
+    parts = []
+    for name, with_year in (("with year", True), ("others", False)):
+        pairs = [
+            (r, read)
+            for r, read in zip(rows, reads, strict=True)
+            if (r["plate"].count("-") == 2) == with_year
+        ]
+        right = sum(read.text == r["plate_text"] for r, read in pairs)
+        parts.append(f"{name} {right}/{len(pairs)}")
+    return ", ".join(parts)
+
+
 def main() -> None:
     """Print accuracy per part and the held-out misreads."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -62,6 +87,8 @@ def main() -> None:
         figures = score(reads, [r["plate_text"] for r in chosen])
         label = "HELD-OUT (never trained on)" if part == "heldout" else "TRAIN part (fine-tuned on)"
         print(f"pk-dev {label}: " + " ".join(f"{k}={v:.4g}" for k, v in figures.items()))
+        low, high = wilson(round(figures["exact"] * figures["n"]), int(figures["n"]))
+        print(f"  exact 95% interval {low:.3f}-{high:.3f}; by layout: {by_layout(chosen, reads)}")
         if part == "heldout":
             for r, read in zip(chosen, reads, strict=True):
                 if read.text != r["plate_text"]:
