@@ -25,6 +25,8 @@ OUTLINE_BONUS = 0.2  # a closed rectangular outline around characters is most of
 # An outline may fill much of a tight vehicle crop's plate region (stroke blobs may not: 0.25).
 OUTLINE_MAX_AREA = 0.6
 GRAY_LEVELS = (60, 100, 140, 180)  # besides Otsu's, for solid plate-shaped regions
+PAINTED = 0.7  # share of plate paint that makes a box (not an outline) a plate's painted face
+DIM = 150  # a plate whose brightest paint is below this (95th percentile) is lifted to day level
 # Crop margin per side, as shares of the plate's width and height: the mean margin of the
 # recogniser's training crops (ocr/training/synth.py draws 3% inside to 12% outside).
 MARGIN = (0.05, 0.06)
@@ -174,7 +176,8 @@ def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
 
 def _fit(image: np.ndarray, box: tuple, outlines: set) -> tuple[int, int, int, int]:
     """Fit a chosen box to the whole plate: the outline holding it, then paint beside it."""
-    return _widen(image, _grow(box, outlines))
+    # Only an outline or a box of plate paint ends where the paint does; stroke blobs run loose.
+    return _widen(_grow(box, outlines), image, outlines)
 
 
 def _grow(box: tuple[int, int, int, int], outlines: set) -> tuple[int, int, int, int]:
@@ -194,18 +197,20 @@ def _inside_share(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) ->
     return ix * iy / max(1, a[2] * a[3])
 
 
-def _widen(image: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-    """Widen a box over plate-painted columns beside it (a plate's coloured strip) up to a rim."""
+def _widen(box: tuple[int, int, int, int], image: np.ndarray, outlines: set) -> tuple:
+    """Widen a plate box over plate-painted columns beside it (a coloured strip) up to a rim."""
     x, y, w, h = box
     rows = image[y + h // 6 : y + h - h // 6]
     if not rows.size:
         return box
     # Lift a dim plate (night, shade) to day brightness so its paint reads as paint.
     bright = np.percentile(rows[:, x : x + w].max(axis=2), 95) if w else 255
-    gain = min(4.0, 235.0 / max(float(bright), 1.0))
-    if gain > 1.0:
+    if bright < DIM:
+        gain = min(4.0, 235.0 / max(float(bright), 1.0))
         rows = np.clip(rows.astype(np.float32) * gain, 0, 255).astype(np.uint8)
     share = _paint_mask(rows).mean(axis=0)
+    if box not in outlines and share[x : x + w].mean() < PAINTED:
+        return box
     left = _painted_run(share, x - 1, -1, round(0.35 * w))
     right = _painted_run(share, x + w, 1, round(0.35 * w))
     return (x - left, y, w + left + right, h)
