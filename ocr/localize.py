@@ -55,7 +55,9 @@ def find_plates(image_bgr: np.ndarray, limit: int = 5, min_width: int = 0) -> li
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     outlines = set(_outline_boxes(gray))
     boxes = outlines | set(_stroke_boxes(gray))
-    scored = [(_score(small, gray, b) + CASCADE_BONUS, b) for b in _cascade_boxes(gray)]
+    # The cascade learnt plates at camera sharpness: on enlarged (soft) crops it is one more guess.
+    bonus = CASCADE_BONUS if scale <= 1 else 0.0
+    scored = [(_score(small, gray, b) + bonus, b) for b in _cascade_boxes(gray)]
     scored += [(_score(small, gray, b) + OUTLINE_BONUS * (b in outlines), b) for b in boxes]
     scored.sort(reverse=True)
     chosen = [(score, _fit(small, box, outlines)) for score, box in _suppress(scored, limit)]
