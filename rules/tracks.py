@@ -9,12 +9,17 @@ Box = tuple[int, int, int, int]  # x, y, w, h in frame pixels
 
 @dataclass(frozen=True)
 class Observation:
-    """A track seen in one frame; `no_helmet` is P(no helmet) for the riders' heads, if read."""
+    """A track seen in one frame; `no_helmet` is P(no helmet) for the riders' heads, if read.
+
+    `merged`: the box also held another followed object (blobs touching), so its size and
+    ground point are not this vehicle's own.
+    """
 
     frame: int
     time_ms: int
     bbox: Box
     no_helmet: float | None = None
+    merged: bool = False
 
     @property
     def ground(self) -> tuple[float, float]:
@@ -30,6 +35,12 @@ class Track:
     track_id: int
     kind: str
     observations: tuple[Observation, ...]
+
+    def own(self) -> Track:
+        """Return the track without the observations whose box it shared with another object."""
+        if not any(o.merged for o in self.observations):
+            return self
+        return Track(self.track_id, self.kind, tuple(o for o in self.observations if not o.merged))
 
     def at_frame(self, frame: int) -> Observation | None:
         """Return the observation in the given frame, if any."""

@@ -23,6 +23,8 @@ class RuleSettings:
     wrong_way_min_distance: float = 0.12  # fraction of the frame's smaller side
     wrong_way_min_ms: int = 600
     wrong_way_consistency: float = 0.7  # share of steps that run against approach
+    # Who can drive the wrong way: a walker (tall, slow: kind "person") on the lanes cannot.
+    wrong_way_kinds: frozenset[str] = frozenset({"car", "motorcycle"})
     helmet_kinds: frozenset[str] = frozenset({"motorcycle"})  # who must wear a helmet
     helmet_min_frames: int = 4
     helmet_min_share: float = 0.6  # share of read frames that say "no helmet"
@@ -32,6 +34,10 @@ class RuleSettings:
     lawful_cos: float = 0.5  # a crossing runs at least this closely along approach
     max_crossing_gap_ms: int = 300  # the crossing must be seen, not bridged over a long gap
     max_size_change: float = 2.0  # box area max/min around a crossing (merging blobs exceed it)
+    # Box shape (height / width) max/min around a crossing: a car's box that turns into a rider's
+    # (a track jumping between merged blobs) is two objects, not one vehicle crossing.
+    max_shape_change: float = 1.5
+    edge_margin: int = 2  # pixels: a box this close to the frame's edge is cut off by it
 
 
 @dataclass(frozen=True)
@@ -154,14 +160,26 @@ def _event(
     )
 
 
+def _whole(o: Observation, cal: Calibration, s: RuleSettings) -> bool:
+    """Tell whether an observation's box lies inside the frame, clear of its edges."""
+    x, y, w, h = o.bbox
+    m = s.edge_margin
+    return x >= m and y >= m and x + w <= cal.frame_size[0] - m and y + h <= cal.frame_size[1] - m
+
+
 def _crossed_travelling(track: Track, index: int, cal: Calibration, s: RuleSettings) -> bool:
     """Tell whether the crossing is a vehicle driving along approach, not a blob changing shape."""
     obs = track.observations
     if obs[index].time_ms - obs[index - 1].time_ms > s.max_crossing_gap_ms:
         return False
+    if not (_whole(obs[index - 1], cal, s) and _whole(obs[index], cal, s)):
+        return False  # the ground point of a box cut off by the frame is not the vehicle's
     window = obs[max(0, index - 3) : index + 3]
     areas = [o.bbox[2] * o.bbox[3] for o in window]
     if max(areas) > s.max_size_change * max(1, min(areas)):
+        return False
+    shapes = [o.bbox[3] / max(1, o.bbox[2]) for o in window]
+    if max(shapes) > s.max_shape_change * min(shapes):
         return False
     a, b = window[0], window[-1]
     step = (b.ground[0] - a.ground[0], b.ground[1] - a.ground[1])
@@ -171,8 +189,15 @@ def _crossed_travelling(track: Track, index: int, cal: Calibration, s: RuleSetti
 def red_light(
     track: Track, cal: Calibration, timeline: SignalTimeline, settings: RuleSettings | None = None
 ) -> ViolationEvent | None:
-    """Flag a track that crosses the stop line lawfully-directed while red, past the grace."""
+    """Flag a track that crosses the stop line lawfully-directed while red, past the grace.
+
+    Boxes the track shared with another object (merged blobs) are not its own: they are left
+    out, and the crossing must be seen in the vehicle's own boxes.
+    """
     s = settings or RuleSettings()
+    track = track.own()
+    if not track.observations:
+        return None
     index = crossing_index(track, cal, s)
     if index is None:
         return None
@@ -203,12 +228,30 @@ def _consistency(obs: Sequence[Observation], approach: tuple[float, float], cos:
     return sum(_against(st, approach) <= cos for st in steps) / len(steps)
 
 
+def _first_in_lanes(track: Track, cal: Calibration, s: RuleSettings) -> int | None:
+    """Return the index of the first whole (uncut) observation standing in the lanes."""
+    for i, o in enumerate(track.observations):
+        if in_lanes(o.ground, cal) and _whole(o, cal, s):
+            return i
+    return None
+
+
 def wrong_way(
     track: Track, cal: Calibration, settings: RuleSettings | None = None
 ) -> ViolationEvent | None:
-    """Flag a track moving against approach far enough, long enough and steadily enough."""
+    """Flag a vehicle moving against approach in the lanes far, long and steadily enough.
+
+    Only the part of the track inside the lanes counts: a vehicle cutting a corner of the
+    lanes polygon, or crossing the junction beyond them, has not driven against the flow.
+    """
     s = settings or RuleSettings()
-    obs = track.observations
+    if track.kind not in s.wrong_way_kinds:
+        return None
+    track = track.own()
+    first = _first_in_lanes(track, cal, s)
+    if first is None:
+        return None
+    obs = track.observations[first:]
     min_dist = s.wrong_way_min_distance * min(cal.frame_size)
     start = obs[0].ground
     for i, o in enumerate(obs):
@@ -221,7 +264,10 @@ def wrong_way(
             continue
         if not moved_whole(obs[0], o, cal, s.min_top_share) or not in_lanes(o.ground, cal):
             continue
-        return _event(WRONG_WAY, track, i, UNKNOWN, round(-_against(step, cal.approach), 3), s)
+        if not _whole(o, cal, s):
+            continue  # a box cut off by the frame's edge has no trustworthy ground point
+        confidence = round(-_against(step, cal.approach), 3)
+        return _event(WRONG_WAY, track, first + i, UNKNOWN, confidence, s)
     return None
 
 

@@ -41,6 +41,22 @@ class BackgroundSettings:
     min_area: float = 0.0015  # of the frame area
     min_side: float = 0.02  # of the frame height
     scene_change: float = 0.4  # foreground share of the frame that means the view itself changed
+    gain_refresh_s: float = 1.0  # how often the exposure reference follows the background model
+
+
+def exposure_gain(frame: np.ndarray, reference: np.ndarray) -> float:
+    """Return the global brightness ratio of a frame to the background (robust to vehicles).
+
+    The median of per-pixel ratios over a sparse grid ignores whatever covers less than half of
+    the frame, so vehicles arriving or leaving do not move it; only a change of the whole view
+    (exposure, gain) does. Near-black and blown-out pixels carry no ratio and are skipped.
+    """
+    f = frame[::4, ::4].astype(np.float32).ravel()
+    r = reference[::4, ::4].astype(np.float32).ravel()
+    usable = (r > 24) & (r < 232) & (f < 250)
+    if usable.sum() < 0.1 * r.size:
+        return 1.0
+    return float(np.median(f[usable] / r[usable]))
 
 
 class BackgroundDetector:
@@ -63,27 +79,53 @@ class BackgroundDetector:
         self.rate = 1 - 0.9 ** (1 / max(1.0, self.s.absorb_s * fps))
         self.warmup = int(self.s.warmup_s * fps)
         self.frame_index = 0
-        self.level: float | None = None
+        self.reference: np.ndarray | None = None  # background (work size) exposure is measured on
+        self.refresh = max(1, round(self.s.gain_refresh_s * fps))
         self.changes = 0
         self.ignore = [tuple(round(v * self.scale) for v in box) for box in ignore]
         self.open_k = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
         self.close_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
 
+    def shrink(self, frame: np.ndarray) -> np.ndarray:
+        """Return a frame at working size."""
+        return cv2.resize(frame, self.work, interpolation=cv2.INTER_AREA)
+
+    def seed(self, samples: Sequence[np.ndarray]) -> None:
+        """Start the model from the per-pixel median of frames sampled across the whole clip.
+
+        A vehicle waiting at the start of the clip and leaving before its middle is then
+        foreground, not background (MOG2 alone learns it as road and sees a ghost where it
+        stood). The model needs no warm-up: its variance is the samples' noise about the median.
+        """
+        if not samples:
+            return
+        smalls = np.stack([self.shrink(f) for f in samples])
+        median = np.median(smalls, axis=0).astype(np.uint8)
+        # The sensor's noise, as a warm-up would have learnt it: most pixels are still road.
+        diff = smalls[:, ::2, ::2].astype(np.int32) - median[::2, ::2]
+        noise = float(np.median(diff * diff))
+        default = self.mog.getVarInit()
+        self.mog.setVarInit(min(default, max(self.mog.getVarMin(), noise)))
+        self.mog.apply(median, learningRate=1.0)
+        self.mog.setVarInit(default)
+        self.reference = median
+        self.frame_index = self.warmup + 1
+
     def _steady(self, small: np.ndarray) -> np.ndarray:
-        """Undo the camera's automatic gain: scale the frame to the scene's usual brightness."""
-        # The median of a sparse grid ignores vehicles covering less than half of the frame.
-        level = float(np.median(small[::4, ::4])) + 1.0
-        if self.level is None:
-            self.level = level
-        gain = self.level / level
-        self.level += (level - self.level) * self.rate
-        if abs(gain - 1.0) < 0.01:
+        """Undo the camera's automatic gain: scale the frame to the background's exposure."""
+        if self.reference is None:
+            self.reference = small
+        elif self.frame_index % self.refresh == 0:
+            # Slow changes (clouds, dusk) are the model's job: follow what it has learnt.
+            self.reference = self.mog.getBackgroundImage()
+        gain = exposure_gain(small, self.reference)
+        if abs(gain - 1.0) < 0.02:
             return small
-        return cv2.convertScaleAbs(small, alpha=gain)
+        return cv2.convertScaleAbs(small, alpha=1.0 / gain)
 
     def foreground(self, frame: np.ndarray) -> np.ndarray:
         """Return the cleaned foreground mask at working size."""
-        small = self._steady(cv2.resize(frame, self.work, interpolation=cv2.INTER_AREA))
+        small = self._steady(self.shrink(frame))
         # While warming up the model is a running average of the frames seen so far.
         rate = (
             max(self.rate, 1.0 / (self.frame_index + 1))
@@ -98,6 +140,7 @@ class BackgroundDetector:
         ):
             # The whole view changed (camera moved, white balance jumped): learn it afresh.
             self.frame_index = 0
+            self.reference = None
             self.changes += 1
             return np.zeros_like(mask)
         for x, y, w, h in self.ignore:

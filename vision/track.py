@@ -24,6 +24,7 @@ class LiveTrack:
     frames: list[int] = field(default_factory=list)
     boxes: list[Box] = field(default_factory=list)
     velocity: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    merged: list[bool] = field(default_factory=list)  # the box also held another tracked object
 
     def predict(self, frame: int) -> Box:
         """Return where the box should be in `frame` if it keeps moving as it did."""
@@ -32,7 +33,7 @@ class LiveTrack:
         # Only the position is extrapolated: a size trend over a long gap predicts nonsense.
         return round(x + self.velocity[0] * gap), round(y + self.velocity[1] * gap), w, h
 
-    def add(self, frame: int, box: Box) -> None:
+    def add(self, frame: int, box: Box, merged: bool = False) -> None:
         """Append a matched box and update the velocity (smoothed)."""
         if self.frames:
             gap = max(1, frame - self.frames[-1])
@@ -43,6 +44,7 @@ class LiveTrack:
             )
         self.frames.append(frame)
         self.boxes.append(box)
+        self.merged.append(merged)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,14 @@ class TrackerSettings:
     max_area_ratio: float = 3.0  # how much a box may change size from one match to the next
     max_missed_s: float = 0.6
     min_hits: int = 4
+    merge_cover: float = 0.5  # share of a predicted box inside a detection that holds it
+
+
+def covered(inner: Box, outer: Box) -> float:
+    """Return the share of `inner`'s area that lies inside `outer`."""
+    ix = max(0, min(inner[0] + inner[2], outer[0] + outer[2]) - max(inner[0], outer[0]))
+    iy = max(0, min(inner[1] + inner[3], outer[1] + outer[3]) - max(inner[1], outer[1]))
+    return ix * iy / max(1, inner[2] * inner[3])
 
 
 def _centre_distance(a: Box, b: Box) -> float:
@@ -96,20 +106,34 @@ class IouTracker:
         near = _centre_distance(pred, box) <= self.s.max_centre_gap * max(pred[2:])
         return near and self._alike(pred, box)
 
+    def _merged(self, frame: int, dets: list[Detection]) -> set[int]:
+        """Return the detections holding two or more followed objects (blobs that merged)."""
+        preds = [t.predict(frame) for t in self.active if len(t.frames) >= 2]
+        return {
+            di
+            for di, det in enumerate(dets)
+            if sum(covered(p, det.bbox) >= self.s.merge_cover for p in preds) >= 2
+        }
+
     def update(self, frame: int, dets: list[Detection]) -> list[tuple[LiveTrack, Detection]]:
-        """Match this frame's detections; return (track, detection) for every match or birth."""
+        """Match this frame's detections; return (track, detection) for every match or birth.
+
+        A detection holding two followed objects goes to the best-matching one, marked merged:
+        its box is not that object's own (the rules and helmet reads skip it).
+        """
         used_t, used_d, matched = set(), set(), []
+        merged = self._merged(frame, dets)
         for _, ti, di in self._pairs(frame, dets):
             if ti not in used_t and di not in used_d:
                 used_t.add(ti)
                 used_d.add(di)
-                self.active[ti].add(frame, dets[di].bbox)
+                self.active[ti].add(frame, dets[di].bbox, di in merged)
                 matched.append((self.active[ti], dets[di]))
         for di, det in enumerate(dets):
             if di not in used_d:
                 track = LiveTrack(self.next_id)
                 self.next_id += 1
-                track.add(frame, det.bbox)
+                track.add(frame, det.bbox, di in merged)
                 self.active.append(track)
                 matched.append((track, det))
         self._retire(frame)

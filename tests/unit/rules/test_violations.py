@@ -211,3 +211,40 @@ def test_lanes_polygon_limits_where_the_rules_apply() -> None:
     assert wrong_way(moving(8, 900, 200, 8, 0, 40), cal) is not None
     assert red_light(moving(1, 300, 600, -10, 4000, 40), cal, TIMELINE) is None
     assert red_light(moving(2, 900, 600, -10, 4000, 40), cal, TIMELINE) is not None
+
+
+def test_walkers_are_never_wrong_way() -> None:
+    walker = moving(9, 300, 200, 8, 0, 40, kind="person")
+    assert wrong_way(walker, CAL) is None
+    assert wrong_way(moving(10, 300, 200, 8, 0, 40, kind="motorcycle"), CAL) is not None
+
+
+def test_only_the_part_of_a_track_inside_the_lanes_counts_for_wrong_way() -> None:
+    # Lanes start at y=400: a car coming down from y=200 runs 200 px outside them first.
+    lanes = [[0, 400], [1280, 400], [1280, 720], [0, 720]]
+    cal = parse_calibration({**_raw(), "lanes": lanes})
+    cutting_in = moving(11, 300, 200, 8, 0, 32)  # bottom reaches 448: 48 px inside the lanes
+    assert wrong_way(cutting_in, CAL) is not None  # without lanes the whole run counts
+    assert wrong_way(cutting_in, cal) is None
+    along_lanes = moving(12, 300, 200, 8, 0, 55)  # bottom reaches 632: 232 px inside
+    event = wrong_way(along_lanes, cal)
+    assert event is not None and event.bbox[1] + event.bbox[3] > 400 + 0.12 * 720
+
+
+def test_a_crossing_at_the_frame_edge_or_by_a_box_changing_shape_is_not_a_runner() -> None:
+    runner = moving(1, 600, 600, -10, 4000, 40)
+    assert red_light(runner, CAL, TIMELINE) is not None
+    at_edge = Track(1, "car", tuple(replace_x(o, 0) for o in runner.observations))
+    assert red_light(at_edge, CAL, TIMELINE) is None  # cut off by the frame: no ground point
+    obs = runner.observations
+    # The track jumps from a car's wide box to a rider's tall one of similar area at the line.
+    jumped = tuple(
+        Observation(o.frame, o.time_ms, (o.bbox[0], o.bbox[1] - 40, 66, 120)) if i >= 16 else o
+        for i, o in enumerate(obs)
+    )
+    assert red_light(Track(1, "car", jumped), CAL, TIMELINE) is None
+
+
+def replace_x(o: Observation, x: int) -> Observation:
+    """Return the observation with its box moved to x."""
+    return Observation(o.frame, o.time_ms, (x, *o.bbox[1:]), o.no_helmet)

@@ -9,7 +9,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper
 
-from vision.detect import BackgroundDetector, OnnxYoloDetector, letterbox
+from vision.detect import BackgroundDetector, OnnxYoloDetector, exposure_gain, letterbox
 
 
 def test_background_detector_finds_a_moving_car_and_ignores_the_signal_roi() -> None:
@@ -84,3 +84,58 @@ def test_yolo_preprocess_is_rgb_nchw_unit_range(tmp_path: Path) -> None:
     assert blob[0, 2, 320, 320] == 1.0 and blob[0, 0, 320, 320] == 0.0  # blue is the last channel
     assert scale == 3.2 and pad == (0, 160)
     assert detector.detect(frame) == []
+
+
+def _road(rng: np.random.Generator, level: int = 100) -> np.ndarray:
+    """Return a 640x360 textured road frame (texture keeps brightness ratios meaningful)."""
+    base = np.tile(np.linspace(level - 40, level + 60, 640, dtype=np.float32), (360, 1))
+    noise = rng.normal(0, 1.5, (360, 640))
+    return np.clip(base + noise, 0, 255).astype(np.uint8)[:, :, None].repeat(3, axis=2)
+
+
+def test_exposure_gain_ignores_vehicles_and_sees_a_global_change() -> None:
+    rng = np.random.default_rng(1)
+    reference = _road(rng)
+    with_car = reference.copy()
+    cv2.rectangle(with_car, (100, 100), (400, 300), (250, 250, 250), -1)  # a big white van
+    assert abs(exposure_gain(with_car, reference) - 1.0) < 0.01
+    darker = (reference.astype(np.float32) * 0.8).astype(np.uint8)
+    assert abs(exposure_gain(darker, reference) - 0.8) < 0.02
+
+
+def test_an_exposure_jump_does_not_flood_the_mask() -> None:
+    det = BackgroundDetector(fps=12.5, frame_size=(640, 360))
+    rng = np.random.default_rng(2)
+    found = []
+    for i in range(40):
+        frame = _road(rng)
+        if i >= 25:  # the camera's automatic gain brightens the whole view by 12 %
+            frame = cv2.convertScaleAbs(frame, alpha=1.12)
+        cv2.rectangle(frame, (300, 330 - 6 * i), (360, 360 - 6 * i), (30, 30, 200), -1)
+        found = det.detect(frame)
+    assert det.changes == 0
+    assert len(found) == 1 and abs(found[0].bbox[1] - (330 - 6 * 39)) <= 8
+
+
+def test_seeding_makes_a_car_waiting_at_the_start_foreground_and_leaves_no_ghost() -> None:
+    rng = np.random.default_rng(3)
+
+    def frame_at(i: int) -> np.ndarray:
+        """A car waits at y 250-310 for 12 frames, then drives up and out of view."""
+        frame = _road(rng)
+        top = 250 - max(0, i - 12) * 15
+        if top > -60:
+            cv2.rectangle(frame, (200, max(0, top)), (300, top + 60), (40, 40, 180), -1)
+        return frame
+
+    frames = [frame_at(i) for i in range(40)]
+    seeded = BackgroundDetector(fps=12.5, frame_size=(640, 360))
+    seeded.seed(frames[::3])
+    first = seeded.detect(frames[0])
+    assert [d.bbox for d in first] and abs(first[0].bbox[1] - 250) <= 6
+    plain = BackgroundDetector(fps=12.5, frame_size=(640, 360))
+    for frame in frames[1:]:
+        seeded.detect(frame)
+        late = plain.detect(frame)
+    assert seeded.detect(frames[-1]) == []  # the car has left: nothing where it stood
+    assert late  # unseeded, the model learnt the waiting car as road: its ghost stays

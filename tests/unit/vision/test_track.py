@@ -32,3 +32,20 @@ def test_short_lived_blobs_are_dropped() -> None:
     for f in range(1, 40):
         tracker.update(f, [])
     assert tracker.tracks() == []
+
+
+def test_a_blob_holding_two_followed_vehicles_is_marked_merged() -> None:
+    tracker = IouTracker(fps=25)
+    for f in range(20):
+        left, right = (100 + 4 * f, 300, 60, 50), (400 - 4 * f, 300, 60, 50)
+        if 8 <= f <= 11:  # they pass each other: one blob holds both
+            x0, x1 = min(left[0], right[0]), max(left[0], right[0]) + 60
+            dets = [Detection((x0, 300, x1 - x0, 50))]
+        else:
+            dets = [Detection(left), Detection(right)]
+        tracker.update(f, dets)
+    tracks = tracker.tracks()
+    assert len(tracks) >= 2
+    flags = [m for t in tracks for f, m in zip(t.frames, t.merged, strict=True) if 8 <= f <= 11]
+    assert flags and all(flags)  # whoever took the merged blob knows it was not its own
+    assert not any(m for t in tracks for f, m in zip(t.frames, t.merged, strict=True) if f < 8)
