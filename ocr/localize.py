@@ -158,12 +158,15 @@ def _paint(patch: np.ndarray) -> float:
     return float(_paint_mask(patch).mean())
 
 
-def _paint_mask(patch: np.ndarray) -> np.ndarray:
-    """Return where the patch is painted in plate colours (yellow, white, green)."""
+def _paint_mask(patch: np.ndarray, pale: bool = False) -> np.ndarray:
+    """Return where the patch is painted in plate colours (yellow, white, green).
+
+    `pale` also takes light greyish tints as white: a lifted night plate's white is noisy.
+    """
     hsv = cv2.cvtColor(patch, cv2.COLOR_BGR2HSV)
     h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
     yellow = (h >= 12) & (h <= 38) & (s > 90) & (v > 90)
-    white = (s < 45) & (v > 140)
+    white = (s < 80) & (v > 130) if pale else (s < 45) & (v > 140)
     green = (h >= 40) & (h <= 85) & (s > 70) & (v > 50)
     return yellow | white | green
 
@@ -210,7 +213,7 @@ def _widen(box: tuple[int, int, int, int], image: np.ndarray, outlines: set) -> 
     if bright < DIM:
         gain = min(4.0, 235.0 / max(float(bright), 1.0))
         rows = np.clip(rows.astype(np.float32) * gain, 0, 255).astype(np.uint8)
-    share = _paint_mask(rows).mean(axis=0)
+    share = _paint_mask(rows, pale=True).mean(axis=0)
     if box not in outlines and share[x : x + w].mean() < PAINTED:
         return box
     left = _painted_run(share, x - 1, -1, round(0.35 * w))
