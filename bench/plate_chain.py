@@ -137,7 +137,7 @@ def follow(row: ChainRow, track: Any, crops: list, truth: GroundTruth, vid: int,
     row.shots = len(shots)
     oks = [_oracle(s, boxes) for s in shots]
     row.localised = sum(
-        s.frame in boxes and _iou(s.candidate.box, boxes[s.frame]) >= LOCALISED_IOU for s in shots
+        s.frame in boxes and _iou(s.box, boxes[s.frame]) >= LOCALISED_IOU for s in shots
     )
     row.oracle, row.top_oracle = sum(oks), bool(oks and oks[0])
     if reader is None:
@@ -151,7 +151,7 @@ def follow(row: ChainRow, track: Any, crops: list, truth: GroundTruth, vid: int,
         best = vote(reads)
         row.truth_vote = best is not None and plain(best.text) == plain(row.plate)
     if shots:
-        reads = reader.read([s.candidate.crop for s in shots])
+        reads = reader.read([s.crop for s in shots])
         row.shots_right = sum(plain(r.text) == plain(row.plate) for r in reads)
     return shots, located
 
@@ -161,9 +161,7 @@ def _oracle(shot: Any, boxes: dict[int, Box]) -> bool:
     box = boxes.get(shot.frame)
     if box is None:
         return False
-    return cover(shot.candidate.box, box) >= ORACLE_COVER and _iou(shot.candidate.box, box) >= (
-        ORACLE_IOU
-    )
+    return cover(shot.box, box) >= ORACLE_COVER and _iou(shot.box, box) >= (ORACLE_IOU)
 
 
 def dump(out: Path, row: ChainRow, vid: int, shots: list, located: list) -> None:
@@ -175,7 +173,7 @@ def dump(out: Path, row: ChainRow, vid: int, shots: list, located: list) -> None
             cv2.rectangle(img, (x, y), (x + w - 1, y + h - 1), (0, 255, 0), 1)
         for s in shots:
             if s.frame == frame:
-                x, y, w, h = s.candidate.box
+                x, y, w, h = s.box
                 cv2.rectangle(img, (x, y), (x + w - 1, y + h - 1), (0, 0, 255), 1)
         name = f"{row.seed}_{row.rule}_v{vid}_{plain(row.plate)}_f{frame}.png"
         cv2.imwrite(str(out / name), img)

@@ -26,15 +26,20 @@ PLATE_PRIOR = {"car": (0.2, 0.5, 0.8, 0.98), "motorcycle": (0.05, 0.58, 0.95, 0.
 # Vehicle crops' plate regions are enlarged to this width for the localiser: junction cameras see
 # plates 30-90 px wide, too small for its fixed-size filters.
 WORK_MIN_WIDTH = 240
+# Below this localiser score a candidate is not read: on development scenes such candidates were
+# right one time in ten, and often read with full confidence (a bumper's edge as "1", a badge).
+MIN_PLATE_SCORE = 0.5
 STATE_COLOURS = {"red": (0, 0, 255), "amber": (0, 190, 255), "green": (0, 200, 0)}
 
 
 @dataclass(frozen=True)
 class PlateShot:
-    """A plate candidate to read: the frame its vehicle crop came from and the candidate."""
+    """A plate crop to read, cut from one of a track's kept vehicle crops."""
 
-    frame: int
-    candidate: Any  # ocr.localize.PlateCandidate, its box in the vehicle crop
+    frame: int  # the frame the vehicle crop came from
+    box: tuple[int, int, int, int]  # x, y, w, h in the vehicle crop
+    crop: np.ndarray
+    score: float  # the localiser's plate score (0.0: the prior region, read without one)
 
 
 def _localiser() -> Any:
@@ -46,24 +51,26 @@ def _localiser() -> Any:
     return find_plates
 
 
-def plate_candidates(crop: np.ndarray, kind: str, find_plates: Any = None) -> list[Any]:
-    """Return plate candidates (boxes in the vehicle crop), best first; else the prior region."""
-    from ocr.localize import PlateCandidate
+def plate_candidates(
+    crop: np.ndarray, kind: str, find_plates: Any = None, frame: int = 0
+) -> list[PlateShot]:
+    """Return the plate in a vehicle crop: the localiser's best if plate-like enough.
 
+    Without a localiser the region where plates sit (PLATE_PRIOR) is returned whole.
+    """
     h, w = crop.shape[:2]
     x0, y0, x1, y1 = PLATE_PRIOR.get(kind, PLATE_PRIOR["car"])
     left, top = round(x0 * w), round(y0 * h)
     region = crop[top : round(y1 * h), left : round(x1 * w)]
     if not region.size:
         return []
-    if find_plates is not None:
-        found = find_plates(region, min_width=WORK_MIN_WIDTH)
-        if found:
-            c = found[0]
-            box = (c.box[0] + left, c.box[1] + top, c.box[2], c.box[3])
-            return [PlateCandidate(box, c.crop, c.score)]
-    box = (left, top, region.shape[1], region.shape[0])
-    return [PlateCandidate(box, region, 0.0)]
+    if find_plates is None:
+        return [PlateShot(frame, (left, top, region.shape[1], region.shape[0]), region, 0.0)]
+    found = find_plates(region, min_width=WORK_MIN_WIDTH)
+    if not found or found[0].score < MIN_PLATE_SCORE:
+        return []
+    c = found[0]
+    return [PlateShot(frame, (c.box[0] + left, c.box[1] + top, *c.box[2:]), c.crop, c.score)]
 
 
 def select_plates(crops: Sequence[tuple[int, int, np.ndarray]], kind: str) -> list[PlateShot]:
@@ -71,7 +78,7 @@ def select_plates(crops: Sequence[tuple[int, int, np.ndarray]], kind: str) -> li
     find_plates = _localiser()
     shots = []
     for _, frame, crop in sorted(crops, key=lambda c: c[:2], reverse=True):
-        shots += [PlateShot(frame, c) for c in plate_candidates(crop, kind, find_plates)]
+        shots += plate_candidates(crop, kind, find_plates, frame)
     return shots
 
 
@@ -88,12 +95,20 @@ def read_plates(
         shots = select_plates(track_data.crops, violation.event.kind) if track_data else []
         if not shots:
             continue
-        best = vote(reader.read([s.candidate.crop for s in shots]))
+        reads = reader.read([s.crop for s in shots])
+        best = vote(reads)
         if best is None:
             continue
         violation.plate, violation.plate_display = best.text, best.display
         violation.plate_confidence = float(best.confidence)
-        violation.images["plate"] = shots[0].candidate.crop
+        violation.images["plate"] = _evidence_crop(shots, reads, best.text)
+
+
+def _evidence_crop(shots: Sequence[PlateShot], reads: Sequence[Any], text: str) -> np.ndarray:
+    """Return the plate crop to show: the most confident one read as the voted text."""
+    agreeing = [i for i, r in enumerate(reads) if r.text == text]
+    best = max(agreeing, key=lambda i: reads[i].confidence, default=0)
+    return shots[best].crop
 
 
 def annotate(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vision.evidence import plate_candidates, select_plates
+from vision.evidence import PlateShot, _evidence_crop, plate_candidates, select_plates
 from vision.scenes import VehicleSpec, car_sprite, moto_sprite, plate_in_sprite
 
 
@@ -66,3 +66,25 @@ def _find_plates():  # noqa: ANN202
     from ocr.localize import find_plates
 
     return find_plates
+
+
+def test_a_vehicle_without_a_plate_gives_nothing_to_read() -> None:
+    v = _spec("car", "sindh", (40, 40, 160))
+    img, mask = car_sprite(v, 200, np.random.default_rng(4))
+    x, y, w, h = plate_in_sprite(v, img.shape[1], img.shape[0])
+    img[y : y + h, x : x + w] = (40, 40, 160)  # paint the plate over: a bare bumper
+    crop = np.where(mask[..., None] > 127, img, np.uint8(98)).astype(np.uint8)
+    assert plate_candidates(crop, "car", _find_plates()) == []
+
+
+def test_the_evidence_crop_is_the_most_confident_agreeing_read() -> None:
+    from ocr.reader import make_read
+
+    shots = [PlateShot(f, (0, 0, 2, 1), np.full((1, 2, 3), f, np.uint8), 0.9) for f in range(3)]
+    reads = [
+        make_read("AB123", (0.9,) * 5, 0.99, None),
+        make_read("AB128", (0.9,) * 5, 0.6, None),
+        make_read("AB128", (0.9,) * 5, 0.8, None),
+    ]
+    assert _evidence_crop(shots, reads, "AB128") is shots[2].crop
+    assert _evidence_crop(shots, reads, "ZZ999") is shots[0].crop
