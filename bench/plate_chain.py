@@ -2,6 +2,7 @@
 
     nice -n 10 .venv/bin/python bench/plate_chain.py --seeds 800000 800016 [--verbose]
         [--dump /work/runs/platechain/dump] [--size 1280x720] [--signal controller]
+        [--model other.onnx] [--no-reader]
 
 For every true violation `analyze_clip` finds (the violation detector's misses are counted apart),
 the vehicle crops the pipeline kept for the track are set against the scene's ground-truth plate
@@ -280,8 +281,14 @@ def report(rows: list[ChainRow], missed: int, with_reader: bool) -> None:
             )
         )
         print(line("8 end to end: the violation's plate is right", sum(r.right for r in rows), n))
-    for kind in sorted({r.kind for r in rows}):
-        sub = [r for r in rows if r.kind == kind]
+    _breakdown(rows, "kind")
+    _breakdown(rows, "style")
+
+
+def _breakdown(rows: list[ChainRow], attr: str) -> None:
+    """Print the main stages per vehicle kind or plate style."""
+    for kind in sorted({getattr(r, attr) for r in rows}):
+        sub = [r for r in rows if getattr(r, attr) == kind]
         print(
             f"  {kind}: {len(sub)} violations, visible {sum(r.visible > 0 for r in sub)}, "
             f"oracle {sum(r.oracle > 0 for r in sub)}, "
@@ -298,6 +305,9 @@ def main() -> None:
     parser.add_argument("--signal", choices=["controller", "clip"], default="controller")
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--no-reader", action="store_true")
+    parser.add_argument(
+        "--model", help="an ONNX plate model (its .yaml beside it); default: ocr/models"
+    )
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--dump", help="folder for kept crops with true and handed boxes drawn")
     parser.add_argument("--work", default="/work/runs/platechain")
@@ -310,7 +320,8 @@ def main() -> None:
     if not args.no_reader:
         from ocr import PlateReader
 
-        reader = PlateReader.default()
+        model = Path(args.model) if args.model else None
+        reader = PlateReader(model, model.with_suffix(".yaml")) if model else PlateReader.default()
     rows, missed = [], 0
     for seed in range(*args.seeds):
         seed_rows, seed_missed = run_seed(seed, args, reader)
