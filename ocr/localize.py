@@ -135,9 +135,11 @@ def _score(image: np.ndarray, gray: np.ndarray, box: tuple[int, int, int, int]) 
     stroke = 1.0 - min(abs(density - 0.18) / 0.18, 1.0)  # characters: neither blank nor noise
     aspect = w / max(h, 1)
     shape = 1.0 - min(min(abs(aspect - 2.0), abs(aspect - 4.5)) / 2.0, 1.0)
-    contrast = min(float(patch_gray.std()) / 60.0, 1.0)
+    gain = _lift(patch)  # a dim plate's paint and contrast are judged as by day
+    contrast = min(float(patch_gray.std()) * gain / 60.0, 1.0)
     chars = min(_character_blobs(patch_gray) / 5.0, 1.0)
-    return 0.25 * stroke + 0.2 * _paint(patch) + 0.15 * contrast + 0.1 * shape + 0.3 * chars
+    paint = _paint(_brighten(patch, gain))
+    return 0.25 * stroke + 0.2 * paint + 0.15 * contrast + 0.1 * shape + 0.3 * chars
 
 
 def _character_blobs(patch_gray: np.ndarray) -> int:
@@ -206,19 +208,29 @@ def _widen(box: tuple[int, int, int, int], image: np.ndarray, outlines: set) -> 
     """Widen a plate box over plate-painted columns beside it (a coloured strip) up to a rim."""
     x, y, w, h = box
     rows = image[y + h // 6 : y + h - h // 6]
-    if not rows.size:
+    if not rows.size or not w:
         return box
-    # Lift a dim plate (night, shade) to day brightness so its paint reads as paint.
-    bright = np.percentile(rows[:, x : x + w].max(axis=2), 95) if w else 255
-    if bright < DIM:
-        gain = min(4.0, 235.0 / max(float(bright), 1.0))
-        rows = np.clip(rows.astype(np.float32) * gain, 0, 255).astype(np.uint8)
-    share = _paint_mask(rows, pale=True).mean(axis=0)
+    # A dim plate (night, shade) is lifted to day brightness so its paint reads as paint.
+    lifted = _brighten(rows, _lift(rows[:, x : x + w]))
+    share = _paint_mask(lifted, pale=True).mean(axis=0)
     if box not in outlines and share[x : x + w].mean() < PAINTED:
         return box
     left = _painted_run(share, x - 1, -1, round(0.35 * w))
     right = _painted_run(share, x + w, 1, round(0.35 * w))
     return (x - left, y, w + left + right, h)
+
+
+def _lift(patch: np.ndarray) -> float:
+    """Return the gain that brings a dim plate (night, shade) to day brightness; 1 otherwise."""
+    bright = float(np.percentile(patch.max(axis=2), 95)) if patch.size else 255.0
+    return min(4.0, 235.0 / max(bright, 1.0)) if bright < DIM else 1.0
+
+
+def _brighten(image: np.ndarray, gain: float) -> np.ndarray:
+    """Return the image times a gain, saturating."""
+    if gain == 1.0:
+        return image
+    return np.clip(image.astype(np.float32) * gain, 0, 255).astype(np.uint8)
 
 
 def _painted_run(share: np.ndarray, start: int, step: int, cap: int) -> int:
