@@ -1,7 +1,7 @@
 """Per-rule precision and recall, and plate accuracy, of `analyze_clip` on synthesised clips.
 
 Usage: .venv/bin/python bench/analyze_accuracy.py --seeds 900000 900040 [--signal clip]
-       [--no-plates] [--size 1280x720] [--work /work/runs/vision/bench]
+       [--no-plates] [--size 1280x720] [--work /work/runs/vision/bench] [--model other.onnx]
 Seeds 900000+ are kept for measurement: never used while developing the synthesiser or rules.
 """
 
@@ -74,6 +74,7 @@ def main() -> None:
     parser.add_argument("--signal", choices=["controller", "clip"], default="controller")
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--no-plates", action="store_true")
+    parser.add_argument("--model", help="another ONNX plate model (its .yaml beside it)")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--work", default="/work/runs/vision/bench")
@@ -85,6 +86,8 @@ def main() -> None:
         from ocr import PlateReader
 
         reader = PlateReader.default()
+        if args.model:
+            reader = PlateReader(Path(args.model), Path(args.model).with_suffix(".yaml"))
     all_matches, all_missed, seconds = [], [], 0.0
     for seed in range(*args.seeds):
         matches, missed, elapsed = run_one(seed, args, reader)
