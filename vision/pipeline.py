@@ -33,7 +33,8 @@ MOTO_ASPECT = 1.4  # height / width above which a blob is a two-wheeler with its
 # Walking is under one body height a second; riders pass several of their heights a second.
 RIDER_MIN_SPEED = 1.2
 # A rider's head, seen from behind or the front, spans about this share of the two-wheeler's box
-# width (0.38 in the synthesised riders, 0.3-0.35 on the real clips' riders).
+# width: 0.38 in the synthesised riders; on the real clips' riders 0.19-0.32 (their boxes hold
+# arms, mirrors, pillions), so real heads are often smaller than this estimate says.
 HEAD_SHARE = 0.35
 EDGE = 3  # pixels: boxes this close to the frame edge are cut off and not used for crops
 
@@ -59,9 +60,12 @@ class PipelineSettings:
     # is right on 0.67 of heads under 18 px (14 heads), 0.87 at 18-24 px, 0.93-0.97 above; the
     # rule's vote over several reads carries the 16-24 px band.
     min_head_px: float = 16.0
-    # Frames sampled across the clip whose median seeds the background model (0: no seeding):
-    # costs one extra decode of the clip, and makes vehicles waiting at the start foreground.
-    seed_frames: int = 15
+    # Frames sampled across the clip whose median seeds the background model; 0 (default): MOG2
+    # learns from the clip's first second. Seeding makes a vehicle waiting at the start and
+    # leaving before mid-clip foreground, but a queue standing through most of the clip becomes
+    # a ghost when it leaves, and it costs one more decode (+25 % CPU). On the scene benchmark
+    # (seeds 900000-900039) 15 frames lost 5 of 55 no-helmet riders to merged blobs: off.
+    seed_frames: int = 0
     rules: RuleSettings = field(default_factory=RuleSettings)
 
 
