@@ -10,7 +10,8 @@ import pytest
 from rules.calibration import parse_calibration
 from rules.errors import InvalidInput
 from rules.signals import parse_signal_phases
-from vision.pipeline import HEAD_SHARE, PipelineSettings, analyze_clip
+from vision import decode
+from vision.pipeline import HEAD_SHARE, PipelineSettings, analyze_clip, background_samples
 from vision.scenes import GroundTruth, match_violations
 
 
@@ -80,3 +81,20 @@ def test_calibration_for_another_aspect_ratio_is_refused(
     raw["signal_roi"] = [560, 10, 20, 60]
     with pytest.raises(InvalidInput, match="calibrated for 640x480"):
         analyze_clip(path, parse_calibration(raw), None)
+
+
+def test_background_samples_spread_over_the_whole_clip(
+    small_scene: tuple[Path, GroundTruth],
+) -> None:
+    path, truth = small_scene
+    info = decode.probe(path)
+    samples = background_samples(info, 5)
+    assert len(samples) == 5 and samples[0].shape == (360, 640, 3)
+    first, last = dict(decode.frames(info, {35})), dict(decode.frames(info, {315}))
+    assert np.array_equal(samples[0], first[35]) and np.array_equal(samples[-1], last[315])
+    assert background_samples(info, 0) == []
+    # Seeded from 15 frames: every planted red-light and wrong-way offence found, nothing wrong.
+    seeded = analyse(path, truth, True, settings=PipelineSettings(seed_frames=15))
+    matches, missed = match_violations([v.to_json() for v in seeded.violations], truth)
+    assert [t.rule for t in missed if t.rule != "no_helmet"] == []
+    assert all(m.correct for m in matches)
