@@ -52,6 +52,7 @@ def find_plates(image_bgr: np.ndarray, limit: int = 5, min_width: int = 0) -> li
         scale = min_width / image_bgr.shape[1]
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
     small = cv2.resize(image_bgr, None, fx=scale, fy=scale, interpolation=interpolation)
+    small = _brighten(small, _lift(small))  # a night scene's plate is its brightest paint
     gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     outlines = set(_outline_boxes(gray))
     boxes = outlines | set(_stroke_boxes(gray))
