@@ -54,3 +54,12 @@ def test_enlarging_keeps_boxes_in_the_original_image() -> None:
         x, y, w, h = c.box
         assert min(x, y) >= 0 and x + w <= crop.shape[1] and y + h <= crop.shape[0]
         assert c.crop.shape[:2] == (h, w)
+
+
+def test_a_plate_at_night_is_found_and_cut_whole() -> None:
+    crop, truth = _vehicle("punjab", (30, 30, 35), 11, plate_w=64)
+    night = (crop.astype(np.float32) * 0.38).astype(np.uint8)
+    best = find_plates(night, min_width=240)[0]
+    assert _inside_share(best.box, truth) >= 0.9, (best.box, truth)
+    assert _iou(best.box, truth) >= 0.6, (best.box, truth)
+    assert best.crop.max() <= night.max()  # the crop is the image's own pixels, not lifted ones

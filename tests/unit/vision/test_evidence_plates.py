@@ -88,3 +88,12 @@ def test_the_evidence_crop_is_the_most_confident_agreeing_read() -> None:
     ]
     assert _evidence_crop(shots, reads, "AB128") is shots[2].crop
     assert _evidence_crop(shots, reads, "ZZ999") is shots[0].crop
+
+
+def test_a_riders_plate_is_found_at_night() -> None:
+    for seed, style in enumerate(("sindh", "punjab", "ict")):
+        crop, truth = _crop("motorcycle", style, (60, 110, 60), 90, seed)
+        night = (crop.astype(np.float32) * 0.38).astype(np.uint8)
+        shots = plate_candidates(night, "motorcycle", _find_plates())
+        assert shots, style
+        assert _inside_share(shots[0].box, truth) >= 0.9, (style, shots[0].box, truth)
