@@ -7,7 +7,8 @@ rectangles at several grey levels, closed edge contours: a plate's paint inside 
 candidate is scored by stroke density, plate-paint colour (yellow, white, green), contrast,
 character-like blobs and shape; best first. The winner is then fitted to the whole plate: grown to
 an outline holding it, widened over plate paint beside it (Punjab's green strip) and cut with the
-margin the recogniser is trained with.
+margin the recogniser is trained with. A dim (night) image is lifted to day brightness for the
+search; crops are always cut from the image as given.
 """
 
 from __future__ import annotations
