@@ -116,13 +116,12 @@ def _fail(clip: Clip, reason: str) -> str:
 
 def _store_events(clip: Clip, analysis: Any) -> None:
     """Insert each violation once (clip, rule, track) and queue its processing."""
-    existing = set(
-        db.session.execute(
-            sa.select(ViolationEvent.rule, ViolationEvent.track_id).where(
-                ViolationEvent.clip_id == clip.id
-            )
-        ).tuples()
+    rows = db.session.execute(
+        sa.select(ViolationEvent.rule, ViolationEvent.track_id).where(
+            ViolationEvent.clip_id == clip.id
+        )
     )
+    existing = {(rule, track_id) for rule, track_id in rows}
     for found in analysis.violations:
         if (found.event.rule, found.event.track_id) in existing:
             continue

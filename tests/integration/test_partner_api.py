@@ -102,9 +102,8 @@ def test_ownership_change_holds_the_sellers_earlier_challans(issued) -> None:  #
     response = transfer(app, keys["write"], SALE)
     assert response.status_code == 201 and response.json["held"] == ["KHI-2026-00000001"]
     with app.app_context():
-        statuses = dict(
-            db.session.execute(sa.select(Challan.number, Challan.status)).tuples().all()
-        )
+        rows = db.session.execute(sa.select(Challan.number, Challan.status))
+        statuses = {number: status for number, status in rows}
     assert statuses == {"KHI-2026-00000001": "on_hold", "KHI-2026-00000002": "issued"}
 
 
