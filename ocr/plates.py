@@ -111,14 +111,18 @@ def _candidates(text: str, layouts: tuple[str, ...]) -> list[tuple[int, int, str
 def parse(raw: str, region: str | None = None) -> PlateText:
     """Check a read against the layouts of `region` (any layout when None or unknown)."""
     text = canonical(raw)
-    layouts = (region,) if region in LAYOUTS else UNKNOWN_ORDER
+    if region in LAYOUTS:
+        # The region is the model's guess: it settles a tie between equally small corrections,
+        # but never turns a read that fits another layout as it stands into a corrected one.
+        layouts = (region, *(layout for layout in UNKNOWN_ORDER if layout != region))
+        rank = slice(0, 2)  # (swaps, preference)
+    else:
+        layouts, rank = UNKNOWN_ORDER, slice(0, 1)  # swaps only
     found = _candidates(text, layouts)
-    if region in LAYOUTS and not found:
-        found = _candidates(text, UNKNOWN_ORDER)  # the region guess may be wrong; the text rules
     if not found:
         return PlateText(text, None, None, 0, False)
     best = found[0]
-    rivals = {f[2] for f in found if f[0] == best[0]}
+    rivals = {f[2] for f in found if f[rank] == best[rank]}
     if len(rivals) > 1:  # equally good corrections disagree: do not guess
         return PlateText(text, None, None, 0, False)
     return PlateText(best[2], best[3], best[4], best[0], True)

@@ -77,3 +77,11 @@ def test_suffix_letter_reads_as_a_suffix_not_a_confusable() -> None:
     # Sindh re-issues carry a suffix letter, so a trailing O is kept as read.
     assert plates.parse("AZU29O", "sindh").text == "AZU29O"
     assert plates.display("TD483C", "sindh") == "TD-483C"
+
+
+def test_a_read_that_fits_as_it_stands_is_not_corrected_toward_the_region_guess() -> None:
+    # C-8649 (old Karachi) fits as read; the region head's "punjab_old" (2-3 letters) must
+    # not turn its 8 into a B. A real misread of this kind happened on pk-dev.
+    read = plates.parse("C8649", "punjab_old")
+    assert (read.text, read.corrections, read.display) == ("C8649", 0, "C-8649")
+
