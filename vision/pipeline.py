@@ -195,7 +195,9 @@ class _Collector:
             box = det.bbox
             if not _inside(box, self.size):
                 continue
-            if index - data.last_crop >= self.crop_gap:
+            # A merged blob is two vehicles: its crop would be preferred (crops rank by area)
+            # and put the plate search between them.
+            if index - data.last_crop >= self.crop_gap and not track.merged[-1]:
                 self._keep_crop(data, index, frame, box)
             if (
                 self._rider(box)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -11,8 +12,15 @@ from rules.calibration import parse_calibration
 from rules.errors import InvalidInput
 from rules.signals import parse_signal_phases
 from vision import decode
-from vision.pipeline import HEAD_SHARE, PipelineSettings, analyze_clip, background_samples
+from vision.pipeline import (
+    HEAD_SHARE,
+    PipelineSettings,
+    _Collector,
+    analyze_clip,
+    background_samples,
+)
 from vision.scenes import GroundTruth, match_violations
+from vision.track import LiveTrack
 
 
 def analyse(path: Path, truth: GroundTruth, controller: bool, **kwargs: object):
@@ -98,3 +106,15 @@ def test_background_samples_spread_over_the_whole_clip(
     matches, missed = match_violations([v.to_json() for v in seeded.violations], truth)
     assert [t.rule for t in missed if t.rule != "no_helmet"] == []
     assert all(m.correct for m in matches)
+
+
+def test_merged_blobs_give_no_plate_crops() -> None:
+    collector = _Collector(25.0, (640, 360), None, PipelineSettings())
+    frame = np.zeros((360, 640, 3), np.uint8)
+    alone, merged = LiveTrack(1), LiveTrack(2)
+    alone.add(0, (100, 100, 80, 60))
+    merged.add(0, (300, 100, 160, 60), merged=True)
+    detections = [SimpleNamespace(bbox=t.boxes[-1]) for t in (alone, merged)]
+    collector.collect(0, frame, list(zip((alone, merged), detections, strict=True)))
+    assert len(collector.data[1].crops) == 1
+    assert collector.data[2].crops == []
