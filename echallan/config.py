@@ -58,6 +58,10 @@ class Config:
     # The clip pipeline does not estimate colour yet; requiring it would send every case to
     # review. Class and make are still compared.
     REQUIRE_COLOUR_MATCH = os.environ.get("REQUIRE_COLOUR_MATCH", "false").lower() == "true"
+    # Offences whose findings always go to an officer, comma-separated. No helmet by default:
+    # the helmet classifier is below its accuracy target and misjudges small real heads, and
+    # the event carries no offence confidence to gate on yet.
+    ALWAYS_REVIEW_RULES = os.environ.get("ALWAYS_REVIEW_RULES", "no_helmet")
     # Plates exempt from automatic issue (e.g. emergency vehicles): "PLATE=reason;PLATE=reason".
     EXEMPT_PLATES = os.environ.get("EXEMPT_PLATES", "")
     DUPLICATE_WINDOW_S = _env_int("DUPLICATE_WINDOW_S", 300)

@@ -60,6 +60,7 @@ class Reason(StrEnum):
     RULE_NOT_FOR_CLASS = "rule_not_for_class"
     REGISTRATION_EXPIRED = "registration_expired"
     EXEMPT = "exempt_vehicle"
+    RULE_ALWAYS_REVIEWED = "rule_always_reviewed"
 
 
 DEFAULT_COLOUR_GROUPS: tuple[frozenset[str], ...] = (
@@ -107,6 +108,9 @@ class Thresholds:
     )
     colour_groups: tuple[frozenset[str], ...] = DEFAULT_COLOUR_GROUPS
     class_aliases: Mapping[str, str] = field(default_factory=lambda: DEFAULT_CLASS_ALIASES)
+    # Offences a human must confirm whatever the plate and registry say (e.g. while the
+    # detector for that offence is not trusted on its own).
+    review_rules: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         """Refuse a configuration that cannot mean anything."""
@@ -152,6 +156,8 @@ def decide(facts: ViolationFacts, thresholds: Thresholds | None = None) -> Decis
         raise InvalidInput(f"plate_confidence must be 0..1: {facts.plate_confidence}")
     thresholds = thresholds or Thresholds()
     reasons = [*_read_reasons(facts, thresholds), *_evidence_reasons(facts)]
+    if facts.rule in thresholds.review_rules:
+        reasons.append(Reason.RULE_ALWAYS_REVIEWED)
     registry = _answer(facts.registry)
     if registry is RegistryAnswer.FOUND:
         reasons += _registry_reasons(facts, thresholds)

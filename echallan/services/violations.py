@@ -70,6 +70,9 @@ def thresholds() -> issuance.Thresholds:
         max_lookup_attempts=config["MAX_LOOKUP_ATTEMPTS"],
         require_colour=config["REQUIRE_COLOUR_MATCH"],
         exempt_plates={issuance.plate_key(k): v for k, v in exempt.items()},
+        review_rules=frozenset(
+            name.strip() for name in config["ALWAYS_REVIEW_RULES"].split(",") if name.strip()
+        ),
     )
 
 

@@ -51,6 +51,22 @@ def test_registry_mismatch_goes_to_review_never_issue(ready) -> None:  # noqa: A
         assert "registry_class_mismatch" in task.reasons
 
 
+def test_no_helmet_findings_go_to_an_officer_by_default(ready) -> None:  # noqa: ANN001
+    """ASF-613 is a registered motorcycle: everything matches, yet no helmet is reviewed."""
+    with ready.app_context():
+        event_id = f.event(plate="ASF-613", rule="no_helmet", observed_class="motorcycle")
+        assert f.process(event_id) == "in_review"
+        task = db.session.scalar(sa.select(ReviewTask))
+        assert task.reasons == ["rule_always_reviewed"]
+
+
+def test_no_helmet_issues_once_the_deployment_trusts_it(ready) -> None:  # noqa: ANN001
+    ready.config["ALWAYS_REVIEW_RULES"] = ""
+    with ready.app_context():
+        event_id = f.event(plate="ASF-613", rule="no_helmet", observed_class="motorcycle")
+        assert f.process(event_id) == "issued"
+
+
 @pytest.mark.parametrize(
     ("plate", "confidence", "frames", "reason"),
     [

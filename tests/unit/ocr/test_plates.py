@@ -84,4 +84,3 @@ def test_a_read_that_fits_as_it_stands_is_not_corrected_toward_the_region_guess(
     # not turn its 8 into a B. A real misread of this kind happened on pk-dev.
     read = plates.parse("C8649", "punjab_old")
     assert (read.text, read.corrections, read.display) == ("C8649", 0, "C-8649")
-

@@ -128,6 +128,17 @@ def test_no_helmet_by_a_registered_motorcycle_is_issued():
     assert decide(bike).action is Action.AUTO_ISSUE
 
 
+def test_a_rule_under_review_always_goes_to_an_officer_with_its_reason():
+    bike = replace(
+        CLEAN, rule="no_helmet", observed_class="motorcycle", registry_class="Motor Cycle"
+    )
+    cautious = Thresholds(review_rules=frozenset({"no_helmet"}))
+    decision = decide(bike, cautious)
+    assert decision.action is Action.REVIEW
+    assert decision.reasons == (Reason.RULE_ALWAYS_REVIEWED.value,)
+    assert decide(CLEAN, cautious).action is Action.AUTO_ISSUE  # other offences unaffected
+
+
 def test_registry_down_waits_for_another_lookup_then_goes_to_review():
     down = replace(CLEAN, registry="unavailable", registry_class=None, registry_colour=None)
     assert decide(replace(down, lookup_attempts=1)) == Decision(
