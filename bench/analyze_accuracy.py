@@ -13,6 +13,7 @@ import re
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
@@ -27,15 +28,20 @@ def plain(text: str | None) -> str:
     return re.sub(r"[^A-Z0-9]", "", (text or "").upper())
 
 
-def run_one(seed: int, args: argparse.Namespace, reader: object) -> tuple[list, list, float]:
-    """Render, analyse and score one clip."""
+def render_for_bench(seed: int, args: argparse.Namespace, prefix: str) -> tuple[Path, Any, Any]:
+    """Render one seed's scene; return (clip path, ground truth, controller phases or None)."""
     w, h = (int(v) for v in args.size.split("x"))
-    spec = random_scene_spec(seed, size=(w, h))
-    path = Path(args.work) / f"scene_{seed}_{w}x{h}.mp4"
-    truth = render_scene(spec, path)
+    path = Path(args.work) / f"{prefix}_{seed}_{w}x{h}.mp4"
+    truth = render_scene(random_scene_spec(seed, size=(w, h)), path)
     phases = None
     if args.signal == "controller":
         phases = parse_signal_phases(truth.metadata["signal_phases"])
+    return path, truth, phases
+
+
+def run_one(seed: int, args: argparse.Namespace, reader: object) -> tuple[list, list, float]:
+    """Render, analyse and score one clip."""
+    path, truth, phases = render_for_bench(seed, args, "scene")
     start = time.perf_counter()
     result = analyze_clip(path, parse_calibration(truth.calibration), phases, plate_reader=reader)
     elapsed = time.perf_counter() - start

@@ -36,12 +36,12 @@ from typing import Any
 
 import cv2
 import numpy as np
+from analyze_accuracy import render_for_bench  # a sibling script: bench/ is on sys.path
 
 from rules.calibration import parse_calibration
-from rules.signals import parse_signal_phases
 from vision import evidence
 from vision.pipeline import analyze_clip
-from vision.scenes import GroundTruth, _iou, match_violations, random_scene_spec, render_scene
+from vision.scenes import GroundTruth, _iou, match_violations
 
 Box = tuple[int, int, int, int]
 VISIBLE = 0.95
@@ -182,13 +182,7 @@ def dump(out: Path, row: ChainRow, vid: int, shots: list, located: list) -> None
 
 def run_seed(seed: int, args: argparse.Namespace, reader: Any) -> tuple[list[ChainRow], int]:
     """Render, analyse and follow every true violation of one clip; return rows and misses."""
-    w, h = (int(v) for v in args.size.split("x"))
-    spec = random_scene_spec(seed, size=(w, h))
-    path = Path(args.work) / f"chain_{seed}_{w}x{h}.mp4"
-    truth = render_scene(spec, path)
-    phases = None
-    if args.signal == "controller":
-        phases = parse_signal_phases(truth.metadata["signal_phases"])
+    path, truth, phases = render_for_bench(seed, args, "chain")
     captured = Captured()
     evidence.read_plates = captured
     try:
