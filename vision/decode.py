@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,39 +116,36 @@ def probe(path: Path | str) -> ClipInfo:
 
 def frames(info: ClipInfo, wanted: set[int] | None = None) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (index, BGR frame) in order; with `wanted`, decode all but convert only those."""
-    capture = cv2.VideoCapture(str(info.path), cv2.CAP_FFMPEG)
-    last = max(wanted) if wanted else None
-    index = 0
-    try:
-        while last is None or index <= last:
-            if wanted is not None and index not in wanted:
-                if not capture.grab():
-                    break
-            else:
-                ok, frame = capture.read()
-                if not ok:
-                    break
-                yield index, frame
-            index += 1
-    finally:
-        capture.release()
+    convert = (lambda _: True) if wanted is None else wanted.__contains__
+    walked = _walk(info, convert, max(wanted) if wanted else None)
+    return ((index, frame) for index, frame in walked if frame is not None)
 
 
 def sampled(info: ClipInfo, every: int) -> Iterator[tuple[int, np.ndarray | None]]:
     """Yield (index, frame) for every frame; only each `every`-th is converted, others are None."""
+    return _walk(info, lambda index: index % every == 0)
+
+
+def _walk(
+    info: ClipInfo, convert: Callable[[int], bool], last: int | None = None
+) -> Iterator[tuple[int, np.ndarray | None]]:
+    """Yield (index, frame) up to `last`; frames not to convert are only grabbed, given as None.
+
+    Grabbing without converting keeps the decoder's position for a fraction of the cost.
+    """
     capture = cv2.VideoCapture(str(info.path), cv2.CAP_FFMPEG)
     index = 0
     try:
-        while True:
-            if index % every:
-                if not capture.grab():
-                    break
-                yield index, None
-            else:
+        while last is None or index <= last:
+            if convert(index):
                 ok, frame = capture.read()
                 if not ok:
                     break
                 yield index, frame
+            else:
+                if not capture.grab():
+                    break
+                yield index, None
             index += 1
     finally:
         capture.release()
