@@ -199,10 +199,10 @@ def run_seed(seed: int, args: argparse.Namespace, reader: Any) -> tuple[list[Cha
         if not match.correct:
             continue
         car = vehicles[match.vehicle_id]
-        row = ChainRow(seed, v.rule, v.event.kind, car.plate_style, car.plate, v.plate or "")
-        data = captured.data.get(v.track_id)
+        row = ChainRow(seed, v.event.rule, v.event.kind, car.plate_style, car.plate, v.plate or "")
+        data = captured.data.get(v.event.track_id)
         crops = list(data.crops) if data else []
-        shots, located = follow(row, tracks[v.track_id], crops, truth, car.vehicle_id, reader)
+        shots, located = follow(row, tracks[v.event.track_id], crops, truth, car.vehicle_id, reader)
         if args.dump:
             dump(Path(args.dump), row, car.vehicle_id, shots, located)
         rows.append(row)

@@ -80,31 +80,6 @@ class FoundViolation:
     images: dict[str, np.ndarray] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
 
-    @property
-    def rule(self) -> str:
-        """Return the offence: red_light, wrong_way or no_helmet."""
-        return self.event.rule
-
-    @property
-    def track_id(self) -> int:
-        """Return the offending track (unique per clip and rule)."""
-        return self.event.track_id
-
-    @property
-    def frame(self) -> int:
-        """Return the frame of the offence."""
-        return self.event.frame
-
-    @property
-    def time_ms(self) -> int:
-        """Return the offence's time from the clip's start."""
-        return self.event.time_ms
-
-    @property
-    def bbox(self) -> tuple[int, int, int, int]:
-        """Return the offender's box (x, y, w, h) in the offence frame."""
-        return self.event.bbox
-
     def to_json(self) -> dict[str, Any]:
         """Return the violation in the `echallan analyze` contract form."""
         e = self.event
