@@ -140,16 +140,7 @@ class CtcPlateNet(nn.Module):
 
     def to_slots(self, probs: torch.Tensor) -> torch.Tensor:
         """Left-pack the greedy CTC path's emitting steps into slots; pad the rest."""
-        best = probs.argmax(dim=-1)  # B, T
-        previous = torch.cat([torch.full_like(best[:, :1], self.blank), best[:, :-1]], dim=1)
-        emits = (best != self.blank) & (best != previous)
-        position = torch.cumsum(emits.long(), dim=1) - 1
-        slot_ids = torch.arange(self.slots, device=probs.device).view(1, 1, -1)
-        route = ((position.unsqueeze(-1) == slot_ids) & emits.unsqueeze(-1)).float()  # B,T,S
-        slots = torch.bmm(route.transpose(1, 2), probs[..., : self.alphabet_size])  # B,S,A
-        empty = 1.0 - route.sum(dim=1)  # B,S: 1 where no character landed
-        pad = nn.functional.one_hot(torch.tensor(self.pad_index), self.alphabet_size).float()
-        return slots + empty.unsqueeze(-1) * pad
+        return _pack_slots(probs, _emitting(probs), self.slots, self.pad_index, self.alphabet_size)
 
 
 class CtcLinesNet(nn.Module):

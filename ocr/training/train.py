@@ -68,8 +68,9 @@ def load_real(part: str) -> list[RealCrop]:
             if row["split"] != part:
                 continue
             image = cv2.imread(str(PK_DEV / row["image_path"]), cv2.IMREAD_COLOR)
-            region = REGIONS.index("punjab") if row["plate"].count("-") == 2 else -100
             style = real_style(image, row["plate"])
+            # only a year pins the layout down; a one-line crop's province is not in the label
+            region = REGIONS.index("punjab") if style == "punjab" else -100
             lines = render.plate_lines(row["plate_text"], style)
             crops.append(RealCrop(image, row["plate_text"], region, lines))
     return crops
@@ -108,6 +109,7 @@ class Batch:
     """Model input and every target form the architectures need."""
 
     x: torch.Tensor  # N x H x W x 1 uint8
+    texts: list[str]
     slots: torch.Tensor  # N x SLOTS character indices, pad-filled
     region: torch.Tensor  # N region indices (-100: unknown)
     lines: list[tuple[str, str]]
@@ -148,6 +150,7 @@ class Batches:
         samples = [self._sample() for _ in range(size)]
         return Batch(
             torch.from_numpy(np.stack([to_input(s.image) for s in samples])),
+            [s.text for s in samples],
             torch.from_numpy(np.array([encode(s.text) for s in samples])),
             torch.from_numpy(np.array([s.region for s in samples])),
             [s.lines for s in samples],
@@ -197,11 +200,6 @@ def _ctc_loss(steps: torch.Tensor, texts: list[str]) -> torch.Tensor:
     )
 
 
-def _slot_texts(slots: torch.Tensor) -> list[str]:
-    """Return the texts of pad-filled slot targets."""
-    return ["".join(ALPHABET[i] for i in row).rstrip(PAD) for row in slots.tolist()]
-
-
 def loss_fn(model: nn.Module, batch: Batch) -> torch.Tensor:
     """Return the character loss (per-slot cross-entropy or CTC) plus a lighter region loss."""
     if isinstance(model, CtcLinesNet):
@@ -211,7 +209,7 @@ def loss_fn(model: nn.Module, batch: Batch) -> torch.Tensor:
         )
     elif isinstance(model, CtcPlateNet):
         chars, region = model.logits(batch.x)
-        char_loss = _ctc_loss(chars, _slot_texts(batch.slots))
+        char_loss = _ctc_loss(chars, batch.texts)
     else:
         chars, region = model.logits(batch.x)
         char_loss = nn.functional.cross_entropy(

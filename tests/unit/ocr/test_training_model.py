@@ -68,6 +68,7 @@ def test_two_line_loss_is_finite_with_an_empty_bottom_line() -> None:
     x = torch.randint(0, 255, (2, 64, 128, 1), dtype=torch.uint8)
     batch = Batch(
         x,
+        ["AZU290", "LEA132293"],
         torch.tensor([encode("AZU290"), encode("LEA132293")]),
         torch.tensor([0, 2]),
         [("AZU290", ""), ("LEA13", "2293")],
