@@ -15,6 +15,9 @@ import csv
 import math
 from pathlib import Path
 
+from rapidfuzz.distance import Levenshtein
+
+from ocr.plates import has_year
 from ocr.reader import PlateRead, PlateReader
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,21 +25,11 @@ PK_DEV = ROOT.parent / "shared/data/plates/pk-dev"
 SPLIT = ROOT / "ocr/training/pk_dev_split.csv"
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Return the Levenshtein distance between two strings."""
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[-1]
-
-
 def score(reads: list[PlateRead], truths: list[str]) -> dict[str, float]:
     """Return exact-match (after and before look-alike correction) and character accuracy."""
     n = len(truths)
     chars = sum(len(t) for t in truths)
-    errors = sum(edit_distance(r.text, t) for r, t in zip(reads, truths, strict=True))
+    errors = sum(Levenshtein.distance(r.text, t) for r, t in zip(reads, truths, strict=True))
     return {
         "exact": sum(r.text == t for r, t in zip(reads, truths, strict=True)) / n,
         "exact_raw": sum(r.raw == t for r, t in zip(reads, truths, strict=True)) / n,
@@ -62,7 +55,7 @@ def by_layout(rows: list[dict[str, str]], reads: list[PlateRead]) -> str:
         pairs = [
             (r, read)
             for r, read in zip(rows, reads, strict=True)
-            if (r["plate"].count("-") == 2) == with_year
+            if has_year(r["plate"]) == with_year
         ]
         right = sum(read.text == r["plate_text"] for r, read in pairs)
         parts.append(f"{name} {right}/{len(pairs)}")

@@ -48,6 +48,11 @@ def canonical(text: str) -> str:
     return _SEPARATORS.sub("", text.upper())
 
 
+def has_year(display: str) -> bool:
+    """Tell whether a display form carries a registration year (Punjab's `LEA-13-2293`)."""
+    return display.count("-") == 2
+
+
 def same_plate(a: str, b: str) -> bool:
     """Tell whether two plate strings are the same plate, ignoring separators and case."""
     return canonical(a) == canonical(b)

@@ -13,6 +13,8 @@ import hashlib
 import sys
 from pathlib import Path
 
+from ocr.plates import has_year
+
 DEFAULT_LABELS = Path(__file__).resolve().parents[3] / "shared/data/plates/pk-dev/labels.csv"
 
 
@@ -21,7 +23,7 @@ def assign(texts_and_displays: list[tuple[str, str]]) -> dict[str, str]:
     parts: dict[str, str] = {}
     for layout in (True, False):
         texts = sorted(
-            {t for t, d in texts_and_displays if (d.count("-") == 2) == layout},
+            {t for t, d in texts_and_displays if has_year(d) == layout},
             key=lambda t: hashlib.sha1(t.encode()).hexdigest(),
         )
         for i, text in enumerate(texts):

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from ocr import render
+from ocr.plates import has_year
 from ocr.training import synth
 from ocr.training.model import CtcLinesNet, CtcPlateNet, PlateNet
 
@@ -84,7 +85,7 @@ def real_style(image: np.ndarray, display: str) -> str:
     year; everything else (yellow Sindh and Karachi, ICT, old grey Punjab) is one line.
     Checked by eye against all 90 pk-dev crops.
     """
-    if display.count("-") == 2:
+    if has_year(display):
         return "punjab"
     hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
     hue, sat = hsv[..., 0], hsv[..., 1]
