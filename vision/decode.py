@@ -24,6 +24,11 @@ CONTAINER_MAGIC = (
     (0, b"RIFF"),
     (0, b"\x1a\x45\xdf\xa3"),
 )
+# Video codecs the FFmpeg inside opencv-python-headless decodes (what cameras and phones send):
+# an opened clip of one of these that yields no frame is damaged, not unsupported.
+DECODED_CODECS = frozenset(
+    {"avc1", "h264", "x264", "hev1", "hvc1", "hevc", "mp4v", "fmp4", "xvid", "divx", "mjpg"}
+)
 AUDIO_TAGS = {"mp4a", "ac-3", "ec-3", "sowt", "twos", "lpcm", "alac", "opus", ".mp3", "samr"}
 # A clip decoding fewer frames than this share of what its header promises is truncated
 # (headers estimate the count from the duration: a real 200-frame .mov decodes 179).
@@ -77,6 +82,16 @@ def _unopenable(path: Path, head: bytes) -> ClipError:
     return ClipError(f"truncated or corrupt video container: {path.name}")
 
 
+def _undecodable(info: ClipInfo) -> ClipError:
+    """Explain why an opened clip yields no frame: a codec we lack, or damaged data."""
+    if info.fourcc.lower() in DECODED_CODECS:
+        return ClipError(
+            f"truncated or damaged clip: no frame of its '{info.fourcc}' video decodes"
+            f" in {info.path.name}"
+        )
+    return ClipError(f"unsupported codec '{info.fourcc}': no frame decodes in {info.path.name}")
+
+
 def _fourcc(capture: cv2.VideoCapture) -> str:
     """Return the codec tag of an open capture as text."""
     code = int(capture.get(cv2.CAP_PROP_FOURCC))
@@ -108,7 +123,7 @@ def probe(path: Path | str) -> ClipInfo:
     finally:
         capture.release()
     if not ok or info.width <= 0 or info.height <= 0:
-        raise ClipError(f"unsupported codec '{info.fourcc}': no frame decodes in {path.name}")
+        raise _undecodable(info)
     if not 0 < info.fps <= 240:
         raise ClipError(f"clip has no usable frame rate ({info.fps}): {path.name}")
     return info

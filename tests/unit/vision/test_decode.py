@@ -71,6 +71,16 @@ def test_unsupported_codec_is_named(tmp_path: Path) -> None:
         decode.probe(path)
 
 
+def test_damaged_frames_of_a_known_codec_are_called_damaged(tmp_path: Path) -> None:
+    path = write_clip(tmp_path / "damaged.avi", "MJPG")
+    data = bytearray(path.read_bytes())
+    first_jpeg = data.find(b"\xff\xd8")
+    data[first_jpeg : first_jpeg + 2000] = bytes(2000)  # the container is intact, the picture not
+    path.write_bytes(bytes(data))
+    with pytest.raises(ClipError, match="truncated or damaged clip: no frame of its 'MJPG'"):
+        decode.probe(path)
+
+
 def test_clip_error_is_invalid_input() -> None:
     error = ClipError("zero-length file: x.mp4")
     assert isinstance(error, InvalidInput) and error.status == 422
