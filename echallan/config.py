@@ -59,9 +59,15 @@ class Config:
     # review. Class and make are still compared.
     REQUIRE_COLOUR_MATCH = os.environ.get("REQUIRE_COLOUR_MATCH", "false").lower() == "true"
     # Offences whose findings always go to an officer, comma-separated. No helmet by default:
-    # the helmet classifier is below its accuracy target and misjudges small real heads, and
-    # the event carries no offence confidence to gate on yet.
+    # the helmet classifier is below its accuracy target and misjudges small real heads (its
+    # offence confidence is gated too, below, but is not yet trusted on its own).
     ALWAYS_REVIEW_RULES = os.environ.get("ALWAYS_REVIEW_RULES", "no_helmet")
+    # The least offence confidence (the detector's, stored per event) for issuing without an
+    # officer, "rule=value,rule=value"; rules not listed have no floor. Red light is geometry
+    # against the signal timeline: its confidence is 1.0 by construction.
+    AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE = os.environ.get(
+        "AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE", "no_helmet=0.9,wrong_way=0.8"
+    )
     # Plates exempt from automatic issue (e.g. emergency vehicles): "PLATE=reason;PLATE=reason".
     EXEMPT_PLATES = os.environ.get("EXEMPT_PLATES", "")
     DUPLICATE_WINDOW_S = _env_int("DUPLICATE_WINDOW_S", 300)

@@ -11,6 +11,14 @@ colour for ASF-613 did not match the vehicle in the image. A registry answer tha
 what the camera saw (class, colour, make) is therefore always a review reason, never noise.
 Colour names are compared through equivalence groups, because cameras see grey where registries
 write silver; a colour unknown on either side is a review reason when `require_colour` is set.
+
+A camera's finding carries the detector's confidence in the offence itself (1.0 for a red light,
+which is geometry against a signal timeline; the cosine against the approach for wrong way; the
+mean P(no helmet) for no helmet). An offence with a floor in `min_offence_confidence` is reviewed
+when its confidence is below the floor, and also when a machine finding carries no confidence at
+all (`offence_confidence_unknown`: e.g. a row recorded before confidences were stored), because
+an unmeasured offence is not a confident one. An officer's field record (`witnessed_by_officer`)
+has no machine confidence and is never reviewed for that.
 """
 
 from __future__ import annotations
@@ -61,6 +69,8 @@ class Reason(StrEnum):
     REGISTRATION_EXPIRED = "registration_expired"
     EXEMPT = "exempt_vehicle"
     RULE_ALWAYS_REVIEWED = "rule_always_reviewed"
+    LOW_OFFENCE_CONFIDENCE = "low_offence_confidence"
+    OFFENCE_CONFIDENCE_UNKNOWN = "offence_confidence_unknown"
 
 
 DEFAULT_COLOUR_GROUPS: tuple[frozenset[str], ...] = (
@@ -111,6 +121,9 @@ class Thresholds:
     # Offences a human must confirm whatever the plate and registry say (e.g. while the
     # detector for that offence is not trusted on its own).
     review_rules: frozenset[str] = frozenset()
+    # The least offence confidence a machine finding needs to be issued alone, per rule; rules
+    # not listed have no floor.
+    min_offence_confidence: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Refuse a configuration that cannot mean anything."""
@@ -118,6 +131,9 @@ class Thresholds:
             raise InvalidInput(f"min_plate_confidence must be 0..1: {self.min_plate_confidence}")
         if self.max_lookup_attempts < 1:
             raise InvalidInput(f"max_lookup_attempts must be >= 1: {self.max_lookup_attempts}")
+        for rule, floor in self.min_offence_confidence.items():
+            if not 0.0 <= floor <= 1.0:  # also refuses NaN
+                raise InvalidInput(f"min_offence_confidence for {rule} must be 0..1: {floor}")
 
 
 @dataclass(frozen=True)
@@ -140,6 +156,8 @@ class ViolationFacts:
     registry_make: str | None = None
     registry_usage: str | None = None
     registration_expired: bool = False
+    offence_confidence: float | None = None
+    witnessed_by_officer: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,10 +170,13 @@ class Decision:
 
 def decide(facts: ViolationFacts, thresholds: Thresholds | None = None) -> Decision:
     """Return whether to issue `facts` automatically, send it to review, or look up again."""
-    if not 0.0 <= facts.plate_confidence <= 1.0:
-        raise InvalidInput(f"plate_confidence must be 0..1: {facts.plate_confidence}")
+    _check_confidences(facts)
     thresholds = thresholds or Thresholds()
-    reasons = [*_read_reasons(facts, thresholds), *_evidence_reasons(facts)]
+    reasons = [
+        *_read_reasons(facts, thresholds),
+        *_evidence_reasons(facts),
+        *_offence_reasons(facts, thresholds),
+    ]
     if facts.rule in thresholds.review_rules:
         reasons.append(Reason.RULE_ALWAYS_REVIEWED)
     registry = _answer(facts.registry)
@@ -170,6 +191,15 @@ def decide(facts: ViolationFacts, thresholds: Thresholds | None = None) -> Decis
     if reasons:
         return Decision(Action.REVIEW, tuple(str(r) for r in reasons))
     return Decision(Action.AUTO_ISSUE)
+
+
+def _check_confidences(facts: ViolationFacts) -> None:
+    """Refuse a confidence outside 0..1 (an unknown offence confidence is allowed)."""
+    if not 0.0 <= facts.plate_confidence <= 1.0:
+        raise InvalidInput(f"plate_confidence must be 0..1: {facts.plate_confidence}")
+    offence = facts.offence_confidence
+    if offence is not None and not 0.0 <= offence <= 1.0:
+        raise InvalidInput(f"offence_confidence must be 0..1: {offence}")
 
 
 def _answer(value: RegistryAnswer | str) -> RegistryAnswer:
@@ -203,6 +233,16 @@ def _evidence_reasons(facts: ViolationFacts) -> list[str]:
     if facts.clock_drift:
         reasons.append(Reason.DEVICE_CLOCK_DRIFT)
     return reasons
+
+
+def _offence_reasons(facts: ViolationFacts, thresholds: Thresholds) -> list[str]:
+    """Return the reason to doubt that the offence happened, if its rule has a floor."""
+    floor = thresholds.min_offence_confidence.get(facts.rule)
+    if floor is None or facts.witnessed_by_officer:
+        return []
+    if facts.offence_confidence is None:
+        return [Reason.OFFENCE_CONFIDENCE_UNKNOWN]
+    return [Reason.LOW_OFFENCE_CONFIDENCE] if facts.offence_confidence < floor else []
 
 
 def _registry_reasons(facts: ViolationFacts, thresholds: Thresholds) -> list[str]:

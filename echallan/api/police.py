@@ -47,6 +47,12 @@ class EventSchema(Schema):
     signal_state = fields.String(allow_none=True)
     plate_read = fields.String(allow_none=True)
     plate_confidence = fields.Float(allow_none=True)
+    offence_confidence = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "The detector's confidence in the offence; null for field records"
+        },
+    )
     observed_class = fields.String(allow_none=True)
     status = fields.String()
     evidence = fields.Dict()

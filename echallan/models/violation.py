@@ -45,6 +45,8 @@ class ViolationEvent(db.Model):
     observed_colour: Mapped[str | None] = mapped_column(sa.String(24))
     plate_read: Mapped[str | None] = mapped_column(sa.String(16), index=True)
     plate_confidence: Mapped[float | None]
+    # The detector's confidence in the offence itself; None for an officer's field record.
+    offence_confidence: Mapped[float | None]
     evidence: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     status: Mapped[str] = mapped_column(sa.String(16), default=EventStatus.NEW, index=True)
     status_reason: Mapped[str | None] = mapped_column(sa.Text)

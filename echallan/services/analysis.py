@@ -148,6 +148,7 @@ def _event_row(clip: Clip, found: Any) -> ViolationEvent:
         observed_class=e.kind,
         plate_read=found.plate,
         plate_confidence=float(found.plate_confidence) if found.plate else None,
+        offence_confidence=float(e.confidence),
         evidence=_evidence(clip, found),
     )
 

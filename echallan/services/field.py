@@ -67,6 +67,7 @@ def record_field_challan(
         occurred_at=record.occurred_at,
         plate_read=plate,
         plate_confidence=1.0,  # typed by an officer who read the plate, not a machine's guess
+        offence_confidence=None,  # the officer saw the offence: there is no detector to doubt
         observed_class=record.vehicle_class,
         evidence={
             "photos": stored,

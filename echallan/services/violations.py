@@ -22,11 +22,13 @@ from echallan.registry import get_registry
 from echallan.services import audit, challans, owners, review
 from rules import issuance
 from rules.errors import Conflict, NotFound
+from rules.fines import Offence
 from rules.lifecycle import ChallanEvent
 
 log = logging.getLogger(__name__)
 SYSTEM = "system:issuance"
 WAITING = (EventStatus.NEW, EventStatus.PENDING_LOOKUP)
+RULES = frozenset(offence.value for offence in Offence)
 
 
 def get_event(event_id: int) -> ViolationEvent:
@@ -73,7 +75,31 @@ def thresholds() -> issuance.Thresholds:
         review_rules=frozenset(
             name.strip() for name in config["ALWAYS_REVIEW_RULES"].split(",") if name.strip()
         ),
+        min_offence_confidence=offence_floors(config["AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE"]),
     )
+
+
+def offence_floors(text: str) -> dict[str, float]:
+    """Parse "rule=value,rule=value" (values 0..1); a malformed setting refuses to run."""
+    floors: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        rule, _, value = (piece.strip() for piece in item.partition("="))
+        if rule not in RULES:
+            raise _bad_floor(item, f"the rule must be one of {', '.join(sorted(RULES))}")
+        if rule in floors:
+            raise _bad_floor(item, "the rule is listed twice")
+        try:
+            floors[rule] = float(value)
+        except ValueError:
+            raise _bad_floor(item, "the value must be a number from 0 to 1") from None
+        if not 0.0 <= floors[rule] <= 1.0:
+            raise _bad_floor(item, "the value must be a number from 0 to 1")
+    return floors
+
+
+def _bad_floor(item: str, why: str) -> RuntimeError:
+    """Return the error for a malformed AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE entry."""
+    return RuntimeError(f"AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE: {item!r} is not rule=value: {why}")
 
 
 def _facts(event: ViolationEvent, outcome: owners.LookupOutcome) -> issuance.ViolationFacts:
@@ -95,6 +121,8 @@ def _facts(event: ViolationEvent, outcome: owners.LookupOutcome) -> issuance.Vio
         registry_make=record.get("make"),
         registry_usage=record.get("usage"),
         registration_expired=_expired(record, event.occurred_at),
+        offence_confidence=event.offence_confidence,
+        witnessed_by_officer=event.source == "field",
     )
 
 

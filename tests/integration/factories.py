@@ -117,6 +117,7 @@ def event(
     occurred_at: str = "2026-11-23T10:15:04+05:00",
     track_id: int = 1,
     frames: int = 3,
+    offence_confidence: float | None = 0.97,
 ) -> int:
     """Insert a violation event as the clip pipeline would; return its id."""
     from datetime import datetime
@@ -137,12 +138,14 @@ def event(
             observed_class=observed_class,
             plate_read=plate,
             plate_confidence=confidence if plate else None,
+            offence_confidence=offence_confidence,
             evidence={
                 "frames": [
                     {"path": f"/nonexistent/{i}.jpg", "caption": c}
                     for i, c in enumerate(("before", "at", "after")[:frames])
                 ],
                 "plate_valid": bool(plate),
+                "confidence": offence_confidence,
             },
         )
         db.session.add(row)

@@ -139,6 +139,58 @@ def test_a_rule_under_review_always_goes_to_an_officer_with_its_reason():
     assert decide(CLEAN, cautious).action is Action.AUTO_ISSUE  # other offences unaffected
 
 
+FLOORS = Thresholds(min_offence_confidence={"wrong_way": 0.8, "no_helmet": 0.9})
+WRONG_WAY = replace(CLEAN, rule="wrong_way", offence_confidence=0.95)
+
+
+def test_offence_confidence_at_or_above_its_rule_floor_is_issued():
+    assert decide(WRONG_WAY, FLOORS).action is Action.AUTO_ISSUE
+    assert decide(replace(WRONG_WAY, offence_confidence=0.8), FLOORS).action is Action.AUTO_ISSUE
+
+
+def test_offence_confidence_below_its_rule_floor_goes_to_review_with_its_reason():
+    doubtful = replace(WRONG_WAY, offence_confidence=0.79)
+    assert decide(doubtful, FLOORS) == Decision(
+        Action.REVIEW, (Reason.LOW_OFFENCE_CONFIDENCE.value,)
+    )
+
+
+def test_floors_are_per_rule_and_rules_without_one_are_not_gated():
+    bike = replace(
+        CLEAN, rule="no_helmet", observed_class="motorcycle", registry_class="Motor Cycle"
+    )
+    assert decide(replace(bike, offence_confidence=0.85), FLOORS).reasons == (
+        Reason.LOW_OFFENCE_CONFIDENCE.value,
+    )
+    # 0.85 clears wrong way's floor of 0.8; red light has no floor at all.
+    assert decide(replace(WRONG_WAY, offence_confidence=0.85), FLOORS).action is Action.AUTO_ISSUE
+    assert decide(replace(CLEAN, offence_confidence=0.1), FLOORS).action is Action.AUTO_ISSUE
+    assert decide(replace(WRONG_WAY, offence_confidence=0.1)).action is Action.AUTO_ISSUE
+
+
+def test_a_machine_finding_without_a_confidence_is_reviewed_where_its_rule_has_a_floor():
+    unknown = replace(WRONG_WAY, offence_confidence=None)
+    assert decide(unknown, FLOORS) == Decision(
+        Action.REVIEW, (Reason.OFFENCE_CONFIDENCE_UNKNOWN.value,)
+    )
+    assert decide(replace(CLEAN, offence_confidence=None), FLOORS).action is Action.AUTO_ISSUE
+
+
+def test_an_officers_field_record_carries_no_confidence_and_is_not_reviewed_for_it():
+    field_record = replace(WRONG_WAY, offence_confidence=None, witnessed_by_officer=True)
+    assert decide(field_record, FLOORS).action is Action.AUTO_ISSUE
+
+
+def test_low_offence_confidence_is_reported_beside_the_other_reasons():
+    messy = replace(WRONG_WAY, offence_confidence=0.5, plate_confidence=0.5)
+    always = replace(FLOORS, review_rules=frozenset({"wrong_way"}))
+    assert decide(messy, always).reasons == (
+        Reason.LOW_PLATE_CONFIDENCE.value,
+        Reason.LOW_OFFENCE_CONFIDENCE.value,
+        Reason.RULE_ALWAYS_REVIEWED.value,
+    )
+
+
 def test_registry_down_waits_for_another_lookup_then_goes_to_review():
     down = replace(CLEAN, registry="unavailable", registry_class=None, registry_colour=None)
     assert decide(replace(down, lookup_attempts=1)) == Decision(
@@ -171,13 +223,30 @@ def test_exempt_plate_list_is_configurable_and_ignores_separators():
     assert decide(replace(CLEAN, plate="AZU-291"), thresholds).action is Action.AUTO_ISSUE
 
 
-@pytest.mark.parametrize("thresholds", [{"min_plate_confidence": 1.5}, {"max_lookup_attempts": 0}])
+@pytest.mark.parametrize(
+    "thresholds",
+    [
+        {"min_plate_confidence": 1.5},
+        {"max_lookup_attempts": 0},
+        {"min_offence_confidence": {"wrong_way": 1.01}},
+        {"min_offence_confidence": {"no_helmet": -0.1}},
+        {"min_offence_confidence": {"no_helmet": float("nan")}},
+    ],
+)
 def test_nonsense_thresholds_are_refused(thresholds):
     with pytest.raises(InvalidInput):
         Thresholds(**thresholds)
 
 
-@pytest.mark.parametrize("change", [{"plate_confidence": -0.1}, {"registry": "maybe"}])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"plate_confidence": -0.1},
+        {"registry": "maybe"},
+        {"offence_confidence": 1.2},
+        {"offence_confidence": float("nan")},
+    ],
+)
 def test_nonsense_facts_are_refused(change):
     with pytest.raises(InvalidInput):
         decide(replace(CLEAN, **change))
