@@ -20,6 +20,7 @@ def create_app(
     _configure(app, config or config_from_environment(), overrides or {})
     Path(app.config["EVIDENCE_DIR"]).mkdir(parents=True, exist_ok=True)
     _init_extensions(app)
+    _check_issuance_settings(app)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     return app
 
@@ -30,6 +31,17 @@ def _configure(app: Flask, config: type[Config], overrides: Mapping[str, Any]) -
     app.config.from_object(config)
     app.config.update(overrides)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+def _check_issuance_settings(app: Flask) -> None:
+    """Build the issuance thresholds once, so a malformed setting stops the start, not an event."""
+    from echallan.services.violations import thresholds_from
+    from rules.errors import DomainError
+
+    try:
+        thresholds_from(app.config)
+    except DomainError as error:
+        raise RuntimeError(f"issuance settings: {error}") from error
 
 
 def _ensure_sqlite_folder(url: str) -> None:

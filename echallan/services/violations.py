@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 
@@ -64,8 +66,12 @@ def _look_up(event: ViolationEvent, plate: str | None, now: datetime) -> owners.
 
 
 def thresholds() -> issuance.Thresholds:
-    """Build the policy thresholds from the configuration."""
-    config = current_app.config
+    """Build the policy thresholds from the application's configuration."""
+    return thresholds_from(current_app.config)
+
+
+def thresholds_from(config: Mapping[str, Any]) -> issuance.Thresholds:
+    """Build the policy thresholds from configuration values (refusing malformed ones)."""
     exempt = dict(item.split("=", 1) for item in config["EXEMPT_PLATES"].split(";") if "=" in item)
     return issuance.Thresholds(
         min_plate_confidence=config["AUTO_ISSUE_MIN_PLATE_CONFIDENCE"],

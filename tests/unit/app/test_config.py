@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from echallan import create_app
-from echallan.config import ProductionConfig, config_from_environment
+from echallan.config import ProductionConfig, TestingConfig, config_from_environment
 
 SECRETS = {
     "SECRET_KEY": "s3cret",
@@ -50,3 +52,18 @@ def test_app_refuses_to_start_in_production_without_secrets(
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "complaint"),
+    [
+        ("AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE", "wrong_way=high", "wrong_way=high"),
+        ("AUTO_ISSUE_MIN_PLATE_CONFIDENCE", 1.5, "min_plate_confidence must be 0..1"),
+    ],
+)
+def test_app_refuses_to_start_with_malformed_issuance_settings(
+    tmp_path: Path, setting: str, value: object, complaint: str
+) -> None:
+    overrides = {setting: value, "EVIDENCE_DIR": str(tmp_path)}
+    with pytest.raises(RuntimeError, match=complaint):
+        create_app(TestingConfig, overrides)
