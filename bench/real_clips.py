@@ -1,7 +1,8 @@
 """Run `analyze_clip` on the five real clips with their calibrations and print what it finds.
 
 Usage: .venv/bin/python bench/real_clips.py [--clips y3 hanoi-16h30 ...] [--out bench/out/real]
-       [--overview 4] [--plates] [--seed-frames N] [--min-head-px PX] [--data DIR]
+       [--overview 4] [--plates] [--seed-frames N] [--min-head-px PX] [--no-head-finder]
+       [--data DIR]
 Clips: /work/shared/data/videos (github.com/AhmadYahya97/Fully-Automated-red-light-Violation-
 Detection: y2, y3, youtube; github.com/uvhnael/Red-Light-Violation-Detection: hanoi-*). No
 controller phases exist for them: the signal is read from the clip. For each clip it writes the
@@ -107,7 +108,11 @@ def run_clip(name: str, args: argparse.Namespace, reader: object) -> dict:
     for old in out.glob("*.jpg"):
         old.unlink()
     start = time.perf_counter()
-    settings = PipelineSettings(seed_frames=args.seed_frames, min_head_px=args.min_head_px)
+    settings = PipelineSettings(
+        seed_frames=args.seed_frames,
+        min_head_px=args.min_head_px,
+        head_finder=not args.no_head_finder,
+    )
     result = analyze_clip(path, cal, None, reader, out, settings=settings)
     elapsed = time.perf_counter() - start
     recompress(out)
@@ -147,6 +152,7 @@ def main() -> None:
     parser.add_argument("--plates", action="store_true")
     parser.add_argument("--seed-frames", type=int, default=PipelineSettings().seed_frames)
     parser.add_argument("--min-head-px", type=float, default=PipelineSettings().min_head_px)
+    parser.add_argument("--no-head-finder", action="store_true", help="read the top square as is")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)

@@ -23,7 +23,8 @@ from rules.tracks import Observation, Track
 from rules.violations import NO_HELMET, RED_LIGHT, RuleSettings, ViolationEvent, find_violations
 from vision import decode
 from vision.detect import BackgroundDetector, Box, Detector
-from vision.helmet import HelmetClassifier, square_crop
+from vision.heads import HeadBox, HeadFinder, to_frame
+from vision.helmet import HelmetClassifier, head_crop, square_crop
 from vision.signal import SignalReader
 from vision.track import IouTracker, LiveTrack
 
@@ -66,6 +67,10 @@ class PipelineSettings:
     # a ghost when it leaves, and it costs one more decode (+25 % CPU). On the scene benchmark
     # (seeds 900000-900039) 15 frames lost 5 of 55 no-helmet riders to merged blobs: off.
     seed_frames: int = 0
+    # Measure the head in the rider's top square with the head finder (vision.heads): refuse
+    # heads measured under min_head_px and cut the helmet crop around the measured head as the
+    # classifier was trained. False: read the top square as it is (the width estimate only).
+    head_finder: bool = False
     rules: RuleSettings = field(default_factory=RuleSettings)
 
 
@@ -143,8 +148,27 @@ def _inside(box: Box, size: tuple[int, int]) -> bool:
 
 def rider_head_crop(frame: np.ndarray, box: Box) -> np.ndarray:
     """Cut the square over a rider's (and pillion's) head at the top of a two-wheeler's box."""
+    return square_crop(frame, *rider_top_square(box))
+
+
+def rider_top_square(box: Box) -> tuple[float, float, float]:
+    """Return the centre x, centre y and side of the square over the top of a rider's box."""
     x, y, w, _ = box
-    return square_crop(frame, x + w / 2, y + 0.34 * w, 0.8 * w)
+    return x + w / 2, y + 0.34 * w, 0.8 * w
+
+
+def measured_heads(
+    finder: HeadFinder, frame: np.ndarray, boxes: Sequence[Box], min_px: float
+) -> list[list[HeadBox]]:
+    """Find the heads in each rider's top square, in frame pixels; drop those under min_px."""
+    squares = [rider_top_square(b) for b in boxes]
+    crops = [square_crop(frame, *sq) for sq in squares]
+    out = []
+    for (cx, cy, side), heads in zip(squares, finder.find_all(crops), strict=True):
+        # square_crop's own rounding: crop pixel p is frame pixel origin + p.
+        origin = (int(round(cx - side / 2)), int(round(cy - side / 2)))
+        out.append([h for h in (to_frame(h, origin) for h in heads) if h.side >= min_px])
+    return out
 
 
 class _Collector:
@@ -156,15 +180,16 @@ class _Collector:
         size: tuple[int, int],
         helmets: HelmetClassifier | None,
         settings: PipelineSettings,
+        finder: HeadFinder | None = None,
     ) -> None:
-        self.size, self.helmets, self.s = size, helmets, settings
+        self.size, self.helmets, self.s, self.finder = size, helmets, settings, finder
         self.helmet_gap = max(1, round(fps / settings.helmet_hz))
         self.crop_gap = max(1, round(fps / settings.plate_hz))
         self.data: dict[int, _TrackData] = {}
 
     def collect(self, index: int, frame: np.ndarray, matched: list[tuple[LiveTrack, Any]]) -> None:
         """Gather crops and helmet reads from this frame."""
-        heads, owners = [], []
+        riders, owners = [], []
         for track, det in matched:
             data = self.data.setdefault(track.track_id, _TrackData())
             box = det.bbox
@@ -179,15 +204,29 @@ class _Collector:
                 and not track.merged[-1]  # the head at the top may be anybody's
                 and index - data.last_helmet >= self.helmet_gap
             ):
-                heads.append(rider_head_crop(frame, box))
+                riders.append(box)
                 owners.append(data)
                 data.last_helmet = index
-        if heads:
-            for data, p in zip(owners, self.helmets.probabilities(heads), strict=True):
-                data.helmet[index] = float(p)
+        if riders:
+            for data, p in zip(owners, self._no_helmet(frame, riders), strict=True):
+                if p is not None:
+                    data.helmet[index] = p
+
+    def _no_helmet(self, frame: np.ndarray, riders: list[Box]) -> list[float | None]:
+        """Return P(no helmet) per rider box; None where no head is big enough to judge."""
+        if self.finder is None:
+            crops = [rider_head_crop(frame, b) for b in riders]
+            return [float(p) for p in self.helmets.probabilities(crops)]
+        found = measured_heads(self.finder, frame, riders, self.s.min_head_px)
+        crops = [head_crop(frame, h.box) for heads in found for h in heads]
+        probs = iter(self.helmets.probabilities(crops))
+        # Rider and pillion must both wear one: the rider's read is the barer of the two heads.
+        return [float(max(next(probs) for _ in heads)) if heads else None for heads in found]
 
     def _rider(self, box: Box) -> bool:
         """Tell whether a box looks like an upright two-wheeler rider worth a helmet read."""
+        # The width estimate (HEAD_SHARE) overestimates real heads, so as a first gate it only
+        # skips riders whose head cannot reach the floor; the head finder then measures it.
         return (
             self.helmets is not None
             and box[3] >= MOTO_ASPECT * box[2]
@@ -310,7 +349,8 @@ def analyze_clip(
         reader = SignalReader(cal.signal_roi)
     if helmets is None and NO_HELMET in cal.rules:
         helmets = HelmetClassifier.default()
-    collector = _Collector(info.fps, size, helmets, s)
+    finder = HeadFinder.default() if helmets is not None and s.head_finder else None
+    collector = _Collector(info.fps, size, helmets, s, finder)
     tracker, count = _decode_pass(info, detector, reader, collector, stride)
     duration = round(count * 1000 / info.fps)
     timeline, source = _timeline(phases, reader, duration)
