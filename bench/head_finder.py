@@ -4,8 +4,8 @@ Usage: .venv/bin/python bench/head_finder.py [--split valid]
        [--finder vision/models/head_finder.onnx] [--min-head-px 16]
        [--helmet /work/runs/vision/helmet_v2/a7/helmet.onnx] [--synthetic CONTEXTS.npz]
 Each labelled head gets one simulated pipeline cut per ratio r (head side / cut side) in --ratios,
-its centre at x 0.3-0.7 and y 0.2-0.6 of the cut (fixed seed), as `vision.pipeline` cuts the
-square over a rider's box. (a) localisation: the finder's first head against the target the
+its centre at x 0.3-0.7 and y 0.2-0.6 (--y-range) of the cut (fixed seed), as `vision.pipeline`
+cuts the square over a rider's box. (a) localisation: the finder's first head against the target the
 trainer uses (vision.training.head_data.targets): mean IoU, share with IoU >= 0.5, median size
 error. (b) helmet accuracy on the same cuts: "old" classifies the cut as it is; "new" finds the
 heads, refuses those under --min-head-px and classifies the crop re-cut around the measured head
@@ -31,7 +31,7 @@ from vision.training.helmet_data import read_boxes
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "helmet"
 
 
-def cuts(split: Path, ratios: list[float], seed: int) -> list[dict]:
+def cuts(split: Path, ratios: list[float], seed: int, v_range=(0.2, 0.6)) -> list[dict]:
     """Return one simulated pipeline cut per labelled head and ratio, with its image and truth."""
     rng = np.random.default_rng(seed)
     out = []
@@ -45,7 +45,7 @@ def cuts(split: Path, ratios: list[float], seed: int) -> list[dict]:
         for cls, cx, cy, side in boxes:
             for r in ratios:
                 length = side / r
-                u, v = 0.5 + rng.uniform(-0.2, 0.2), rng.uniform(0.2, 0.6)
+                u, v = 0.5 + rng.uniform(-0.2, 0.2), rng.uniform(*v_range)
                 square = (cx - u * length, cy - v * length, length)
                 out.append(
                     dict(
@@ -164,11 +164,12 @@ def main() -> None:
     parser.add_argument("--ratios", nargs="+", type=float, default=[0.2, 0.3, 0.45, 0.6])
     parser.add_argument("--min-head-px", type=float, default=16.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--y-range", nargs=2, type=float, default=[0.2, 0.6], help="head centre")
     parser.add_argument("--synthetic", help="synthetic contexts (vision.training.synthetic_heads)")
     args = parser.parse_args()
     if args.split == "test":
         raise SystemExit("test/ is evaluation only: measure the adopted setup there once, by hand")
-    items = cuts(Path(args.data) / args.split, args.ratios, args.seed)
+    items = cuts(Path(args.data) / args.split, args.ratios, args.seed, tuple(args.y_range))
     finder = HeadFinder(args.finder)
     print(f"helmet/{args.split}: {len(items)} cuts; finder {args.finder}")
     for r in args.ratios:
