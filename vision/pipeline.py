@@ -70,9 +70,9 @@ class PipelineSettings:
     # Measure the head in the rider's top square with the head finder (vision.heads): refuse
     # heads measured under min_head_px and cut the helmet crop around the measured head as the
     # classifier was trained. False: read the top square as it is (the width estimate only).
-    # On helmet/valid pipeline-like cuts helmet accuracy rose 0.751 -> 0.886 (bench/
+    # On helmet/valid pipeline-like cuts helmet accuracy rose 0.751 -> 0.872 (bench/
     # head_finder.py); the scene benchmark kept its no-helmet figures; on the real clips the
-    # Hanoi riders' 12-15 px heads are no longer judged (vision/training/RECIPE.md).
+    # Hanoi riders' 10-15 px heads are no longer judged (vision/training/RECIPE.md).
     head_finder: bool = True
     rules: RuleSettings = field(default_factory=RuleSettings)
 
