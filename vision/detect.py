@@ -10,6 +10,8 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from vision.onnx import cpu_session
+
 Box = tuple[int, int, int, int]
 
 
@@ -193,13 +195,7 @@ class OnnxYoloDetector:
         iou_threshold: float = 0.5,
         threads: int = 1,
     ) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(
-            str(model_path), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = cpu_session(model_path, threads)
         self.input = self.session.get_inputs()[0].name
         self.labels, self.size = tuple(labels), size
         self.score_threshold, self.iou_threshold = score_threshold, iou_threshold

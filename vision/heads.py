@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
+
+from vision.helmet import to_input
+from vision.onnx import cpu_session
 
 MODEL_PATH = Path(__file__).parent / "models" / "head_finder.onnx"
 # A slot whose present probability is below this holds no head.
@@ -46,14 +48,7 @@ class HeadFinder:
     """Run the head-finder ONNX model on BGR crops (any size: each is resized to the input)."""
 
     def __init__(self, model_path: Path | str = MODEL_PATH, threads: int = 1) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(model_path), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = cpu_session(model_path, threads)
         model_input = self._session.get_inputs()[0]
         self._input = model_input.name
         self.input_size = int(model_input.shape[-1])
@@ -65,14 +60,9 @@ class HeadFinder:
 
     def raw(self, crops: Sequence[np.ndarray]) -> np.ndarray:
         """Return the model's (N, slots, 4) rows: present, centre x, centre y, side (relative)."""
-        size = self.input_size
-        batch = np.empty((len(crops), 3, size, size), np.float32)
-        for i, crop in enumerate(crops):
-            small = cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
-            batch[i] = small.transpose(2, 0, 1) / 255.0
         if not len(crops):
             return np.zeros((0, 2, 4), np.float32)
-        return self._session.run(None, {self._input: batch})[0]
+        return self._session.run(None, {self._input: to_input(crops, self.input_size)})[0]
 
     def find_all(self, crops: Sequence[np.ndarray]) -> list[list[HeadBox]]:
         """Return every head found in each crop (rider first, then a pillion), in crop pixels."""

@@ -10,6 +10,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vision.onnx import cpu_session
+
 log = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).parent / "models" / "helmet.onnx"
@@ -59,14 +61,7 @@ class HelmetClassifier:
     """Classify head crops as helmet / no helmet with an ONNX model (class 0 helmet, 1 none)."""
 
     def __init__(self, model_path: Path | str = MODEL_PATH, threads: int = 1) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            str(model_path), options, providers=["CPUExecutionProvider"]
-        )
+        self._session = cpu_session(model_path, threads)
         model_input = self._session.get_inputs()[0]
         self._input = model_input.name
         side = model_input.shape[-1]
