@@ -20,13 +20,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from vision.heads import HeadFinder, to_frame
 from vision.helmet import HelmetClassifier, head_crop, square_crop
 from vision.training import head_data
-from vision.training.helmet_data import read_boxes
+from vision.training.helmet_data import labelled_images
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "helmet"
 
@@ -35,12 +34,7 @@ def cuts(split: Path, ratios: list[float], seed: int, v_range=(0.2, 0.6)) -> lis
     """Return one simulated pipeline cut per labelled head and ratio, with its image and truth."""
     rng = np.random.default_rng(seed)
     out = []
-    for image_path in sorted((split / "images").glob("*")):
-        image = cv2.imread(str(image_path))
-        label_path = split / "labels" / (image_path.stem + ".txt")
-        if image is None or not label_path.exists():
-            continue
-        boxes = read_boxes(label_path, image.shape[1], image.shape[0])
+    for image, boxes in labelled_images(split):
         rows = np.array([(x, y, s, 1) for _, x, y, s in boxes], np.float32)
         for cls, cx, cy, side in boxes:
             for r in ratios:

@@ -12,11 +12,10 @@ import argparse
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from vision.helmet import MODEL_PATH, HelmetClassifier, head_crop
-from vision.training.helmet_data import read_boxes
+from vision.training.helmet_data import labelled_images
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "helmet"
 
@@ -24,12 +23,8 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "helmet"
 def crops(split: Path) -> tuple[list[np.ndarray], list[int]]:
     """Return the head crops and labels (0 helmet, 1 none) of a split."""
     images, labels = [], []
-    for image_path in sorted((split / "images").glob("*")):
-        image = cv2.imread(str(image_path))
-        label_path = split / "labels" / (image_path.stem + ".txt")
-        if image is None or not label_path.exists():
-            continue
-        for cls, cx, cy, side in read_boxes(label_path, image.shape[1], image.shape[0]):
+    for image, boxes in labelled_images(split):
+        for cls, cx, cy, side in boxes:
             images.append(head_crop(image, (cx - side / 2, cy - side / 2, side, side)))
             labels.append(cls)
     return images, labels

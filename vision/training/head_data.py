@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from vision.helmet import square_crop
-from vision.training.helmet_data import read_boxes
+from vision.training.helmet_data import labelled_images
 
 SLOTS = 2
 ANCHOR = (0.5, 0.4)  # where the rider's head sits in the pipeline's cut, relative to its side
@@ -65,12 +65,7 @@ def _context_heads(boxes: list, centre: tuple[float, float], scale: float, size:
 def real_contexts(split_dir: Path, size: int = CONTEXT_PX) -> Contexts:
     """Cut a context square around every labelled head of one split folder."""
     images, heads = [], []
-    for image_path in sorted((split_dir / "images").glob("*")):
-        image = cv2.imread(str(image_path))
-        label_path = split_dir / "labels" / (image_path.stem + ".txt")
-        if image is None or not label_path.exists():
-            continue
-        boxes = read_boxes(label_path, image.shape[1], image.shape[0])
+    for image, boxes in labelled_images(split_dir):
         for _, cx, cy, side in boxes:
             crop = square_crop(image, cx, cy, side * CONTEXT_HEADS)
             images.append(cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA))

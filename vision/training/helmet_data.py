@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -13,9 +14,10 @@ from vision.helmet import square_crop
 CONTEXT = 2.4
 CONTEXT_SIZE = 96
 MIN_BOX_PX = 6
+Box = tuple[int, float, float, float]  # class, centre x, centre y, side (pixels)
 
 
-def read_boxes(label_path: Path, width: int, height: int) -> list[tuple[int, float, float, float]]:
+def read_boxes(label_path: Path, width: int, height: int) -> list[Box]:
     """Return (class, centre x, centre y, side) in pixels for every YOLO box in a label file."""
     boxes = []
     for line in label_path.read_text().splitlines():
@@ -29,15 +31,20 @@ def read_boxes(label_path: Path, width: int, height: int) -> list[tuple[int, flo
     return boxes
 
 
-def split_crops(split_dir: Path, size: int = CONTEXT_SIZE) -> tuple[np.ndarray, np.ndarray]:
-    """Return context crops (N, size, size, 3) uint8 and labels (N,) for one split folder."""
-    crops, labels = [], []
+def labelled_images(split_dir: Path) -> Iterator[tuple[np.ndarray, list[Box]]]:
+    """Yield (BGR image, its head boxes) for every readable, labelled image of a split folder."""
     for image_path in sorted((split_dir / "images").glob("*")):
         image = cv2.imread(str(image_path))
         label_path = split_dir / "labels" / (image_path.stem + ".txt")
-        if image is None or not label_path.exists():
-            continue
-        for cls, cx, cy, side in read_boxes(label_path, image.shape[1], image.shape[0]):
+        if image is not None and label_path.exists():
+            yield image, read_boxes(label_path, image.shape[1], image.shape[0])
+
+
+def split_crops(split_dir: Path, size: int = CONTEXT_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """Return context crops (N, size, size, 3) uint8 and labels (N,) for one split folder."""
+    crops, labels = [], []
+    for image, boxes in labelled_images(split_dir):
+        for cls, cx, cy, side in boxes:
             crop = square_crop(image, cx, cy, side * CONTEXT)
             crops.append(cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA))
             labels.append(cls)
