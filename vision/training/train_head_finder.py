@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from vision.training import head_data
+from vision.training import head_data, train_helmet
 from vision.training.train_helmet import colour, degrade
 
 log = logging.getLogger("train_head_finder")
@@ -198,17 +198,7 @@ def train(args: argparse.Namespace) -> None:
 
 def export(net: HeadFinderNet, out: Path, size: int) -> None:
     """Write ONNX with input `input` (N, 3, size, size) BGR in [0, 1] and output `heads`."""
-    model = Exported(net).eval()
-    torch.onnx.export(
-        model,
-        torch.zeros(1, 3, size, size),
-        str(out),
-        input_names=["input"],
-        output_names=["heads"],
-        dynamic_axes={"input": {0: "n"}, "heads": {0: "n"}},
-        opset_version=17,
-        dynamo=False,
-    )
+    train_helmet.export(Exported(net), out, size, output="heads")
 
 
 def parse_args() -> argparse.Namespace:

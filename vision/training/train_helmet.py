@@ -250,16 +250,16 @@ def train(args: argparse.Namespace) -> None:
     log.info("exported valid accuracy %.4f; %s", best, args.out)
 
 
-def export(model: nn.Module, out: Path, size: int) -> None:
-    """Write the model as ONNX with input `input` (N, 3, size, size) and output `logits`."""
+def export(model: nn.Module, out: Path, size: int, output: str = "logits") -> None:
+    """Write the model as ONNX with input `input` (N, 3, size, size) and one output."""
     model.eval()
     torch.onnx.export(
         model,
         torch.zeros(1, 3, size, size),
         str(out),
         input_names=["input"],
-        output_names=["logits"],
-        dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}},
+        output_names=[output],
+        dynamic_axes={"input": {0: "n"}, output: {0: "n"}},
         opset_version=17,
         dynamo=False,
     )
