@@ -83,6 +83,11 @@ class Config:
     SCHEDULER_ENABLED = _env_int("SCHEDULER_ENABLED", JOBS_MODE != "celery") == 1  # 0 or 1
     SWEEP_DEVICES_PERIOD_S = _env_float("SWEEP_DEVICES_PERIOD_S", 30.0)
     SWEEP_PERIOD_S = _env_float("SWEEP_PERIOD_S", 60.0)
+    # Where the audit chain's head is published (one JSON line per anchor) so that deleting the
+    # newest entries is detected: a path the database operator cannot rewrite (another host's
+    # mount, WORM storage). Empty: no periodic anchoring.
+    AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", "")
+    AUDIT_ANCHOR_PERIOD_S = _env_float("AUDIT_ANCHOR_PERIOD_S", 900.0)
 
     API_TITLE = "e-challan"
     API_VERSION = "v1"

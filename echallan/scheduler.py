@@ -39,7 +39,7 @@ def sweeps(app: Flask) -> list[Sweep]:
     from echallan.services import devices
     from echallan.services import sweeps as pipeline
 
-    return [
+    planned = [
         Sweep(
             "devices",
             "echallan.sweep_devices",
@@ -48,6 +48,24 @@ def sweeps(app: Flask) -> list[Sweep]:
         ),
         Sweep("pipeline", "echallan.sweep", app.config["SWEEP_PERIOD_S"], pipeline.run_all),
     ]
+    if app.config.get("AUDIT_ANCHOR_FILE"):
+        planned.append(_audit_anchor_sweep(app))
+    return planned
+
+
+def _audit_anchor_sweep(app: Flask) -> Sweep:
+    """Publish the audit chain's head to AUDIT_ANCHOR_FILE every AUDIT_ANCHOR_PERIOD_S."""
+    from functools import partial
+
+    from echallan.services import audit
+
+    publish = partial(audit.publish_anchor, app.config["AUDIT_ANCHOR_FILE"])
+    return Sweep(
+        "audit-anchor",
+        "echallan.publish_audit_anchor",
+        app.config["AUDIT_ANCHOR_PERIOD_S"],
+        publish,
+    )
 
 
 class Scheduler:

@@ -64,5 +64,21 @@ def sweep() -> dict[str, int]:
         return sweeps.run_all(now())
 
 
+@celery.task(name="echallan.publish_audit_anchor", **RETRY)
+def publish_audit_anchor() -> dict[str, object] | None:
+    """Append the audit chain's head to AUDIT_ANCHOR_FILE (a repeated anchor is harmless)."""
+    from flask import current_app
+
+    from echallan.services import audit
+
+    path = current_app.config.get("AUDIT_ANCHOR_FILE")
+    if not path:
+        log.warning("AUDIT_ANCHOR_FILE is not set: no audit anchor published")
+        return None
+    with unit_of_work():
+        anchor = audit.publish_anchor(path, now())
+    return anchor.as_dict() if anchor else None
+
+
 def register() -> None:
     """Import-time registration happens above; this makes the dependency explicit."""

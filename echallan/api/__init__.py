@@ -9,7 +9,17 @@ from echallan.extensions import api
 
 def init_app(app: Flask) -> None:
     """Register every API blueprint and the security schemes on the OpenAPI document."""
-    from echallan.api import cameras, citizens, devices, field, partners, payments, police, session
+    from echallan.api import (
+        audit,
+        cameras,
+        citizens,
+        devices,
+        field,
+        partners,
+        payments,
+        police,
+        session,
+    )
 
     api.init_app(app)
     api.spec.components.security_scheme(
@@ -18,6 +28,6 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "StaffSession", {"type": "apiKey", "in": "cookie", "name": "session"}
     )
-    for module in (cameras, session, police, citizens, partners, payments, devices, field):
+    for module in (cameras, session, police, citizens, partners, payments, devices, field, audit):
         api.register_blueprint(module.blp)
     api.register_blueprint(devices.ops)  # devices.blp (heartbeats) and field.blp are above

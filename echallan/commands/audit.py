@@ -1,11 +1,18 @@
-"""`echallan audit verify`: check the hash chain of the audit trail."""
+"""`echallan audit verify` and `echallan audit anchor`: check the chain, publish its head."""
 
 from __future__ import annotations
 
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+
+
+class AnchorsUnreadable(click.ClickException):
+    """The anchors file is missing or malformed: a usage problem (exit 2), not a broken chain."""
+
+    exit_code = 2
 
 
 @click.group("audit")
@@ -14,14 +21,65 @@ def command() -> None:
 
 
 @command.command("verify")
+@click.option(
+    "--anchors",
+    "anchors_file",
+    type=click.Path(dir_okay=False),
+    help="Anchors from `echallan audit anchor`: also detect a deleted or rewritten tail.",
+)
 @with_appcontext
-def verify() -> None:
+def verify(anchors_file: str | None) -> None:
     """Report the first entry edited, deleted or reordered; exit 1 if the chain is broken."""
     from echallan.services import audit
 
-    report = audit.verify()
+    report = audit.verify(_load_anchors(anchors_file) if anchors_file else ())
     if report.ok:
-        click.echo(f"audit chain intact: {report.entries} entries")
+        click.echo(f"audit chain intact: {report.entries} entries, {_anchors_note(report)}")
         return
     click.echo(f"audit chain BROKEN at entry {report.first_bad_seq}: {report.problem}", err=True)
+    click.echo(_anchors_note(report), err=True)
     sys.exit(1)
+
+
+def _load_anchors(path: str) -> list:
+    """Read the anchors file, turning a missing or malformed one into a readable exit 2."""
+    from echallan.services import audit
+    from rules.errors import InvalidInput
+
+    try:
+        return audit.read_anchors(path)
+    except InvalidInput as error:
+        raise AnchorsUnreadable(f"malformed anchors file: {error.detail}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise AnchorsUnreadable(f"cannot read the anchors file {path}: {reason}") from error
+
+
+def _anchors_note(report) -> str:  # noqa: ANN001 - audit.ChainReport, imported lazily
+    """Say how many anchors were checked, and what goes unseen without any."""
+    if report.anchors:
+        return f"{report.anchors} anchor{'s' if report.anchors > 1 else ''} checked"
+    return "0 anchors checked (without --anchors a deleted tail goes unseen)"
+
+
+@command.command("anchor")
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(dir_okay=False),
+    help="The anchors file to append to (default: the AUDIT_ANCHOR_FILE setting).",
+)
+@with_appcontext
+def anchor(target: str | None) -> None:
+    """Append the chain's head (last seq, hash, time) to an anchors file and print it."""
+    from echallan.clock import now
+    from echallan.services import audit
+
+    target = target or current_app.config.get("AUDIT_ANCHOR_FILE")
+    if not target:
+        raise click.UsageError("say where to anchor: --to FILE, or set AUDIT_ANCHOR_FILE")
+    published = audit.publish_anchor(target, now())
+    if published is None:
+        click.echo("audit chain is empty: nothing to anchor", err=True)
+        return
+    click.echo(published.to_line())

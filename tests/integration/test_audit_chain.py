@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 
@@ -92,3 +95,139 @@ def test_audit_entries_are_written_with_the_change(chain) -> None:  # noqa: ANN0
         user = db.session.scalar(sa.select(User))
         first = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.seq == 1))
     assert first.action == "user.created" and first.entity_id == str(user.id)
+
+
+# Anchors: the head published outside the database catches a deleted or rewritten tail.
+
+
+def anchor_to(runner, path) -> dict:  # noqa: ANN001
+    """Run `echallan audit anchor --to PATH` and return the printed anchor."""
+    result = runner.invoke(args=["audit", "anchor", "--to", str(path)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def verify_against(runner, path) -> tuple[int, str]:  # noqa: ANN001
+    """Run `echallan audit verify --anchors PATH` and return (exit code, output)."""
+    result = runner.invoke(args=["audit", "verify", "--anchors", str(path)])
+    return result.exit_code, result.output
+
+
+def test_anchor_appends_the_head(chain, runner, tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "anchors" / "audit.jsonl"  # the folder does not exist yet
+    first, second = anchor_to(runner, path), anchor_to(runner, path)
+    with chain.app_context():
+        last = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.seq == 5))
+    assert first["seq"] == second["seq"] == 5 and first["hash"] == last.hash
+    assert [a.seq for a in audit.read_anchors(path)] == [5, 5]
+    code, output = verify_against(runner, path)
+    assert code == 0 and "intact: 5 entries, 2 anchors checked" in output
+
+
+def test_deleted_tail_is_found_only_with_anchors(chain, runner, tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "audit.jsonl"
+    anchored = anchor_to(runner, path)
+    tamper(chain, AuditEntry.__table__.delete().where(AuditEntry.__table__.c.seq >= 4))
+    code, output = run_verify(runner)
+    assert code == 0 and "intact: 3 entries" in output  # the limitation anchors exist for
+    code, output = verify_against(runner, path)
+    assert code == 1 and "entries 4..5 are missing" in output
+    assert f"anchored at {anchored['at']} but the chain ends at 3" in output
+    assert "1 anchor checked" in output
+
+
+def test_rewritten_and_rehashed_tail_is_found(chain, runner, tmp_path) -> None:  # noqa: ANN001
+    """A forger who rehashes entry 4 and relinks entry 5 fools the walk, not the anchor."""
+    path = tmp_path / "audit.jsonl"
+    anchor_to(runner, path)
+    with chain.app_context():
+        fourth, fifth = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.seq >= 4).order_by(AuditEntry.seq)
+        ).all()
+        fourth.data = {"n": 2, "note": "forged"}
+        fourth.hash = audit.entry_hash(fourth)
+        fifth.prev_hash = fourth.hash
+        fifth.hash = audit.entry_hash(fifth)
+        db.session.commit()
+    assert run_verify(runner)[0] == 0
+    code, output = verify_against(runner, path)
+    assert code == 1 and "entry 5 does not match its anchor" in output
+    assert "rewritten at or before entry 5" in output
+
+
+def test_an_earlier_anchor_is_checked_in_order(chain, runner, tmp_path) -> None:  # noqa: ANN001
+    """An anchor in the middle of the chain names the rewrite before the walk reaches the end."""
+    path = tmp_path / "audit.jsonl"
+    with chain.app_context():
+        third = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.seq == 3))
+        at = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+        path.write_text(audit.Anchor(3, "f" * 64, at).to_line() + "\n")
+        assert third.hash != "f" * 64
+    code, output = verify_against(runner, path)
+    assert code == 1 and "BROKEN at entry 3" in output and "2026-11-24T03:00:00+00:00" in output
+
+
+def test_malformed_or_missing_anchors_file_exits_2(chain, runner, tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "audit.jsonl"
+    anchor_to(runner, path)
+    with path.open("a") as handle:
+        handle.write('{"seq": 5, "hash": "not a hash", "at": "2026-11-24T03:00:00+00:00"}\n')
+    code, output = verify_against(runner, path)
+    assert code == 2 and "line 2" in output and "hash" in output
+    code, output = verify_against(runner, tmp_path / "nowhere.jsonl")
+    assert code == 2 and "cannot read the anchors file" in output
+
+
+def test_anchor_needs_a_destination(chain, runner, tmp_path) -> None:  # noqa: ANN001
+    result = runner.invoke(args=["audit", "anchor"])
+    assert result.exit_code == 2 and "AUDIT_ANCHOR_FILE" in result.output
+    chain.config["AUDIT_ANCHOR_FILE"] = str(tmp_path / "configured.jsonl")
+    assert runner.invoke(args=["audit", "anchor"]).exit_code == 0
+    assert len(audit.read_anchors(tmp_path / "configured.jsonl")) == 1
+
+
+def test_empty_chain_publishes_nothing(app, runner, tmp_path) -> None:  # noqa: ANN001
+    result = runner.invoke(args=["audit", "anchor", "--to", str(tmp_path / "a.jsonl")])
+    assert result.exit_code == 0 and "empty" in result.output
+    assert not (tmp_path / "a.jsonl").exists()
+
+
+def test_anchor_after_a_torn_line_starts_a_new_line(chain, tmp_path) -> None:  # noqa: ANN001
+    """A line left half-written by a crash stays malformed on its own; the next anchor is whole."""
+    path = tmp_path / "audit.jsonl"
+    path.write_text('{"seq": 4, "ha')
+    with chain.app_context():
+        audit.publish_anchor(path, datetime.now(UTC))
+    lines = path.read_text().splitlines()
+    assert len(lines) == 2 and audit.Anchor.from_line(lines[1]).seq == 5
+
+
+def test_sweep_and_task_publish_the_head(chain, database_url, tmp_path) -> None:  # noqa: ANN001
+    from echallan import tasks
+    from echallan.jobs import celery
+    from echallan.scheduler import Scheduler, sweeps
+    from tests.integration.conftest import make_app
+
+    path = tmp_path / "audit.jsonl"
+    anchored = make_app(database_url, tmp_path / "ev", AUDIT_ANCHOR_FILE=str(path))
+    sweep = next(s for s in sweeps(anchored) if s.name == "audit-anchor")
+    assert sweep.period_s == 900 and sweep.task == "echallan.publish_audit_anchor"
+    assert celery.conf.beat_schedule["sweep-audit-anchor"]["task"] == sweep.task
+    published = Scheduler(anchored, [sweep]).run_once(sweep)
+    assert published.seq == 5 and [a.seq for a in audit.read_anchors(path)] == [5]
+    assert tasks.publish_audit_anchor()["seq"] == 5
+    assert len(audit.read_anchors(path)) == 2
+
+
+def test_head_api_returns_the_head_to_staff_only(chain, client) -> None:  # noqa: ANN001
+    from tests.integration.factories import sign_in
+
+    refused = client.get("/api/v1/ops/audit/head")
+    assert refused.status_code == 401 and refused.mimetype == "application/problem+json"
+    sign_in(client, "officer1", "correct horse")
+    answer = client.get("/api/v1/ops/audit/head")
+    with chain.app_context():
+        last = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
+    assert answer.status_code == 200
+    assert answer.json["seq"] == last.seq and answer.json["hash"] == last.hash
+    assert datetime.fromisoformat(answer.json["at"]).tzinfo is not None
