@@ -68,7 +68,11 @@ def localisation(finder: HeadFinder, items: list[dict]) -> dict[str, float]:
     """Score the first head found against the first target (relative to the cut)."""
     crops = [crop_of(c)[0] for c in items]
     raw = np.concatenate([finder.raw(crops[i : i + 256]) for i in range(0, len(crops), 256)])
-    target = np.stack([c["target"] for c in items])
+    return first_head_scores(raw, np.stack([c["target"] for c in items]))
+
+
+def first_head_scores(raw: np.ndarray, target: np.ndarray) -> dict[str, float]:
+    """Score the finder's first slot against the first target slot on cuts that hold a head."""
     has = target[:, 0, 0] > 0
     ious = _iou(raw[has, 0, 1:], target[has, 0, 1:])
     err = np.abs(raw[has, 0, 3] / target[has, 0, 3] - 1)
@@ -87,17 +91,7 @@ def synthetic_localisation(finder: HeadFinder, path: Path, seed: int) -> dict[st
     ctx = head_data.load(path)
     rng = np.random.default_rng(seed)
     pairs = [head_data.sample(ctx, i, rng, 160) for i in range(len(ctx.images))]
-    raw = finder.raw([p[0] for p in pairs])
-    target = np.stack([p[1] for p in pairs])
-    has = target[:, 0, 0] > 0
-    ious = _iou(raw[has, 0, 1:], target[has, 0, 1:])
-    err = np.abs(raw[has, 0, 3] / target[has, 0, 3] - 1)
-    return {
-        "cuts": int(has.sum()),
-        "mean IoU": float(ious.mean()),
-        "IoU>=0.5": float((ious >= 0.5).mean()),
-        "median size error": float(np.median(err)),
-    }
+    return first_head_scores(finder.raw([p[0] for p in pairs]), np.stack([p[1] for p in pairs]))
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:

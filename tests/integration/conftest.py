@@ -89,6 +89,17 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
+def ready(app: Flask) -> Flask:
+    """A registered camera; jobs deferred so each step is driven by the test."""
+    from tests.integration import factories
+
+    app.config["JOBS_MODE"] = "defer"
+    with app.app_context():
+        factories.camera()
+    return app
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client for the app."""
     return app.test_client()

@@ -12,15 +12,6 @@ from echallan.models import AuditEntry, Challan, Notice, ReviewDecision, ReviewT
 from tests.integration import factories as f
 
 
-@pytest.fixture
-def ready(app):  # noqa: ANN001, ANN201
-    """A registered camera; jobs deferred so each step is driven by the test."""
-    app.config["JOBS_MODE"] = "defer"
-    with app.app_context():
-        f.camera()
-    return app
-
-
 def test_confident_consistent_read_issues_a_challan(ready) -> None:  # noqa: ANN001
     with ready.app_context():
         event_id = f.event(plate="ASF-813", observed_class="car")

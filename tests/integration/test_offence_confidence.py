@@ -23,15 +23,6 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(200)
 NOW = "2026-11-23T12:00:00+05:00"
 
 
-@pytest.fixture
-def ready(app):  # noqa: ANN001, ANN201
-    """A registered camera; jobs deferred so each step is driven by the test."""
-    app.config["JOBS_MODE"] = "defer"
-    with app.app_context():
-        f.camera()
-    return app
-
-
 def reasons() -> list[str]:
     """Return the reasons of the only review task."""
     return db.session.scalar(sa.select(ReviewTask.reasons))
