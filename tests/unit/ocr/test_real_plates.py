@@ -43,11 +43,11 @@ def test_pipeline_reads_most_characters_of_real_plates(
     shared_data: Path, reader: PlateReader
 ) -> None:
     # A broken pipeline (colour order, resizing, slot decoding) reads next to nothing; the
-    # committed model (run r5) misreads single characters, mostly a Punjab plate's year.
+    # committed model (run r7) reads 6 of these 8 and misreads one character in each of two.
     got = _reads(shared_data, reader)
     errors = sum(Levenshtein.distance(got[name], text) for name, text in HELD_OUT.items())
-    assert errors / sum(len(t) for t in HELD_OUT.values()) < 0.15, got
-    assert sum(got[name] == text for name, text in HELD_OUT.items()) >= 4, got
+    assert errors / sum(len(t) for t in HELD_OUT.values()) < 0.08, got
+    assert sum(got[name] == text for name, text in HELD_OUT.items()) >= 5, got
 
 
 @pytest.mark.xfail(reason="committed model is below the 95% target (ocr/models/RECIPE.md)")
