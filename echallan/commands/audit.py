@@ -25,13 +25,15 @@ def command() -> None:
     "--anchors",
     "anchors_file",
     type=click.Path(dir_okay=False),
-    help="Anchors from `echallan audit anchor`: also detect a deleted or rewritten tail.",
+    help="Anchors from `echallan audit anchor`: also detect a deleted or rewritten tail"
+    " (default: the AUDIT_ANCHOR_FILE setting, once that file exists).",
 )
 @with_appcontext
 def verify(anchors_file: str | None) -> None:
     """Report the first entry edited, deleted or reordered; exit 1 if the chain is broken."""
     from echallan.services import audit
 
+    anchors_file = anchors_file or _configured_anchors()
     report = audit.verify(_load_anchors(anchors_file) if anchors_file else ())
     if report.ok:
         click.echo(f"audit chain intact: {report.entries} entries, {_anchors_note(report)}")
@@ -39,6 +41,24 @@ def verify(anchors_file: str | None) -> None:
     click.echo(f"audit chain BROKEN at entry {report.first_bad_seq}: {report.problem}", err=True)
     click.echo(_anchors_note(report), err=True)
     sys.exit(1)
+
+
+def _configured_anchors() -> str | None:
+    """Return the configured anchors file if anchors have been published to it yet.
+
+    A deployment that anchors by schedule should have every verify check them without being
+    told; before the first anchor is written the file does not exist and there is nothing to
+    check, which is said rather than treated as an error.
+    """
+    from pathlib import Path
+
+    configured = current_app.config.get("AUDIT_ANCHOR_FILE")
+    if not configured:
+        return None
+    if not Path(configured).is_file():
+        click.echo(f"no anchors published yet at {configured} (AUDIT_ANCHOR_FILE)", err=True)
+        return None
+    return configured
 
 
 def _load_anchors(path: str) -> list:

@@ -178,6 +178,17 @@ def test_malformed_or_missing_anchors_file_exits_2(chain, runner, tmp_path) -> N
     assert code == 2 and "cannot read the anchors file" in output
 
 
+def test_verify_checks_the_configured_anchors_by_default(chain, runner, tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "configured.jsonl"
+    chain.config["AUDIT_ANCHOR_FILE"] = str(path)
+    code, output = run_verify(runner)
+    assert code == 0 and "no anchors published yet" in output and "0 anchors checked" in output
+    anchor_to(runner, path)
+    tamper(chain, AuditEntry.__table__.delete().where(AuditEntry.__table__.c.seq == 5))
+    code, output = run_verify(runner)
+    assert code == 1 and "entry 5 is missing" in output and "chain ends at 4" in output
+
+
 def test_anchor_needs_a_destination(chain, runner, tmp_path) -> None:  # noqa: ANN001
     result = runner.invoke(args=["audit", "anchor"])
     assert result.exit_code == 2 and "AUDIT_ANCHOR_FILE" in result.output
