@@ -26,6 +26,7 @@ SCOPES = {
     "challans:read": "read challan status and outstanding challans by plate or CNIC",
     "ownership:write": "notify ownership changes",
     "payments:write": "1Bill inquiry and payment, wallet webhooks",
+    "audit:read": "read the audit chain's head, to anchor it outside the database",
 }
 
 
@@ -110,6 +111,29 @@ def require_role(*roles: str) -> Callable[[F], F]:
             if user.role not in roles:
                 abort(403, description=f"this action needs the role {' or '.join(roles)}")
             return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def require_role_or_scope(scope: str, *roles: str) -> Callable[[F], F]:
+    """Admit a machine key carrying `scope` or signed-in staff with one of `roles`.
+
+    A caller sending an API key is judged by the key alone (a bad key is 401 even in a browser
+    with a staff session), so a machine never borrows a person's rights by accident.
+    """
+    by_key, by_role = require_scope(scope), require_role(*roles)
+
+    def decorator(view: F) -> F:
+        keyed, staffed = by_key(view), by_role(view)
+
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from flask import request
+
+            chosen = keyed if request.headers.get(API_KEY_HEADER) else staffed
+            return chosen(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 

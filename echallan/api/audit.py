@@ -1,4 +1,6 @@
-"""The audit chain's head for outside parties: `GET /api/v1/ops/audit/head` (staff session).
+"""The audit chain's head for outside parties: `GET /api/v1/ops/audit/head`.
+
+Staff with a session, or a machine whose API key carries the `audit:read` scope.
 
 An auditor or the excise department pulls the head regularly and keeps it where the database
 operator cannot reach; `echallan audit verify --anchors FILE` later proves nothing was cut or
@@ -15,7 +17,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from echallan.api.common import document_problems
-from echallan.auth import require_role
+from echallan.auth import require_role_or_scope
 from echallan.clock import now
 from echallan.models import Role
 from echallan.services import audit
@@ -27,7 +29,7 @@ blp = Blueprint(
     description="Operations: the audit chain's head, to anchor outside the database",
 )
 STAFF = Role.ALL
-STAFF_SESSION = [{"StaffSession": []}]
+STAFF_OR_KEY = [{"StaffSession": []}, {"ApiKey": []}]
 
 
 class AuditHeadSchema(Schema):
@@ -46,10 +48,10 @@ class AuditHeadSchema(Schema):
 class Head(MethodView):
     """The audit chain's head."""
 
-    @blp.doc(security=STAFF_SESSION)
+    @blp.doc(security=STAFF_OR_KEY)
     @blp.response(200, AuditHeadSchema)
     @document_problems(blp, 401, 403)
-    @require_role(*STAFF)
+    @require_role_or_scope("audit:read", *STAFF)
     def get(self) -> Any:
         """Return the last entry's seq and hash, to keep as an anchor (nulls: empty chain)."""
         taken = now()

@@ -242,3 +242,17 @@ def test_head_api_returns_the_head_to_staff_only(chain, client) -> None:  # noqa
     assert answer.status_code == 200
     assert answer.json["seq"] == last.seq and answer.json["hash"] == last.hash
     assert datetime.fromisoformat(answer.json["at"]).tzinfo is not None
+
+
+def test_head_api_admits_a_machine_key_with_the_audit_scope_only(chain, client) -> None:  # noqa: ANN001
+    from tests.integration.factories import partner_key
+
+    with chain.app_context():
+        auditor = partner_key(["audit:read"], name="auditor-general")
+        excise = partner_key(["challans:read"], name="excise")
+    answer = client.get("/api/v1/ops/audit/head", headers={"X-Api-Key": auditor})
+    assert answer.status_code == 200 and answer.json["seq"] == 7  # the two keys were audited
+    refused = client.get("/api/v1/ops/audit/head", headers={"X-Api-Key": excise})
+    assert refused.status_code == 403 and "audit:read" in refused.json["detail"]
+    forged = client.get("/api/v1/ops/audit/head", headers={"X-Api-Key": "abc.not-a-key"})
+    assert forged.status_code == 401
