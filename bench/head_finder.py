@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from vision.heads import HeadFinder, to_frame
-from vision.helmet import HelmetClassifier, head_crop, square_crop
+from vision.helmet import HelmetClassifier, head_crop, square_crop, square_origin
 from vision.training import head_data
 from vision.training.helmet_data import labelled_images
 
@@ -58,10 +58,7 @@ def crop_of(cut: dict) -> tuple[np.ndarray, tuple[int, int]]:
     """Cut the square from the image as the pipeline does; return it with its frame origin."""
     x0, y0, length = cut["square"]
     cx, cy = x0 + length / 2, y0 + length / 2
-    return square_crop(cut["image"], cx, cy, length), (
-        int(round(cx - length / 2)),
-        int(round(cy - length / 2)),
-    )
+    return square_crop(cut["image"], cx, cy, length), square_origin(cx, cy, length)
 
 
 def localisation(finder: HeadFinder, items: list[dict]) -> dict[str, float]:

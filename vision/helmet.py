@@ -29,10 +29,15 @@ class HelmetRead:
     confidence: float
 
 
+def square_origin(cx: float, cy: float, side: float) -> tuple[int, int]:
+    """Return the frame pixel that `square_crop` puts at the crop's top-left corner."""
+    half = side / 2
+    return int(round(cx - half)), int(round(cy - half))
+
+
 def square_crop(image: np.ndarray, cx: float, cy: float, side: float) -> np.ndarray:
     """Cut a square centred on (cx, cy), padding with edge pixels where it leaves the image."""
-    half = side / 2
-    x0, y0 = int(round(cx - half)), int(round(cy - half))
+    x0, y0 = square_origin(cx, cy, side)
     size = max(2, int(round(side)))
     h, w = image.shape[:2]
     pad = max(0, -x0, -y0, x0 + size - w, y0 + size - h)

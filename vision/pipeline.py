@@ -24,7 +24,7 @@ from rules.violations import NO_HELMET, RED_LIGHT, RuleSettings, ViolationEvent,
 from vision import decode
 from vision.detect import BackgroundDetector, Box, Detector
 from vision.heads import HeadBox, HeadFinder, to_frame
-from vision.helmet import HelmetClassifier, head_crop, square_crop
+from vision.helmet import HelmetClassifier, head_crop, square_crop, square_origin
 from vision.signal import SignalReader
 from vision.track import IouTracker, LiveTrack
 
@@ -167,9 +167,8 @@ def measured_heads(
     squares = [rider_top_square(b) for b in boxes]
     crops = [square_crop(frame, *sq) for sq in squares]
     out = []
-    for (cx, cy, side), heads in zip(squares, finder.find_all(crops), strict=True):
-        # square_crop's own rounding: crop pixel p is frame pixel origin + p.
-        origin = (int(round(cx - side / 2)), int(round(cy - side / 2)))
+    for square, heads in zip(squares, finder.find_all(crops), strict=True):
+        origin = square_origin(*square)  # crop pixel p is frame pixel origin + p
         out.append([h for h in (to_frame(h, origin) for h in heads) if h.side >= min_px])
     return out
 
