@@ -91,9 +91,7 @@ def main() -> None:
     if not args.no_plates:
         from ocr import PlateReader
 
-        reader = PlateReader.default()
-        if args.model:
-            reader = PlateReader(Path(args.model), Path(args.model).with_suffix(".yaml"))
+        reader = PlateReader.from_model(args.model)
     all_matches, all_missed, seconds = [], [], 0.0
     for seed in range(*args.seeds):
         matches, missed, elapsed = run_one(seed, args, reader)

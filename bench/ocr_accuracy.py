@@ -84,11 +84,7 @@ def main() -> None:
     p.add_argument("--model", type=Path, help="model path without suffix (default: committed)")
     p.add_argument("--width", type=int, help="shrink crops to this width (px) before reading")
     args = p.parse_args()
-    reader = (
-        PlateReader(args.model.with_suffix(".onnx"), args.model.with_suffix(".yaml"))
-        if args.model
-        else PlateReader.default()
-    )
+    reader = PlateReader.from_model(args.model)
     with SPLIT.open(newline="") as f:
         rows = list(csv.DictReader(f))
     for part in ("heldout", "train"):

@@ -44,7 +44,7 @@ def main() -> None:
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     print(f"cpu affinity: {sorted(os.sched_getaffinity(0))}; load average {load} (shared machine)")
     stem = args.model or MODELS / DEFAULT_MODEL
-    reader = PlateReader(stem.with_suffix(".onnx"), stem.with_suffix(".yaml"), threads=1)
+    reader = PlateReader.from_model(stem, threads=1)
     crops = [cv2.imread(str(f)) for f in sorted(PK_DEV.glob("*.jpg"))]
     batch = [to_gray(crops[i % len(crops)]) for i in range(args.batch)]
     cfg = reader.recognizer.config

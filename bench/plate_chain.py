@@ -314,8 +314,7 @@ def main() -> None:
     if not args.no_reader:
         from ocr import PlateReader
 
-        model = Path(args.model) if args.model else None
-        reader = PlateReader(model, model.with_suffix(".yaml")) if model else PlateReader.default()
+        reader = PlateReader.from_model(args.model)
     rows, missed = [], 0
     for seed in range(*args.seeds):
         seed_rows, seed_missed = run_seed(seed, args, reader)

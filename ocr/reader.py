@@ -92,7 +92,16 @@ class PlateReader:
     @classmethod
     def default(cls, threads: int = 1) -> PlateReader:
         """Load the model committed in ocr/models."""
-        return cls(MODELS / f"{DEFAULT_MODEL}.onnx", MODELS / f"{DEFAULT_MODEL}.yaml", threads)
+        return cls.from_model(None, threads)
+
+    @classmethod
+    def from_model(cls, model: Path | str | None, threads: int = 1) -> PlateReader:
+        """Load the ONNX model at `model` (path or stem) with the plate config (.yaml) beside it.
+
+        None loads the committed model.
+        """
+        stem = Path(model) if model else MODELS / DEFAULT_MODEL
+        return cls(stem.with_suffix(".onnx"), stem.with_suffix(".yaml"), threads)
 
     def read(self, images: Sequence[ImageLike]) -> list[PlateRead]:
         """Read each plate crop (BGR array, grayscale array or file path), in order."""
