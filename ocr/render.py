@@ -91,9 +91,9 @@ def render_plate(text: str, style: str, rng: np.random.Generator) -> np.ndarray:
         raise ValueError(f"unknown plate style {style!r}; expected one of {STYLES}")
     text = text.upper()
     canvas, inks = _LAYOUTS[style](text, rng)
-    font = _pick_font(rng)
+    font, tracking = _pick_font(rng), _pick_tracking(rng)
     for ink in inks:
-        _write(canvas, ink, font)
+        _write(canvas, ink, font, tracking)
     _border(canvas, rng)
     return canvas
 
@@ -188,7 +188,14 @@ def _jitter(colour: Colour, rng: np.random.Generator, spread: int = 18) -> Colou
 
 def _canvas(h: int, w: int, colour: Colour, rng: np.random.Generator) -> np.ndarray:
     """Return a plate blank of one jittered colour."""
-    return np.full((h, w, 3), _jitter(colour, rng), dtype=np.uint8)
+    if colour != WHITE:
+        return np.full((h, w, 3), _jitter(colour, rng), dtype=np.uint8)
+    # Real white fields are grey-white, dimmer or brighter, not pastel: shift the channels
+    # together and tint them only a little (the camera's colour cast comes later).
+    grey = int(rng.integers(-35, 8))
+    return np.clip(np.full((h, w, 3), _jitter(colour, rng, 6), np.int16) + grey, 0, 255).astype(
+        np.uint8
+    )
 
 
 def _sep(rng: np.random.Generator) -> str:
@@ -287,7 +294,7 @@ def _two_line(
 
 def _glyphs_width(text: str, height: int, rng: np.random.Generator) -> int:
     """Return the width a condensed plate face gives `text` at `height` px."""
-    return round(len(text) * height * rng.uniform(0.58, 0.74))
+    return round(len(text) * height * rng.uniform(0.6, 0.86))
 
 
 def _year_ink(
@@ -353,7 +360,16 @@ def _truetype(path: str) -> FreeTypeFont:
     return ImageFont.truetype(path, 64)
 
 
-def _text_mask(text: str, font: str | None) -> np.ndarray:
+def _pick_tracking(rng: np.random.Generator) -> float:
+    """Choose the gap painted between characters, as a share of the face's size.
+
+    Real plates are often painted with open spacing (`L E A` over `9 9 6 8` on the pk-dev train
+    crops), wider than a font's own spacing; half the plates keep the font's.
+    """
+    return 0.0 if rng.random() < 0.5 else float(rng.uniform(0.05, 0.35))
+
+
+def _text_mask(text: str, font: str | None, tracking: float = 0.0) -> np.ndarray:
     """Render text white on black, cropped tight to its ink."""
     if font is None:
         mask = np.zeros((100, 60 * max(len(text), 1)), np.uint8)
@@ -361,8 +377,12 @@ def _text_mask(text: str, font: str | None) -> np.ndarray:
     else:
         from PIL import Image, ImageDraw
 
-        image = Image.new("L", (54 * max(len(text), 1) + 30, 100), 0)
-        ImageDraw.Draw(image).text((15, 5), text, fill=255, font=_truetype(font))
+        face = _truetype(font)
+        image = Image.new("L", (round(54 * (1 + tracking)) * max(len(text), 1) + 30, 100), 0)
+        draw, x = ImageDraw.Draw(image), 15.0
+        for char in text if tracking else [text]:
+            draw.text((x, 5), char, fill=255, font=face)
+            x += face.getlength(char) + tracking * face.size
         mask = np.asarray(image)
     x, y, w, h = cv2.boundingRect((mask > 20).astype(np.uint8))
     if w == 0 or h == 0:
@@ -379,11 +399,11 @@ def _fit(mask: np.ndarray, box: Box, squeeze: float) -> tuple[np.ndarray, int, i
     return scaled, x + (w - width) // 2, y
 
 
-def _write(canvas: np.ndarray, ink: _Ink, font: str | None) -> None:
+def _write(canvas: np.ndarray, ink: _Ink, font: str | None, tracking: float = 0.0) -> None:
     """Blend the ink's text into the canvas inside its box."""
     if not ink.text.strip():
         return
-    mask, x0, y0 = _fit(_text_mask(ink.text, font), ink.box, ink.squeeze)
+    mask, x0, y0 = _fit(_text_mask(ink.text, font, tracking), ink.box, ink.squeeze)
     h, w = mask.shape
     alpha = (mask.astype(np.float32) / 255.0)[..., None]
     region = canvas[y0 : y0 + h, x0 : x0 + w].astype(np.float32)
