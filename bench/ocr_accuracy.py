@@ -8,6 +8,11 @@ plate cut from a 720p junction frame is 40-90 px wide while pk-dev's crops are c
 pk-dev is split by plate text (ocr/training/pk_dev_split.csv): the `train` part was used for
 fine-tuning, the `heldout` part never was. Only the held-out figure says how well the model
 reads plates it has not seen. pk-holdout is unlabelled and is not scored here.
+
+`--floor` (default: the app's AUTO_ISSUE_MIN_PLATE_CONFIDENCE, 0.9) splits the reads the way the
+issuance policy does: a valid read at or above the floor may be issued without an officer's
+review, the rest are reviewed. The line "auto-issuable" says how many reads clear it and how many
+of those are wrong: a wrong read there is a challan sent to the wrong owner.
 Data: ../shared/data/plates/pk-dev (github.com/usmanweb/Pakistan-Vehicle-Number-Plate-Dataset).
 """
 
@@ -67,6 +72,17 @@ def by_layout(rows: list[dict[str, str]], reads: list[PlateRead]) -> str:
     return ", ".join(parts)
 
 
+def auto_issuable(reads: list[PlateRead], truths: list[str], floor: float) -> str:
+    """Return how many reads clear the auto-issue floor, and how many of those are wrong."""
+    cleared = [
+        (r, t) for r, t in zip(reads, truths, strict=True) if r.valid and r.confidence >= floor
+    ]
+    wrong = sum(r.text != t for r, t in cleared)
+    return (
+        f"auto-issuable (valid, confidence >= {floor}): {len(cleared)}/{len(reads)}, wrong {wrong}"
+    )
+
+
 def crop(path: Path, width: int | None) -> Path | np.ndarray:
     """Return the crop's path, or the crop shrunk to `width` px wide."""
     if width is None:
@@ -83,6 +99,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", type=Path, help="model path without suffix (default: committed)")
     p.add_argument("--width", type=int, help="shrink crops to this width (px) before reading")
+    p.add_argument("--floor", type=float, default=0.9, help="auto-issue plate confidence floor")
     args = p.parse_args()
     reader = PlateReader.from_model(args.model)
     with SPLIT.open(newline="") as f:
@@ -95,10 +112,14 @@ def main() -> None:
         print(f"pk-dev {label}: " + " ".join(f"{k}={v:.4g}" for k, v in figures.items()))
         low, high = wilson(round(figures["exact"] * figures["n"]), int(figures["n"]))
         print(f"  exact 95% interval {low:.3f}-{high:.3f}; by layout: {by_layout(chosen, reads)}")
+        print("  " + auto_issuable(reads, [r["plate_text"] for r in chosen], args.floor))
         if part == "heldout":
             for r, read in zip(chosen, reads, strict=True):
                 if read.text != r["plate_text"]:
-                    print(f"  miss {r['image_path']}: truth {r['plate_text']} read {read.raw}")
+                    print(
+                        f"  miss {r['image_path']}: truth {r['plate_text']} read {read.raw}"
+                        f" (confidence {read.confidence:.3f}, valid {read.valid})"
+                    )
 
 
 if __name__ == "__main__":
