@@ -2,8 +2,9 @@
 
 Used at run time by the scene synthesiser and offline by the OCR training recipe. It draws
 clean plates only; camera effects belong to whoever consumes them. Fonts come from Debian
-packages (fonts-dejavu-core, fonts-liberation2, fonts-freefont-ttf, fonts-noto-core); without
-any of them it falls back to OpenCV's Hershey font.
+packages (fonts-dejavu-core, fonts-liberation2, fonts-freefont-ttf, fonts-noto-core and the
+training recipe's narrower faces, see FONT_CANDIDATES); without any of them it falls back to
+OpenCV's Hershey font.
 """
 
 from __future__ import annotations
@@ -47,6 +48,21 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
     "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
     "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    # Narrow and plain sans faces of other designs, so that no one face's W, M, D or 0 is the
+    # only one the recogniser knows (fonts-roboto-unhinted, fonts-urw-base35, fonts-texgyre,
+    # fonts-b612, fonts-open-sans, fonts-croscore).
+    "/usr/share/fonts/truetype/roboto/unhinted/RobotoCondensed-Regular.ttf",
+    "/usr/share/fonts/truetype/roboto/unhinted/RobotoCondensed-Bold.ttf",
+    "/usr/share/fonts/truetype/roboto/unhinted/RobotoTTF/Roboto-Medium.ttf",
+    "/usr/share/fonts/opentype/urw-base35/NimbusSansNarrow-Regular.otf",
+    "/usr/share/fonts/opentype/urw-base35/NimbusSansNarrow-Bold.otf",
+    "/usr/share/fonts/opentype/urw-base35/NimbusSans-Regular.otf",
+    "/usr/share/texmf/fonts/opentype/public/tex-gyre/texgyreheroscn-regular.otf",
+    "/usr/share/fonts/opentype/b612/B612-Regular.otf",
+    "/usr/share/fonts/opentype/b612/B612-Bold.otf",
+    "/usr/share/fonts/truetype/open-sans/OpenSans-Semibold.ttf",
+    "/usr/share/fonts/truetype/open-sans/OpenSans-CondBold.ttf",
+    "/usr/share/fonts/truetype/croscore/Arimo-Regular.ttf",
 )
 LETTERS = string.ascii_uppercase
 DIGITS = string.digits

@@ -26,7 +26,7 @@ from torch import nn
 
 from ocr import render
 from ocr.plates import has_year
-from ocr.training import synth
+from ocr.training import recombine, synth
 from ocr.training.model import CtcLinesNet, CtcPlateNet, PlateNet
 
 log = logging.getLogger("ocr.train")
@@ -48,6 +48,7 @@ class RealCrop:
     text: str
     region: int  # index into REGIONS, or -100 when the layout is not known from the label
     lines: tuple[str, str]  # (top, bottom) as painted; bottom is "" on a one-line plate
+    gap: int | None = None  # row between the lines of a two-line crop (recombine.line_gap_row)
 
 
 def to_input(image_bgr: np.ndarray) -> np.ndarray:
@@ -73,7 +74,8 @@ def load_real(part: str) -> list[RealCrop]:
             # only a year pins the layout down; a one-line crop's province is not in the label
             region = REGIONS.index("punjab") if style == "punjab" else -100
             lines = render.plate_lines(row["plate_text"], style)
-            crops.append(RealCrop(image, row["plate_text"], region, lines))
+            gap = recombine.line_gap_row(image) if lines[1] else None
+            crops.append(RealCrop(image, row["plate_text"], region, lines, gap))
     return crops
 
 
@@ -119,8 +121,16 @@ class Batch:
 class Batches:
     """Endless batches mixing synthetic plates (from a refreshed render pool) and real crops."""
 
-    def __init__(self, rng: np.random.Generator, real: list[RealCrop], real_frac: float) -> None:
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        real: list[RealCrop],
+        real_frac: float,
+        recombine_share: float = 0.0,
+    ) -> None:
         self.rng, self.real, self.real_frac = rng, real, real_frac
+        self.recombine_share = recombine_share
+        self.two_line = [c for c in real if c.gap is not None]
         self.pool = [self._render() for _ in range(2000)]
 
     def _render(self) -> Sample:
@@ -133,6 +143,12 @@ class Batches:
         """Return one augmented sample."""
         if self.real and self.rng.random() < self.real_frac:
             crop = self.real[int(self.rng.integers(len(self.real)))]
+            if (
+                self.recombine_share
+                and crop.gap is not None
+                and self.rng.random() < self.recombine_share
+            ):
+                crop = self._recombined(crop)
             image = synth.augment(crop.image, self.rng, synthetic=False)
             return Sample(image, crop.text, crop.region, crop.lines)
         i = int(self.rng.integers(len(self.pool)))
@@ -145,6 +161,14 @@ class Batches:
             plate = plate[:, int(self.rng.uniform(0.1, 0.24) * plate.shape[1]) :]
         image = synth.augment(plate, self.rng, synthetic=True)
         return Sample(image, clean.text, clean.region, clean.lines)
+
+    def _recombined(self, top: RealCrop) -> RealCrop:
+        """Return `top`'s upper line joined with the number of another real two-line crop."""
+        bottom = self.two_line[int(self.rng.integers(len(self.two_line)))]
+        assert top.gap is not None and bottom.gap is not None
+        image = recombine.join_lines(top.image, top.gap, bottom.image, bottom.gap)
+        lines = (top.lines[0], bottom.lines[1])
+        return RealCrop(image, "".join(lines), top.region, lines, top.gap)
 
     def next(self, size: int) -> Batch:
         """Return one batch of augmented samples."""
@@ -236,6 +260,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--checkpoint-minutes", type=float, default=4.0)
     p.add_argument("--resume", action="store_true", help="continue from RUN/last.pt")
     p.add_argument("--init", type=Path, help="start from this checkpoint's weights (fine-tune)")
+    p.add_argument(
+        "--recombine",
+        type=float,
+        default=0.0,
+        help="share of real two-line draws replaced by one crop's top line over another's number",
+    )
     return p.parse_args()
 
 
@@ -256,7 +286,7 @@ class Trainer:
         elif args.init:
             self.model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
             log.info("initialised weights from %s", args.init)
-        self.batches = Batches(self.rng, load_real("train"), args.real_frac)
+        self.batches = Batches(self.rng, load_real("train"), args.real_frac, args.recombine)
 
     def _load(self, path: Path) -> None:
         """Restore model, optimiser, schedule, step and random state from a checkpoint."""
