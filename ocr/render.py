@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,6 +65,15 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/open-sans/OpenSans-CondBold.ttf",
     "/usr/share/fonts/truetype/croscore/Arimo-Regular.ttf",
 )
+# The faces `make run` installs (fonts-dejavu-core, fonts-noto-core): the scene synthesiser
+# draws its plates in these only, so a seed renders the same clip on every machine that runs the
+# project, whichever training fonts it also has.
+RUNTIME_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+)
 LETTERS = string.ascii_uppercase
 DIGITS = string.digits
 Box = tuple[int, int, int, int]  # x, y, w, h
@@ -87,9 +97,9 @@ class _Ink:
     squeeze: float = 1.0
 
 
-def available_fonts() -> tuple[str, ...]:
+def available_fonts(candidates: Sequence[str] = FONT_CANDIDATES) -> tuple[str, ...]:
     """Return the TrueType plate fonts installed on this machine."""
-    return tuple(p for p in FONT_CANDIDATES if Path(p).is_file())
+    return tuple(p for p in candidates if Path(p).is_file())
 
 
 def random_plate(rng: np.random.Generator, style: str | None = None) -> tuple[str, str]:
@@ -101,13 +111,18 @@ def random_plate(rng: np.random.Generator, style: str | None = None) -> tuple[st
     return _TEXT_MAKERS[style](rng), style
 
 
-def render_plate(text: str, style: str, rng: np.random.Generator) -> np.ndarray:
-    """Draw a clean frontal plate (BGR uint8) of `style` showing `text` in reading order."""
+def render_plate(
+    text: str, style: str, rng: np.random.Generator, fonts: Sequence[str] = FONT_CANDIDATES
+) -> np.ndarray:
+    """Draw a clean frontal plate (BGR uint8) of `style` showing `text` in reading order.
+
+    The face is drawn from those of `fonts` that are installed.
+    """
     if style not in STYLES:
         raise ValueError(f"unknown plate style {style!r}; expected one of {STYLES}")
     text = text.upper()
     canvas, inks = _LAYOUTS[style](text, rng)
-    font, tracking = _pick_font(rng), _pick_tracking(rng)
+    font, tracking = _pick_font(rng, fonts), _pick_tracking(rng)
     for ink in inks:
         _write(canvas, ink, font, tracking)
     _border(canvas, rng)
@@ -362,9 +377,9 @@ _LAYOUTS = {
 # --- drawing ---------------------------------------------------------------------------------
 
 
-def _pick_font(rng: np.random.Generator) -> str | None:
+def _pick_font(rng: np.random.Generator, candidates: Sequence[str]) -> str | None:
     """Choose one installed font for the whole plate (None: Hershey fallback)."""
-    fonts = available_fonts()
+    fonts = available_fonts(candidates)
     return str(rng.choice(fonts)) if fonts else None
 
 

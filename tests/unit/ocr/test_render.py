@@ -55,6 +55,18 @@ def test_unknown_style_is_refused() -> None:
 
 
 def test_hershey_fallback_draws_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render, "available_fonts", lambda: ())
+    monkeypatch.setattr(render, "available_fonts", lambda *_: ())
     image = render.render_plate("BGC771", "sindh", np.random.default_rng(4))
     assert (image[20:65, 20:180].mean(axis=2) < 90).mean() > 0.1
+
+
+def test_fonts_argument_limits_the_faces(monkeypatch: pytest.MonkeyPatch) -> None:
+    # none of the listed faces is installed: the plate is drawn as with no fonts at all
+    missing = render.render_plate("BGC771", "sindh", np.random.default_rng(4), ("/no/such.ttf",))
+    monkeypatch.setattr(render, "available_fonts", lambda *_: ())
+    fallback = render.render_plate("BGC771", "sindh", np.random.default_rng(4))
+    assert np.array_equal(missing, fallback)
+
+
+def test_runtime_fonts_are_among_the_candidates() -> None:
+    assert set(render.RUNTIME_FONTS) <= set(render.FONT_CANDIDATES)
