@@ -4,67 +4,79 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from ocr.reader import PlateRead
+
 
 @click.command("read-plates")
 @click.argument("images", nargs=-1, required=True)
-@click.option("--localize", is_flag=True, help="Find the plate in a whole-vehicle photo first.")
+@click.option(
+    "--localize",
+    is_flag=True,
+    help="Find the plate in a whole-vehicle photo first (the line then gives its box).",
+)
 def command(images: tuple[str, ...], localize: bool) -> None:
     """Read the plate on each IMAGE (a plate crop, or a vehicle photo with --localize)."""
     from ocr.reader import PlateReader
 
-    crops, errors = _load_all(images, localize)
+    loaded, errors = _load_all(images)
     reader = PlateReader.default()
-    reads = dict(zip(crops, reader.read(list(crops.values())), strict=True))
+    lines = _localized(reader, loaded, errors) if localize else _crops(reader, loaded)
     for index, image in enumerate(images):
-        if index in errors:
-            line = {"image": image, "error": errors[index]}
-        else:
-            read = reads[index]
-            line = {
-                "image": image,
-                "plate": read.display or read.text,
-                "confidence": round(read.confidence, 4),
-                "valid": read.valid,
-            }
-        click.echo(json.dumps(line))
+        line = {"error": errors[index]} if index in errors else lines[index]
+        click.echo(json.dumps({"image": image, **line}))
     if errors:
         sys.exit(1)
 
 
-def _load_all(
-    images: tuple[str, ...], localize: bool
-) -> tuple[dict[int, np.ndarray], dict[int, str]]:
-    """Return ({index: crop}, {index: error message}) for the images given."""
-    crops: dict[int, np.ndarray] = {}
-    errors: dict[int, str] = {}
-    for index, image in enumerate(images):
-        try:
-            crops[index] = _crop(image, localize)
-        except (OSError, ValueError) as exc:
-            errors[index] = str(exc)
-    return crops, errors
+def _crops(reader: Any, loaded: dict[int, np.ndarray]) -> dict[int, dict[str, Any]]:
+    """Read each image as a plate crop."""
+    reads = reader.read(list(loaded.values()))
+    return {index: _fields(read) for index, read in zip(loaded, reads, strict=True)}
 
 
-def _crop(image: str, localize: bool) -> np.ndarray:
-    """Load one image and, when asked, cut out its best plate candidate."""
-    from ocr.localize import find_plates
+def _localized(
+    reader: Any, loaded: dict[int, np.ndarray], errors: dict[int, str]
+) -> dict[int, dict[str, Any]]:
+    """Find and read the plate in each photo; a photo with no candidate becomes an error."""
+    from ocr.photo import read_photos
+
+    lines = {}
+    for index, found in zip(loaded, read_photos(reader, list(loaded.values())), strict=True):
+        if found is None:
+            errors[index] = "no plate found in the image"
+        else:
+            lines[index] = {**_fields(found.read), "box": list(found.box)}
+    return lines
+
+
+def _fields(read: PlateRead) -> dict[str, Any]:
+    """Return the JSON fields of one read."""
+    return {
+        "plate": read.display or read.text,
+        "confidence": round(read.confidence, 4),
+        "valid": read.valid,
+    }
+
+
+def _load_all(images: tuple[str, ...]) -> tuple[dict[int, np.ndarray], dict[int, str]]:
+    """Return ({index: image}, {index: error message}) for the images given."""
     from ocr.reader import load_image
     from rules.errors import InvalidInput
 
-    try:
-        loaded = load_image(image)
-    except InvalidInput as exc:
-        raise ValueError(exc.detail) from exc
-    if not localize:
-        return loaded
-    candidates = find_plates(loaded)
-    if not candidates:
-        raise ValueError("no plate found in the image")
-    return candidates[0].crop
+    loaded: dict[int, np.ndarray] = {}
+    errors: dict[int, str] = {}
+    for index, image in enumerate(images):
+        try:
+            loaded[index] = load_image(image)
+        except InvalidInput as exc:
+            errors[index] = exc.detail
+        except OSError as exc:
+            errors[index] = str(exc)
+    return loaded, errors

@@ -52,4 +52,16 @@ def test_localize_finds_the_plate_in_a_scene(tmp_path: Path) -> None:
     cv2.imwrite(str(path), scene)
     result = CliRunner().invoke(command, ["--localize", str(path)])
     assert result.exit_code == 0, result.output
-    assert "plate" in json.loads(result.output)
+    line = json.loads(result.output)
+    x, y, w, h = line["box"]
+    assert "plate" in line and x < 400 and x + w > 240 and y < 380 and y + h > 300
+
+
+def test_localize_reports_a_photo_without_any_plate(tmp_path: Path) -> None:
+    path = tmp_path / "sky.png"
+    cv2.imwrite(str(path), np.full((240, 320, 3), 180, np.uint8))
+    result = CliRunner().invoke(command, ["--localize", str(path), str(_plate_file(tmp_path))])
+    first, second = (json.loads(line) for line in result.output.splitlines())
+    assert result.exit_code == 1
+    assert first == {"image": str(path), "error": "no plate found in the image"}
+    assert "plate" in second  # a plain crop still gets read as a photo: whatever it finds
