@@ -841,6 +841,7 @@ class Match:
     correct: bool
     plate_found: str | None
     plate_true: str | None
+    plate_confidence: float = 0.0
 
 
 def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
@@ -871,6 +872,9 @@ def match_violations(found: list[dict[str, Any]], truth: GroundTruth) -> tuple[l
         correct = key in wanted and key not in used
         used.add(key)
         plate_true = wanted[key].plate if correct else None
-        matches.append(Match(v["rule"], v["frame"], vid, correct, v.get("plate"), plate_true))
+        plate_confidence = float(v.get("plate_confidence") or 0.0)
+        matches.append(
+            Match(v["rule"], v["frame"], vid, correct, v.get("plate"), plate_true, plate_confidence)
+        )
     missed = [t for key, t in wanted.items() if key not in used]
     return matches, missed
