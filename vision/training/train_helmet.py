@@ -68,10 +68,20 @@ class Averaged(nn.Module):
         return torch.stack([m(x) for m in self.models]).mean(0)
 
 
-def cut(context: np.ndarray, rng: np.random.Generator, size: int, strong: bool) -> np.ndarray:
+# Range of the head-box pad drawn for each training crop (evaluation crops are padded x1.5).
+PAD_RANGE = (1.2, 1.9)
+
+
+def cut(
+    context: np.ndarray,
+    rng: np.random.Generator,
+    size: int,
+    strong: bool,
+    pad: tuple[float, float] = PAD_RANGE,
+) -> np.ndarray:
     """Cut a jittered (scale, centre, and with `strong` rotation) square from a context crop."""
     box = context.shape[0] / CONTEXT
-    side = box * rng.uniform(1.2, 1.9)
+    side = box * rng.uniform(*pad)
     cx, cy = context.shape[0] / 2 + rng.normal(0, 0.1, 2) * box
     angle = rng.uniform(-12, 12) if strong else 0.0
     scale = size / side
@@ -112,10 +122,14 @@ def erase(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def augment(
-    context: np.ndarray, rng: np.random.Generator, size: int = 48, strong: bool = False
+    context: np.ndarray,
+    rng: np.random.Generator,
+    size: int = 48,
+    strong: bool = False,
+    pad: tuple[float, float] = PAD_RANGE,
 ) -> np.ndarray:
     """Cut a jittered crop from a context crop and vary light, blur and colour."""
-    crop = cut(context, rng, size, strong)
+    crop = cut(context, rng, size, strong, pad)
     if rng.random() < 0.5:
         crop = np.ascontiguousarray(crop[:, ::-1])
     if strong and rng.random() < 0.5:
@@ -229,7 +243,8 @@ def train(args: argparse.Namespace) -> None:
         order = rng.permutation(len(ty))
         for i in range(0, len(order), args.batch):
             idx = order[i : i + args.batch]
-            x = to_tensor(np.stack([augment(tx[j], rng, args.size, args.strong) for j in idx]))
+            pad = tuple(args.pad_range)
+            x = to_tensor(np.stack([augment(tx[j], rng, args.size, args.strong, pad) for j in idx]))
             loss = mixed_loss(model, x, torch.from_numpy(ty[idx]), args, rng)
             opt.zero_grad()
             loss.backward()
@@ -284,6 +299,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--size", type=int, default=48, help="input side in pixels")
     parser.add_argument("--context-size", type=int, default=96, help="stored context crop side")
     parser.add_argument("--strong", action="store_true", help="rotation, hue, JPEG, erasing")
+    parser.add_argument(
+        "--pad-range", type=float, nargs=2, default=PAD_RANGE, help="head-box pad drawn per crop"
+    )
     parser.add_argument("--label-smoothing", type=float, default=0.0)
     parser.add_argument("--mixup", type=float, default=0.0, help="share of mixed batches")
     parser.add_argument("--ema", type=float, default=0.0, help="EMA decay (0: pick best epoch)")
