@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import cv2
@@ -51,12 +51,36 @@ def split_crops(split_dir: Path, size: int = CONTEXT_SIZE) -> tuple[np.ndarray, 
     return np.stack(crops), np.array(labels, np.int64)
 
 
-def centre_crops(context: np.ndarray, pad: float = 1.5, size: int = 48) -> np.ndarray:
+def native_crops(split_dir: Path, cap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return context crops at the image's own resolution (shrunk to `cap` px if larger), labels.
+
+    The crops are a 1-D object array of (side, side, 3) uint8 arrays, sides differing: a training
+    crop cut from them is resampled once, as the pipeline's crop is, not twice.
+    """
+    crops, labels = [], []
+    for image, boxes in labelled_images(split_dir):
+        for cls, cx, cy, side in boxes:
+            crop = square_crop(image, cx, cy, side * CONTEXT)
+            if crop.shape[0] > cap:
+                crop = cv2.resize(crop, (cap, cap), interpolation=cv2.INTER_AREA)
+            crops.append(crop)
+            labels.append(cls)
+    return as_objects(crops), np.array(labels, np.int64)
+
+
+def as_objects(crops: Sequence[np.ndarray]) -> np.ndarray:
+    """Return a 1-D object array holding the crops (numpy would stack equal shapes)."""
+    out = np.empty(len(crops), object)
+    for i, crop in enumerate(crops):
+        out[i] = crop
+    return out
+
+
+def centre_crops(context: Sequence[np.ndarray], pad: float = 1.5, size: int = 48) -> np.ndarray:
     """Cut the deterministic evaluation crop (head box x pad) out of stored context crops."""
-    centre = context.shape[1] / 2
-    side = context.shape[1] / CONTEXT * pad
-    out = [
-        cv2.resize(square_crop(c, centre, centre, side), (size, size), interpolation=cv2.INTER_AREA)
-        for c in context
-    ]
+    out = []
+    for c in context:
+        centre, side = c.shape[0] / 2, c.shape[0] / CONTEXT * pad
+        crop = square_crop(c, centre, centre, side)
+        out.append(cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA))
     return np.stack(out)

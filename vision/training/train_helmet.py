@@ -19,8 +19,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from vision.helmet import HEAD_PAD
-from vision.training.helmet_data import CONTEXT, centre_crops, split_crops
+from vision.helmet import HEAD_PAD, square_crop
+from vision.training.helmet_data import (
+    CONTEXT,
+    as_objects,
+    centre_crops,
+    native_crops,
+    split_crops,
+)
 
 log = logging.getLogger("train_helmet")
 
@@ -90,6 +96,28 @@ def cut(
     return cv2.warpAffine(context, m, (size, size), borderMode=cv2.BORDER_REPLICATE)
 
 
+def cut_native(
+    context: np.ndarray,
+    rng: np.random.Generator,
+    size: int,
+    strong: bool,
+    pad: tuple[float, float] = PAD_RANGE,
+) -> np.ndarray:
+    """Cut a jittered square from a native-resolution context crop the way the pipeline does.
+
+    Rotation (with `strong`) keeps the context's scale; the square is then resized once with
+    INTER_AREA, as `vision.helmet.to_input` resizes a head crop.
+    """
+    box = context.shape[0] / CONTEXT
+    side = box * rng.uniform(*pad)
+    cx, cy = context.shape[0] / 2 + rng.normal(0, 0.1, 2) * box
+    if strong:
+        m = cv2.getRotationMatrix2D((float(cx), float(cy)), rng.uniform(-12, 12), 1.0)
+        context = cv2.warpAffine(context, m, context.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
+    crop = square_crop(context, float(cx), float(cy), side)
+    return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
+
+
 def colour(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Shift hue and scale saturation a little."""
     hsv = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV).astype(np.int16)
@@ -127,9 +155,10 @@ def augment(
     size: int = 48,
     strong: bool = False,
     pad: tuple[float, float] = PAD_RANGE,
+    native: bool = False,
 ) -> np.ndarray:
     """Cut a jittered crop from a context crop and vary light, blur and colour."""
-    crop = cut(context, rng, size, strong, pad)
+    crop = (cut_native if native else cut)(context, rng, size, strong, pad)
     if rng.random() < 0.5:
         crop = np.ascontiguousarray(crop[:, ::-1])
     if strong and rng.random() < 0.5:
@@ -158,13 +187,21 @@ def accuracy(model: nn.Module, crops: np.ndarray, labels: np.ndarray) -> float:
 
 def real_crops(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Return context crops + labels of train/ and valid/, cached in the work folder."""
-    cache = Path(args.work) / f"crops{args.context_size}.npz"
+    native = args.native_max
+    cache = Path(args.work) / (f"native{native}.npz" if native else f"crops{args.context_size}.npz")
     if not cache.exists():
-        tx, ty = split_crops(Path(args.data) / "train", args.context_size)
-        vx, vy = split_crops(Path(args.data) / "valid", args.context_size)
+        tx, ty = split_contexts(Path(args.data) / "train", args)
+        vx, vy = split_contexts(Path(args.data) / "valid", args)
         np.savez_compressed(cache, tx=tx, ty=ty, vx=vx, vy=vy)
-    z = np.load(cache)
+    z = np.load(cache, allow_pickle=bool(native))  # native crops differ in size: object arrays
     return z["tx"], z["ty"], z["vx"], z["vy"]
+
+
+def split_contexts(split: Path, args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
+    """Return one split's context crops (native or at --context-size) and labels."""
+    if args.native_max:
+        return native_crops(split, args.native_max)
+    return split_crops(split, args.context_size)
 
 
 def synthetic_crops(args: argparse.Namespace, rng: np.random.Generator) -> list[tuple]:
@@ -174,7 +211,12 @@ def synthetic_crops(args: argparse.Namespace, rng: np.random.Generator) -> list[
         z = np.load(extra)
         keep = rng.permutation(len(z["y"]))[: args.synthetic_max]
         size = (args.context_size, args.context_size)
-        x = np.stack([cv2.resize(c, size, interpolation=cv2.INTER_LINEAR) for c in z["x"][keep]])
+        if args.native_max:  # kept as rendered (96 px), in the object array the real ones use
+            x = as_objects(list(z["x"][keep]))
+        else:
+            x = np.stack(
+                [cv2.resize(c, size, interpolation=cv2.INTER_LINEAR) for c in z["x"][keep]]
+            )
         out.append((x, z["y"][keep]))
         log.info("added %d of %d synthetic crops from %s", len(keep), len(z["y"]), extra)
     return out
@@ -238,13 +280,14 @@ def train(args: argparse.Namespace) -> None:
         opt, args.lr, total_steps=args.epochs * (len(ty) // args.batch + 1)
     )
     best, start, work = -1.0, time.time(), Path(args.work)
+    pad, native = tuple(args.pad_range), bool(args.native_max)
     for epoch in range(args.epochs):
         model.train()
         order = rng.permutation(len(ty))
         for i in range(0, len(order), args.batch):
             idx = order[i : i + args.batch]
-            pad = tuple(args.pad_range)
-            x = to_tensor(np.stack([augment(tx[j], rng, args.size, args.strong, pad) for j in idx]))
+            crops = [augment(tx[j], rng, args.size, args.strong, pad, native) for j in idx]
+            x = to_tensor(np.stack(crops))
             loss = mixed_loss(model, x, torch.from_numpy(ty[idx]), args, rng)
             opt.zero_grad()
             loss.backward()
@@ -298,6 +341,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--arch", choices=sorted(ARCHS), default="v1")
     parser.add_argument("--size", type=int, default=48, help="input side in pixels")
     parser.add_argument("--context-size", type=int, default=96, help="stored context crop side")
+    parser.add_argument(
+        "--native-max",
+        type=int,
+        default=0,
+        help="keep real context crops at their own resolution up to this side (0: --context-size)",
+    )
     parser.add_argument("--strong", action="store_true", help="rotation, hue, JPEG, erasing")
     parser.add_argument(
         "--pad-range", type=float, nargs=2, default=PAD_RANGE, help="head-box pad drawn per crop"
