@@ -40,14 +40,19 @@ def labelled_images(split_dir: Path) -> Iterator[tuple[np.ndarray, list[Box]]]:
             yield image, read_boxes(label_path, image.shape[1], image.shape[0])
 
 
+def context_crops(split_dir: Path) -> Iterator[tuple[np.ndarray, int]]:
+    """Yield (context crop at the image's own resolution, class) for every head of a split."""
+    for image, boxes in labelled_images(split_dir):
+        for cls, cx, cy, side in boxes:
+            yield square_crop(image, cx, cy, side * CONTEXT), cls
+
+
 def split_crops(split_dir: Path, size: int = CONTEXT_SIZE) -> tuple[np.ndarray, np.ndarray]:
     """Return context crops (N, size, size, 3) uint8 and labels (N,) for one split folder."""
     crops, labels = [], []
-    for image, boxes in labelled_images(split_dir):
-        for cls, cx, cy, side in boxes:
-            crop = square_crop(image, cx, cy, side * CONTEXT)
-            crops.append(cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA))
-            labels.append(cls)
+    for crop, cls in context_crops(split_dir):
+        crops.append(cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA))
+        labels.append(cls)
     return np.stack(crops), np.array(labels, np.int64)
 
 
@@ -58,13 +63,11 @@ def native_crops(split_dir: Path, cap: int) -> tuple[np.ndarray, np.ndarray]:
     crop cut from them is resampled once, as the pipeline's crop is, not twice.
     """
     crops, labels = [], []
-    for image, boxes in labelled_images(split_dir):
-        for cls, cx, cy, side in boxes:
-            crop = square_crop(image, cx, cy, side * CONTEXT)
-            if crop.shape[0] > cap:
-                crop = cv2.resize(crop, (cap, cap), interpolation=cv2.INTER_AREA)
-            crops.append(crop)
-            labels.append(cls)
+    for crop, cls in context_crops(split_dir):
+        if crop.shape[0] > cap:
+            crop = cv2.resize(crop, (cap, cap), interpolation=cv2.INTER_AREA)
+        crops.append(crop)
+        labels.append(cls)
     return as_objects(crops), np.array(labels, np.int64)
 
 

@@ -78,6 +78,16 @@ class Averaged(nn.Module):
 PAD_RANGE = (1.2, 1.9)
 
 
+def jittered_square(
+    context: np.ndarray, rng: np.random.Generator, pad: tuple[float, float]
+) -> tuple[float, float, float]:
+    """Draw a training square around a context crop's centred head: (centre x, centre y, side)."""
+    box = context.shape[0] / CONTEXT
+    side = box * rng.uniform(*pad)
+    cx, cy = context.shape[0] / 2 + rng.normal(0, 0.1, 2) * box
+    return float(cx), float(cy), float(side)
+
+
 def cut(
     context: np.ndarray,
     rng: np.random.Generator,
@@ -86,9 +96,7 @@ def cut(
     pad: tuple[float, float] = PAD_RANGE,
 ) -> np.ndarray:
     """Cut a jittered (scale, centre, and with `strong` rotation) square from a context crop."""
-    box = context.shape[0] / CONTEXT
-    side = box * rng.uniform(*pad)
-    cx, cy = context.shape[0] / 2 + rng.normal(0, 0.1, 2) * box
+    cx, cy, side = jittered_square(context, rng, pad)
     angle = rng.uniform(-12, 12) if strong else 0.0
     scale = size / side
     m = cv2.getRotationMatrix2D((float(cx), float(cy)), angle, scale)
@@ -108,13 +116,11 @@ def cut_native(
     Rotation (with `strong`) keeps the context's scale; the square is then resized once with
     INTER_AREA, as `vision.helmet.to_input` resizes a head crop.
     """
-    box = context.shape[0] / CONTEXT
-    side = box * rng.uniform(*pad)
-    cx, cy = context.shape[0] / 2 + rng.normal(0, 0.1, 2) * box
+    cx, cy, side = jittered_square(context, rng, pad)
     if strong:
         m = cv2.getRotationMatrix2D((float(cx), float(cy)), rng.uniform(-12, 12), 1.0)
         context = cv2.warpAffine(context, m, context.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
-    crop = square_crop(context, float(cx), float(cy), side)
+    crop = square_crop(context, cx, cy, side)
     return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
 
 
