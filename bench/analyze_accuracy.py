@@ -4,8 +4,8 @@ Usage: .venv/bin/python bench/analyze_accuracy.py --seeds 900000 900040 [--signa
        [--no-plates] [--size 1280x720] [--work /work/runs/vision/bench] [--model other.onnx]
 Seeds 900000+ are kept for measurement: never used while developing the synthesiser or rules.
 The last line counts true violations whose plate is wrong yet read at or above the app's
-auto-issue plate floor (AUTO_ISSUE_MIN_PLATE_CONFIDENCE, 0.9): challans that would reach the
-wrong owner without an officer's review.
+auto-issue plate floor (AUTO_ISSUE_MIN_PLATE_CONFIDENCE, 0.9 unless set): challans that would
+reach the wrong owner without an officer's review.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from echallan.config import Config
 from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
 from vision.pipeline import analyze_clip
 from vision.scenes import match_violations, random_scene_spec, render_scene
 
 RULES = ("red_light", "wrong_way", "no_helmet")
-AUTO_ISSUE_FLOOR = 0.9  # echallan.config AUTO_ISSUE_MIN_PLATE_CONFIDENCE's default
+AUTO_ISSUE_FLOOR = Config.AUTO_ISSUE_MIN_PLATE_CONFIDENCE
 
 
 def plain(text: str | None) -> str:

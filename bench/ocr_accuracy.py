@@ -9,10 +9,10 @@ pk-dev is split by plate text (ocr/training/pk_dev_split.csv): the `train` part 
 fine-tuning, the `heldout` part never was. Only the held-out figure says how well the model
 reads plates it has not seen. pk-holdout is unlabelled and is not scored here.
 
-`--floor` (default: the app's AUTO_ISSUE_MIN_PLATE_CONFIDENCE, 0.9) splits the reads the way the
-issuance policy does: a valid read at or above the floor may be issued without an officer's
-review, the rest are reviewed. The line "auto-issuable" says how many reads clear it and how many
-of those are wrong: a wrong read there is a challan sent to the wrong owner.
+`--floor` (default: the app's AUTO_ISSUE_MIN_PLATE_CONFIDENCE, 0.9 unless set) splits the reads
+the way the issuance policy does: a valid read at or above the floor may be issued without an
+officer's review, the rest are reviewed. The line "auto-issuable" says how many reads clear it
+and how many of those are wrong: a wrong read there is a challan sent to the wrong owner.
 Data: ../shared/data/plates/pk-dev (github.com/usmanweb/Pakistan-Vehicle-Number-Plate-Dataset).
 """
 
@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from echallan.config import Config
 from ocr.plates import has_year
 from ocr.reader import PlateRead, PlateReader
 
@@ -99,7 +100,12 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", type=Path, help="model path without suffix (default: committed)")
     p.add_argument("--width", type=int, help="shrink crops to this width (px) before reading")
-    p.add_argument("--floor", type=float, default=0.9, help="auto-issue plate confidence floor")
+    p.add_argument(
+        "--floor",
+        type=float,
+        default=Config.AUTO_ISSUE_MIN_PLATE_CONFIDENCE,
+        help="auto-issue plate confidence floor (default: the app's setting)",
+    )
     args = p.parse_args()
     reader = PlateReader.from_model(args.model)
     with SPLIT.open(newline="") as f:
