@@ -33,7 +33,13 @@ class LocatedRead:
 
 def read_photos(reader: PlateReader, photos: Sequence[np.ndarray]) -> list[LocatedRead | None]:
     """Return, per photo, its most believable plate read with its box (None: no candidate)."""
-    candidates = [find_plates(photo) for photo in photos]
+    return read_candidates(reader, [find_plates(photo) for photo in photos])
+
+
+def read_candidates(
+    reader: PlateReader, candidates: Sequence[Sequence[PlateCandidate]]
+) -> list[LocatedRead | None]:
+    """Read every photo's candidates in one batch; return each photo's most believable read."""
     reads = iter(reader.read([c.crop for found in candidates for c in found]))
     return [best_read(found, [next(reads) for _ in found]) for found in candidates]
 

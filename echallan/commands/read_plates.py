@@ -11,7 +11,7 @@ import click
 if TYPE_CHECKING:
     import numpy as np
 
-    from ocr.reader import PlateRead
+    from ocr.reader import PlateRead, PlateReader
 
 
 @click.command("read-plates")
@@ -35,14 +35,14 @@ def command(images: tuple[str, ...], localize: bool) -> None:
         sys.exit(1)
 
 
-def _crops(reader: Any, loaded: dict[int, np.ndarray]) -> dict[int, dict[str, Any]]:
+def _crops(reader: PlateReader, loaded: dict[int, np.ndarray]) -> dict[int, dict[str, Any]]:
     """Read each image as a plate crop."""
     reads = reader.read(list(loaded.values()))
     return {index: _fields(read) for index, read in zip(loaded, reads, strict=True)}
 
 
 def _localized(
-    reader: Any, loaded: dict[int, np.ndarray], errors: dict[int, str]
+    reader: PlateReader, loaded: dict[int, np.ndarray], errors: dict[int, str]
 ) -> dict[int, dict[str, Any]]:
     """Find and read the plate in each photo; a photo with no candidate becomes an error."""
     from ocr.photo import read_photos
