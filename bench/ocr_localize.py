@@ -51,7 +51,7 @@ def pasted_cases() -> list[tuple[np.ndarray, tuple[int, int, int, int]]]:
     cases = []
     for image, (x, y, w, h) in eu_cases():
         text, style = render.random_plate(rng)
-        plate = render.render_plate(text, style, rng, render.RUNTIME_FONTS)
+        plate = render.render_plate(text, style, rng, render.SCENE_LOOK)
         height = round(w * plate.shape[0] / plate.shape[1])
         top = max(0, min(image.shape[0] - height, y + h // 2 - height // 2))
         width = min(w, image.shape[1] - x)
@@ -72,7 +72,7 @@ def synthetic_cases(n: int = 60) -> list[tuple[np.ndarray, tuple[int, int, int, 
             scene + rng.integers(0, 40, scene.shape, dtype=np.uint8), (0, 0), 3
         )
         text, style = render.random_plate(rng)
-        plate = render.render_plate(text, style, rng, render.RUNTIME_FONTS)
+        plate = render.render_plate(text, style, rng, render.SCENE_LOOK)
         width = int(rng.integers(90, 220))
         plate = cv2.resize(plate, (width, round(width * plate.shape[0] / plate.shape[1])))
         y, x = int(rng.integers(150, 400)), int(rng.integers(10, 640 - width - 10))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +36,8 @@ TWO_LINE_STYLES = ("punjab", "punjab_plain")
 # How often each style is drawn when none is asked for: roughly what Karachi cameras see.
 STYLE_WEIGHTS = (0.34, 0.08, 0.26, 0.12, 0.06, 0.08, 0.06)
 
-FONT_CANDIDATES = (
+# The faces the committed model (run r7) was trained with.
+R7_FONTS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
     "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf",
@@ -49,6 +50,9 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
     "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
     "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+)
+FONT_CANDIDATES = (
+    *R7_FONTS,
     # Narrow and plain sans faces of other designs, so that no one face's W, M, D or 0 is the
     # only one the recogniser knows (fonts-roboto-unhinted, fonts-urw-base35, fonts-texgyre,
     # fonts-b612, fonts-open-sans, fonts-croscore).
@@ -88,6 +92,25 @@ BLUE: Colour = (150, 80, 20)
 
 
 @dataclass(frozen=True)
+class Look:
+    """How plates are painted. Training recipes name theirs, so each model can be rebuilt."""
+
+    fonts: tuple[str, ...]  # candidate faces; those installed are drawn from
+    glyph_width: tuple[float, float]  # a two-line plate's glyph width, share of its height
+    open_spacing: bool  # half the plates get open character spacing, as many real ones have
+    grey_white: bool  # white fields grey-white (channels shifted together) rather than pastel
+
+
+# The committed model's look (run r7, ocr/models/RECIPE.md).
+R7_LOOK = Look(R7_FONTS, (0.58, 0.74), open_spacing=False, grey_white=False)
+# Session 4's look (runs r9, r10): open spacing, grey-white fields, wider glyphs, 22 faces.
+OPEN_LOOK = Look(FONT_CANDIDATES, (0.6, 0.86), open_spacing=True, grey_white=True)
+# The scene synthesiser's look: OPEN_LOOK in the faces every machine running the project has.
+SCENE_LOOK = replace(OPEN_LOOK, fonts=RUNTIME_FONTS)
+LOOKS = {"r7": R7_LOOK, "open": OPEN_LOOK}
+
+
+@dataclass(frozen=True)
 class _Ink:
     """What to write on the plate: text, where, in which colour and how condensed."""
 
@@ -112,17 +135,18 @@ def random_plate(rng: np.random.Generator, style: str | None = None) -> tuple[st
 
 
 def render_plate(
-    text: str, style: str, rng: np.random.Generator, fonts: Sequence[str] = FONT_CANDIDATES
+    text: str, style: str, rng: np.random.Generator, look: Look = OPEN_LOOK
 ) -> np.ndarray:
     """Draw a clean frontal plate (BGR uint8) of `style` showing `text` in reading order.
 
-    The face is drawn from those of `fonts` that are installed.
+    The face is drawn from those of the look's fonts that are installed.
     """
     if style not in STYLES:
         raise ValueError(f"unknown plate style {style!r}; expected one of {STYLES}")
     text = text.upper()
-    canvas, inks = _LAYOUTS[style](text, rng)
-    font, tracking = _pick_font(rng, fonts), _pick_tracking(rng)
+    canvas, inks = _LAYOUTS[style](text, rng, look)
+    font = _pick_font(rng, look.fonts)
+    tracking = _pick_tracking(rng) if look.open_spacing else 0.0
     for ink in inks:
         _write(canvas, ink, font, tracking)
     _border(canvas, rng)
@@ -217,9 +241,11 @@ def _jitter(colour: Colour, rng: np.random.Generator, spread: int = 18) -> Colou
     return tuple(int(c) for c in shifted)  # type: ignore[return-value]
 
 
-def _canvas(h: int, w: int, colour: Colour, rng: np.random.Generator) -> np.ndarray:
+def _canvas(
+    h: int, w: int, colour: Colour, rng: np.random.Generator, grey_white: bool = False
+) -> np.ndarray:
     """Return a plate blank of one jittered colour."""
-    if colour != WHITE:
+    if colour != WHITE or not grey_white:
         return np.full((h, w, 3), _jitter(colour, rng), dtype=np.uint8)
     # Real white fields are grey-white, dimmer or brighter, not pastel: shift the channels
     # together and tint them only a little (the camera's colour cast comes later).
@@ -235,10 +261,10 @@ def _sep(rng: np.random.Generator) -> str:
 
 
 def _one_line(
-    text: str, band: str, colour: Colour, rng: np.random.Generator
+    text: str, band: str, colour: Colour, rng: np.random.Generator, look: Look
 ) -> tuple[np.ndarray, list[_Ink]]:
     """Lay out a one-line 2:1 plate with a province band under the number."""
-    canvas = _canvas(100, 200, colour, rng)
+    canvas = _canvas(100, 200, colour, rng, look.grey_white)
     letters, rest = split_letters(text)
     inks = [
         _Ink(f"{letters}{_sep(rng)}{rest}", (10, 17, 180, 50), _jitter(INK, rng, 10), 0.9),
@@ -249,26 +275,30 @@ def _one_line(
     return canvas, inks
 
 
-def _sindh_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+def _sindh_layout(text: str, rng: np.random.Generator, look: Look) -> tuple[np.ndarray, list[_Ink]]:
     """Lay out a yellow Sindh plate with the SINDH band."""
-    return _one_line(text, "SINDH", YELLOW, rng)
+    return _one_line(text, "SINDH", YELLOW, rng, look)
 
 
-def _karachi_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+def _karachi_layout(
+    text: str, rng: np.random.Generator, look: Look
+) -> tuple[np.ndarray, list[_Ink]]:
     """Lay out an old yellow Karachi plate with the KARACHI band."""
-    return _one_line(text, "KARACHI", YELLOW, rng)
+    return _one_line(text, "KARACHI", YELLOW, rng, look)
 
 
-def _ict_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+def _ict_layout(text: str, rng: np.random.Generator, look: Look) -> tuple[np.ndarray, list[_Ink]]:
     """Lay out a white Islamabad plate with a blue strip and the ICT-ISLAMABAD band."""
-    canvas, inks = _one_line(text, "ICT-ISLAMABAD", WHITE, rng)
+    canvas, inks = _one_line(text, "ICT-ISLAMABAD", WHITE, rng, look)
     canvas[:, :26] = _jitter(BLUE, rng)
     _emblem(canvas, (2, 30, 22, 34), rng)
     inks[0] = _Ink(inks[0].text, (32, 17, 160, 50), inks[0].colour, 0.9)
     return canvas, inks
 
 
-def _government_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+def _government_layout(
+    text: str, rng: np.random.Generator, look: Look
+) -> tuple[np.ndarray, list[_Ink]]:
     """Lay out a long green government plate with white letters."""
     canvas = _canvas(75, 300, DARK_GREEN, rng)
     letters, rest = split_letters(text)
@@ -283,20 +313,22 @@ def _punjab_strip(canvas: np.ndarray, rng: np.random.Generator) -> list[_Ink]:
     return [_Ink("PUNJAB", (5, 80, 36, 9), _jitter(INK, rng, 10))]
 
 
-def _punjab_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+def _punjab_layout(
+    text: str, rng: np.random.Generator, look: Look
+) -> tuple[np.ndarray, list[_Ink]]:
     """Lay out a two-line Punjab plate: letters and a small year over the number."""
     letters, rest = split_letters(text)
-    return _two_line(letters, rest[:2], rest[2:], rng)
+    return _two_line(letters, rest[:2], rest[2:], rng, look)
 
 
-def _plain_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+def _plain_layout(text: str, rng: np.random.Generator, look: Look) -> tuple[np.ndarray, list[_Ink]]:
     """Lay out a two-line Punjab plate without a year."""
     letters, number = split_letters(text)
-    return _two_line(letters, "", number, rng)
+    return _two_line(letters, "", number, rng, look)
 
 
 def _two_line(
-    letters: str, year: str, number: str, rng: np.random.Generator
+    letters: str, year: str, number: str, rng: np.random.Generator, look: Look
 ) -> tuple[np.ndarray, list[_Ink]]:
     """Lay out letters (and year) over the number the way real Punjab plates are painted.
 
@@ -305,37 +337,43 @@ def _two_line(
     their upper half, after a dash, a dot or nothing; the number is left-aligned under the
     letters. Each box is filled by its text (squeeze > 1) so the year lands right after them.
     """
-    canvas = _canvas(100, 200, WHITE, rng)
+    canvas = _canvas(100, 200, WHITE, rng, look.grey_white)
     inks = _punjab_strip(canvas, rng)
     _rivets(canvas, rng)
     ink = _jitter(INK, rng, 10)
     top, size = int(rng.integers(8, 17)), int(rng.integers(30, 41))
     left = 46 + int(rng.integers(8, 23 if year else 30))
-    letters_w = _glyphs_width(letters, size, rng)
+    letters_w = _glyphs_width(letters, size, rng, look)
     inks.append(_Ink(letters, (left, top, letters_w, size), ink, 2.0))
     if year:
-        inks.append(_year_ink(year, left + letters_w, top, size, ink, rng))
+        inks.append(_year_ink(year, left + letters_w, top, size, ink, rng, look))
     below = top + size + int(rng.integers(4, 10))
     number_h = min(int(rng.integers(32, 43)), 96 - below)
     number_x = max(50, left + int(rng.integers(-6, 7)))
-    number_w = min(194 - number_x, _glyphs_width(number, number_h, rng))
+    number_w = min(194 - number_x, _glyphs_width(number, number_h, rng, look))
     inks.append(_Ink(number, (number_x, below, number_w, number_h), ink, 2.0))
     return canvas, inks
 
 
-def _glyphs_width(text: str, height: int, rng: np.random.Generator) -> int:
+def _glyphs_width(text: str, height: int, rng: np.random.Generator, look: Look) -> int:
     """Return the width a condensed plate face gives `text` at `height` px."""
-    return round(len(text) * height * rng.uniform(0.6, 0.86))
+    return round(len(text) * height * rng.uniform(*look.glyph_width))
 
 
 def _year_ink(
-    year: str, after: int, top: int, size: int, colour: Colour, rng: np.random.Generator
+    year: str,
+    after: int,
+    top: int,
+    size: int,
+    colour: Colour,
+    rng: np.random.Generator,
+    look: Look,
 ) -> _Ink:
     """Return the small year painted after the letters, with its dash or dot."""
     height = round(size * rng.uniform(0.5, 0.72))
     sep = str(rng.choice(["-", "-", "·", ""]))
     x = after + int(rng.integers(4, 13))
-    width = min(196 - x, _glyphs_width(sep + year, height, rng))
+    width = min(196 - x, _glyphs_width(sep + year, height, rng, look))
     y = top + round(size * rng.uniform(0.0, 0.3))
     return _Ink(sep + year, (x, y, width, height), colour, 2.0)
 
@@ -352,7 +390,9 @@ def _rivets(canvas: np.ndarray, rng: np.random.Generator) -> None:
         cv2.circle(canvas, centre, radius, (grey // 2,) * 3, 1, cv2.LINE_AA)
 
 
-def _old_punjab_layout(text: str, rng: np.random.Generator) -> tuple[np.ndarray, list[_Ink]]:
+def _old_punjab_layout(
+    text: str, rng: np.random.Generator, look: Look
+) -> tuple[np.ndarray, list[_Ink]]:
     """Lay out an old grey one-line Punjab plate with PUNJAB above the number."""
     canvas = _canvas(100, 200, (200, 200, 196), rng)
     letters, rest = split_letters(text)

@@ -20,7 +20,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ocr.render import RUNTIME_FONTS, random_plate, render_plate
+from ocr.render import SCENE_LOOK, random_plate, render_plate
 from rules.signals import AMBER, GREEN, RED, Phase
 
 Colour = tuple[int, int, int]
@@ -352,7 +352,7 @@ def random_scene_spec(
 
 def _plate_image(v: VehicleSpec, width: int, rng: np.random.Generator) -> np.ndarray:
     """Render the vehicle's plate at the given width."""
-    plate = render_plate(v.plate, v.plate_style, rng, RUNTIME_FONTS)
+    plate = render_plate(v.plate, v.plate_style, rng, SCENE_LOOK)
     height = max(4, round(width * plate.shape[0] / plate.shape[1]))
     return cv2.resize(plate, (width, height), interpolation=cv2.INTER_AREA)
 

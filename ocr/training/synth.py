@@ -15,10 +15,10 @@ from ocr import render
 Rng = np.random.Generator
 
 
-def synthetic_sample(rng: Rng) -> tuple[np.ndarray, str, str]:
+def synthetic_sample(rng: Rng, look: render.Look) -> tuple[np.ndarray, str, str]:
     """Return (augmented BGR crop, plate text, style) for one random synthetic plate."""
     text, style = render.random_plate(rng)
-    plate = render.render_plate(text, style, rng)
+    plate = render.render_plate(text, style, rng, look)
     return augment(plate, rng, synthetic=True), text, style
 
 

@@ -127,8 +127,9 @@ class Batches:
         real: list[RealCrop],
         real_frac: float,
         recombine_share: float = 0.0,
+        look: render.Look = render.R7_LOOK,
     ) -> None:
-        self.rng, self.real, self.real_frac = rng, real, real_frac
+        self.rng, self.real, self.real_frac, self.look = rng, real, real_frac, look
         self.recombine_share = recombine_share
         self.two_line = [c for c in real if c.gap is not None]
         self.pool = [self._render() for _ in range(2000)]
@@ -136,7 +137,7 @@ class Batches:
     def _render(self) -> Sample:
         """Render one fresh clean synthetic plate."""
         text, style = render.random_plate(self.rng)
-        plate = render.render_plate(text, style, self.rng)
+        plate = render.render_plate(text, style, self.rng, self.look)
         return Sample(plate, text, REGIONS.index(style), render.plate_lines(text, style))
 
     def _sample(self) -> Sample:
@@ -182,10 +183,10 @@ class Batches:
         )
 
 
-def synthetic_validation(n: int = 512) -> tuple[torch.Tensor, list[str]]:
-    """Return a fixed synthetic validation set (seed 12345)."""
+def synthetic_validation(look: render.Look, n: int = 512) -> tuple[torch.Tensor, list[str]]:
+    """Return a fixed synthetic validation set (seed 12345) painted in `look`."""
     rng = np.random.default_rng(12345)
-    samples = [synth.synthetic_sample(rng) for _ in range(n)]
+    samples = [synth.synthetic_sample(rng, look) for _ in range(n)]
     return torch.from_numpy(np.stack([to_input(s[0]) for s in samples])), [s[1] for s in samples]
 
 
@@ -266,6 +267,12 @@ def parse_args() -> argparse.Namespace:
         default=0.0,
         help="share of real two-line draws replaced by one crop's top line over another's number",
     )
+    p.add_argument(
+        "--look",
+        default="r7",
+        choices=sorted(render.LOOKS),
+        help="how synthetic plates are painted (ocr.render.LOOKS; r7: the committed model's)",
+    )
     return p.parse_args()
 
 
@@ -286,7 +293,13 @@ class Trainer:
         elif args.init:
             self.model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
             log.info("initialised weights from %s", args.init)
-        self.batches = Batches(self.rng, load_real("train"), args.real_frac, args.recombine)
+        self.batches = Batches(
+            self.rng,
+            load_real("train"),
+            args.real_frac,
+            args.recombine,
+            render.LOOKS[args.look],
+        )
 
     def _load(self, path: Path) -> None:
         """Restore model, optimiser, schedule, step and random state from a checkpoint."""
@@ -346,7 +359,7 @@ def main() -> None:
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     trainer = Trainer(args)
-    sets = {"synth": synthetic_validation(), "pk_train": real_set("train")}
+    sets = {"synth": synthetic_validation(render.LOOKS[args.look]), "pk_train": real_set("train")}
     sets["pk_heldout"] = real_set("heldout")
     log.info("args %s", vars(args))
     run_loop(trainer, sets)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -60,9 +61,10 @@ def test_hershey_fallback_draws_text(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (image[20:65, 20:180].mean(axis=2) < 90).mean() > 0.1
 
 
-def test_fonts_argument_limits_the_faces(monkeypatch: pytest.MonkeyPatch) -> None:
-    # none of the listed faces is installed: the plate is drawn as with no fonts at all
-    missing = render.render_plate("BGC771", "sindh", np.random.default_rng(4), ("/no/such.ttf",))
+def test_look_fonts_limit_the_faces(monkeypatch: pytest.MonkeyPatch) -> None:
+    # none of the look's faces is installed: the plate is drawn as with no fonts at all
+    look = dataclasses.replace(render.OPEN_LOOK, fonts=("/no/such.ttf",))
+    missing = render.render_plate("BGC771", "sindh", np.random.default_rng(4), look)
     monkeypatch.setattr(render, "available_fonts", lambda *_: ())
     fallback = render.render_plate("BGC771", "sindh", np.random.default_rng(4))
     assert np.array_equal(missing, fallback)
@@ -70,3 +72,21 @@ def test_fonts_argument_limits_the_faces(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_runtime_fonts_are_among_the_candidates() -> None:
     assert set(render.RUNTIME_FONTS) <= set(render.FONT_CANDIDATES)
+
+
+def test_r7_look_paints_with_the_fonts_own_spacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the committed model's recipe must keep drawing what it was trained on (RECIPE.md: r7)
+    def no_tracking(_rng: np.random.Generator) -> float:
+        raise AssertionError("open spacing drawn in the r7 look")
+
+    monkeypatch.setattr(render, "_pick_tracking", no_tracking)
+    for style in render.STYLES:
+        render.render_plate("LEA132293", style, np.random.default_rng(3), render.R7_LOOK)
+
+
+def test_looks_draw_faces_from_their_own_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    picked: list[tuple[str, ...]] = []
+    monkeypatch.setattr(render, "available_fonts", lambda fonts: picked.append(fonts) or ())
+    for look in (render.R7_LOOK, render.SCENE_LOOK):
+        render.render_plate("AZU290", "sindh", np.random.default_rng(0), look)
+    assert picked == [render.R7_FONTS, render.RUNTIME_FONTS]
