@@ -268,6 +268,12 @@ def parse_args() -> argparse.Namespace:
         help="share of real two-line draws replaced by one crop's top line over another's number",
     )
     p.add_argument(
+        "--real-part",
+        default="train",
+        choices=["train", "heldout"],
+        help="pk-dev part trained on (heldout: the swapped split, for a second estimate only)",
+    )
+    p.add_argument(
         "--look",
         default="r7",
         choices=sorted(render.LOOKS),
@@ -295,7 +301,7 @@ class Trainer:
             log.info("initialised weights from %s", args.init)
         self.batches = Batches(
             self.rng,
-            load_real("train"),
+            load_real(args.real_part),
             args.real_frac,
             args.recombine,
             render.LOOKS[args.look],
