@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import string
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,6 +99,10 @@ class Look:
     glyph_width: tuple[float, float]  # a two-line plate's glyph width, share of its height
     open_spacing: bool  # half the plates get open character spacing, as many real ones have
     grey_white: bool  # white fields grey-white (channels shifted together) rather than pastel
+    # Real painted characters (ink masks by character, ocr.training.glyphs) and the share of
+    # plates whose number is painted with them; a line with a character missing uses the font.
+    glyphs: Mapping[str, Sequence[np.ndarray]] | None = None
+    glyph_share: float = 0.0
 
 
 # The committed model's look (run r7, ocr/models/RECIPE.md).
@@ -118,6 +122,7 @@ class _Ink:
     box: Box
     colour: Colour
     squeeze: float = 1.0
+    number: bool = False  # part of the registration number (not a band, caption or stamp)
 
 
 def available_fonts(candidates: Sequence[str] = FONT_CANDIDATES) -> tuple[str, ...]:
@@ -145,10 +150,11 @@ def render_plate(
         raise ValueError(f"unknown plate style {style!r}; expected one of {STYLES}")
     text = text.upper()
     canvas, inks = _LAYOUTS[style](text, rng, look)
-    font = _pick_font(rng, look.fonts)
-    tracking = _pick_tracking(rng) if look.open_spacing else 0.0
+    face = _Face(_pick_font(rng, look.fonts), _pick_tracking(rng) if look.open_spacing else 0.0)
+    if look.glyphs and rng.random() < look.glyph_share:
+        face = _Face(face.font, face.tracking, look.glyphs, rng)
     for ink in inks:
-        _write(canvas, ink, font, tracking)
+        _write(canvas, ink, face)
     _border(canvas, rng)
     return canvas
 
@@ -267,7 +273,7 @@ def _one_line(
     canvas = _canvas(100, 200, colour, rng, look.grey_white)
     letters, rest = split_letters(text)
     inks = [
-        _Ink(f"{letters}{_sep(rng)}{rest}", (10, 17, 180, 50), _jitter(INK, rng, 10), 0.9),
+        _Ink(f"{letters}{_sep(rng)}{rest}", (10, 17, 180, 50), _jitter(INK, rng, 10), 0.9, True),
         _Ink(band, (70 - len(band) * 2, 76, 60 + len(band) * 4, 14), _jitter(INK, rng, 10)),
     ]
     if rng.random() < 0.5:
@@ -292,7 +298,7 @@ def _ict_layout(text: str, rng: np.random.Generator, look: Look) -> tuple[np.nda
     canvas, inks = _one_line(text, "ICT-ISLAMABAD", WHITE, rng, look)
     canvas[:, :26] = _jitter(BLUE, rng)
     _emblem(canvas, (2, 30, 22, 34), rng)
-    inks[0] = _Ink(inks[0].text, (32, 17, 160, 50), inks[0].colour, 0.9)
+    inks[0] = _Ink(inks[0].text, (32, 17, 160, 50), inks[0].colour, 0.9, True)
     return canvas, inks
 
 
@@ -302,7 +308,7 @@ def _government_layout(
     """Lay out a long green government plate with white letters."""
     canvas = _canvas(75, 300, DARK_GREEN, rng)
     letters, rest = split_letters(text)
-    ink = _Ink(f"{letters}{_sep(rng)}{rest}", (14, 10, 272, 55), _jitter(WHITE, rng, 10))
+    ink = _Ink(f"{letters}{_sep(rng)}{rest}", (14, 10, 272, 55), _jitter(WHITE, rng, 10), 1.0, True)
     return canvas, [ink]
 
 
@@ -344,14 +350,14 @@ def _two_line(
     top, size = int(rng.integers(8, 17)), int(rng.integers(30, 41))
     left = 46 + int(rng.integers(8, 23 if year else 30))
     letters_w = _glyphs_width(letters, size, rng, look)
-    inks.append(_Ink(letters, (left, top, letters_w, size), ink, 2.0))
+    inks.append(_Ink(letters, (left, top, letters_w, size), ink, 2.0, True))
     if year:
         inks.append(_year_ink(year, left + letters_w, top, size, ink, rng, look))
     below = top + size + int(rng.integers(4, 10))
     number_h = min(int(rng.integers(32, 43)), 96 - below)
     number_x = max(50, left + int(rng.integers(-6, 7)))
     number_w = min(194 - number_x, _glyphs_width(number, number_h, rng, look))
-    inks.append(_Ink(number, (number_x, below, number_w, number_h), ink, 2.0))
+    inks.append(_Ink(number, (number_x, below, number_w, number_h), ink, 2.0, True))
     return canvas, inks
 
 
@@ -375,7 +381,7 @@ def _year_ink(
     x = after + int(rng.integers(4, 13))
     width = min(196 - x, _glyphs_width(sep + year, height, rng, look))
     y = top + round(size * rng.uniform(0.0, 0.3))
-    return _Ink(sep + year, (x, y, width, height), colour, 2.0)
+    return _Ink(sep + year, (x, y, width, height), colour, 2.0, True)
 
 
 def _rivets(canvas: np.ndarray, rng: np.random.Generator) -> None:
@@ -399,7 +405,7 @@ def _old_punjab_layout(
     ink = _jitter(INK, rng, 10)
     return canvas, [
         _Ink("PUNJAB", (70, 8, 60, 14), ink),
-        _Ink(f"{letters} {rest}", (10, 32, 180, 52), ink, 0.9),
+        _Ink(f"{letters} {rest}", (10, 32, 180, 52), ink, 0.9, True),
     ]
 
 
@@ -470,16 +476,73 @@ def _fit(mask: np.ndarray, box: Box, squeeze: float) -> tuple[np.ndarray, int, i
     return scaled, x + (w - width) // 2, y
 
 
-def _write(canvas: np.ndarray, ink: _Ink, font: str | None, tracking: float = 0.0) -> None:
+@dataclass(frozen=True)
+class _Face:
+    """What the plate's characters are painted with: a font (None: Hershey), its spacing, and
+    perhaps real painted characters with the generator that picks among them."""
+
+    font: str | None
+    tracking: float = 0.0
+    glyphs: Mapping[str, Sequence[np.ndarray]] | None = None
+    picks: np.random.Generator | None = None
+
+
+def _write(canvas: np.ndarray, ink: _Ink, face: _Face) -> None:
     """Blend the ink's text into the canvas inside its box."""
     if not ink.text.strip():
         return
-    mask, x0, y0 = _fit(_text_mask(ink.text, font, tracking), ink.box, ink.squeeze)
+    if ink.number and face.glyphs and face.picks and _paintable(ink.text, face.glyphs):
+        text_mask = _glyph_mask(ink.text, face.glyphs, face.picks, face.tracking)
+    else:
+        text_mask = _text_mask(ink.text, face.font, face.tracking)
+    mask, x0, y0 = _fit(text_mask, ink.box, ink.squeeze)
     h, w = mask.shape
     alpha = (mask.astype(np.float32) / 255.0)[..., None]
     region = canvas[y0 : y0 + h, x0 : x0 + w].astype(np.float32)
     blended = region * (1 - alpha) + np.array(ink.colour, np.float32) * alpha
     canvas[y0 : y0 + h, x0 : x0 + w] = blended.astype(np.uint8)
+
+
+# Separators are not cut from real plates: drawn as a bar, a dot or a gap (shares of the height).
+_SEPARATORS = {"-": (0.34, 0.12), "·": (0.14, 0.14), " ": (0.3, 0.0)}
+
+
+def _paintable(text: str, glyphs: Mapping[str, Sequence[np.ndarray]]) -> bool:
+    """Tell whether every character of the text has a real glyph (or is a separator)."""
+    return all(c in glyphs or c in _SEPARATORS for c in text)
+
+
+def _glyph_mask(
+    text: str,
+    glyphs: Mapping[str, Sequence[np.ndarray]],
+    rng: np.random.Generator,
+    tracking: float,
+    height: int = 64,
+) -> np.ndarray:
+    """Compose the text from real glyphs, one drawn at random per character, on one baseline."""
+    gap = round(height * (0.08 + tracking))
+    pieces = []
+    for char in text:
+        if char in _SEPARATORS:
+            pieces.append(_separator(char, height))
+            continue
+        masks = glyphs[char]
+        glyph = masks[int(rng.integers(len(masks)))]
+        width = max(1, round(glyph.shape[1] * height / glyph.shape[0]))
+        pieces.append(cv2.resize(glyph, (width, height), interpolation=cv2.INTER_LINEAR))
+    spaced = [np.pad(piece, ((0, 0), (0, gap))) for piece in pieces]
+    return np.hstack(spaced)[:, : -gap or None]
+
+
+def _separator(char: str, height: int) -> np.ndarray:
+    """Return a separator's mask: a dash, a dot or an empty gap."""
+    width_share, thickness_share = _SEPARATORS[char]
+    mask = np.zeros((height, max(1, round(width_share * height))), np.uint8)
+    thickness = round(thickness_share * height)
+    if thickness:
+        top = (height - thickness) // 2
+        mask[top : top + thickness] = 255
+    return mask
 
 
 def _emblem(canvas: np.ndarray, box: Box, rng: np.random.Generator) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from torch import nn
 
 from ocr import render
 from ocr.plates import has_year
-from ocr.training import recombine, synth
+from ocr.training import glyphs, recombine, synth
 from ocr.training.model import CtcLinesNet, CtcPlateNet, PlateNet
 
 log = logging.getLogger("ocr.train")
@@ -274,12 +275,28 @@ def parse_args() -> argparse.Namespace:
         help="pk-dev part trained on (heldout: the swapped split, for a second estimate only)",
     )
     p.add_argument(
+        "--glyphs",
+        type=float,
+        default=0.0,
+        help="share of synthetic plates whose number is painted with glyphs cut from the real part",
+    )
+    p.add_argument(
         "--look",
         default="r7",
         choices=sorted(render.LOOKS),
         help="how synthetic plates are painted (ocr.render.LOOKS; r7: the committed model's)",
     )
     return p.parse_args()
+
+
+def with_real_glyphs(look: render.Look, real: list[RealCrop], share: float) -> render.Look:
+    """Return the look with the glyphs cut from the real crops, used on `share` of the plates."""
+    if share <= 0:
+        return look
+    cut = [g for c in real for g in glyphs.crop_glyphs(c.image, c.lines, c.gap)]
+    bank = glyphs.glyph_bank(cut)
+    log.info("%d real glyphs of %d characters: %s", len(cut), len(bank), "".join(bank))
+    return dataclasses.replace(look, glyphs=bank, glyph_share=share)
 
 
 class Trainer:
@@ -299,13 +316,9 @@ class Trainer:
         elif args.init:
             self.model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
             log.info("initialised weights from %s", args.init)
-        self.batches = Batches(
-            self.rng,
-            load_real(args.real_part),
-            args.real_frac,
-            args.recombine,
-            render.LOOKS[args.look],
-        )
+        real = load_real(args.real_part)
+        look = with_real_glyphs(render.LOOKS[args.look], real, args.glyphs)
+        self.batches = Batches(self.rng, real, args.real_frac, args.recombine, look)
 
     def _load(self, path: Path) -> None:
         """Restore model, optimiser, schedule, step and random state from a checkpoint."""
