@@ -1,0 +1,111 @@
+"""Cutting real painted characters out of labelled plate crops (OCR training only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ocr import render
+from ocr.training.glyphs import crop_glyphs, glyph_bank, line_glyphs
+
+FIELD, PAINT = 225, 25
+
+
+def painted_line(chars: str, scales: list[float] | None = None, lift: int = 0) -> np.ndarray:
+    """Return a grey image of a light field with the characters painted apart, dark."""
+    scales = scales or [2.0] * len(chars)
+    line = np.full((110, 50 * len(chars) + 40), FIELD, np.uint8)
+    for i, (char, scale) in enumerate(zip(chars, scales, strict=True)):
+        baseline = 80 - (lift if i == len(chars) - 1 else 0)
+        font = cv2.FONT_HERSHEY_SIMPLEX
+        cv2.putText(line, char, (20 + 50 * i, baseline), font, scale, PAINT, 5, cv2.LINE_AA)
+    # soft edges, as a camera's crop has (a two-level image is not what the cutter is for)
+    return cv2.GaussianBlur(line, (3, 3), 0)
+
+
+def test_a_line_that_counts_out_gives_one_glyph_per_character() -> None:
+    glyphs = line_glyphs(painted_line("AB12"), "AB12")
+    assert [g.char for g in glyphs] == list("AB12")
+    for glyph in glyphs:
+        assert glyph.mask.dtype == np.uint8 and glyph.mask.max() == 255
+        assert 40 <= glyph.mask.shape[0] <= 70  # cut tight around one character
+
+
+def test_small_marks_are_not_characters() -> None:
+    line = painted_line("AB12")
+    cv2.circle(line, (line.shape[1] - 12, 20), 4, PAINT, -1)  # a bolt head
+    cv2.line(line, (118, 60), (128, 60), PAINT, 3)  # a dash
+    assert [g.char for g in line_glyphs(line, "AB12")] == list("AB12")
+
+
+def test_a_line_that_does_not_count_out_gives_nothing() -> None:
+    line = painted_line("AB12")
+    # join the 1 and the 2 with a smear along the foot: one wide part for two characters
+    cv2.line(line, (140, 78), (200, 78), PAINT, 6)
+    assert line_glyphs(line, "AB12") == []
+    assert line_glyphs(painted_line("AB12"), "AB123") == []
+
+
+def test_a_character_off_the_baseline_is_refused() -> None:
+    assert line_glyphs(painted_line("AB12", lift=25), "AB12") == []
+
+
+def test_letters_before_a_year_need_ink_after_them() -> None:
+    # `LE` then a smaller year `11`: the letters are cut, the year is not
+    line = painted_line("LE11", scales=[2.0, 2.0, 1.4, 1.4])
+    assert [g.char for g in line_glyphs(line, "LE", trailing=2)] == ["L", "E"]
+    # the letters were not found (say, too faint) and only the year is there: nothing is cut,
+    # rather than the year's digits labelled L and E
+    assert line_glyphs(painted_line("11", scales=[1.4, 1.4]), "LE", trailing=2) == []
+
+
+def test_bank_groups_masks_by_character() -> None:
+    bank = glyph_bank(line_glyphs(painted_line("A1A"), "A1A"))
+    assert sorted(bank) == ["1", "A"] and len(bank["A"]) == 2
+
+
+def test_real_crop_gives_its_letters_and_number(shared_data: Path) -> None:
+    image = cv2.imread(str(shared_data / "plates/pk-dev/36.jpg"))  # LEA-14-1037, two lines
+    assert image is not None
+    from ocr.training.recombine import line_gap_row
+
+    glyphs = crop_glyphs(image, ("LEA14", "1037"), line_gap_row(image))
+    assert "".join(g.char for g in glyphs) == "LEA1037"  # the year is not cut
+
+
+def solid_bank(chars: str) -> dict[str, tuple[np.ndarray, ...]]:
+    """Return a glyph bank whose every glyph is a solid block of ink."""
+    return {c: (np.full((40, 24), 255, np.uint8),) for c in chars}
+
+
+def number_ink(plate: np.ndarray) -> float:
+    """Return the share of dark pixels in a one-line plate's number area."""
+    return float((plate[17:67, 10:190].mean(axis=2) < 90).mean())
+
+
+def look_with(bank: dict[str, tuple[np.ndarray, ...]], share: float) -> render.Look:
+    """Return the r7 look with a glyph bank used on `share` of the plates."""
+    return render.Look(render.R7_FONTS, (0.58, 0.74), False, False, bank, share)
+
+
+def test_plates_are_painted_with_real_glyphs_when_the_look_has_them() -> None:
+    bank = solid_bank("AZU0123456789")
+    glyph_plate = render.render_plate(
+        "AZU290", "sindh", np.random.default_rng(1), look_with(bank, 1)
+    )
+    font_plate = render.render_plate(
+        "AZU290", "sindh", np.random.default_rng(1), look_with(bank, 0)
+    )
+    # solid blocks cover far more of the number's box than letters do
+    assert number_ink(glyph_plate) > number_ink(font_plate) + 0.25
+
+
+def test_a_line_with_a_character_missing_from_the_bank_uses_the_font() -> None:
+    bank = solid_bank("AZ0123456789")  # no U
+    with_gap = render.render_plate("AZU290", "sindh", np.random.default_rng(1), look_with(bank, 1))
+    font_plate = render.render_plate(
+        "AZU290", "sindh", np.random.default_rng(1), look_with(bank, 0)
+    )
+    assert np.array_equal(with_gap, font_plate)
