@@ -33,6 +33,9 @@ SIGNAL_ROI = (0.885, 0.04, 0.045, 0.2)
 ENTRY_Y, EXIT_Y = 1.02, -0.05
 CAR_W, MOTO_W = 0.34, 0.15  # sprite widths as a fraction of frame height, at scale 1
 GAP = 0.33  # smallest distance between two vehicles' ground points in one lane
+# A scene's signal cycle (green up to 4.5 s, amber up to 1.5 s, red, then green again) and its
+# roles' timing windows need this long: shorter clips leave some windows empty.
+MIN_DURATION_S = 10.0
 BODY_COLOURS: tuple[Colour, ...] = (
     (235, 235, 235),
     (40, 40, 40),
@@ -330,6 +333,8 @@ def random_scene_spec(
     occluder: bool | None = None,
 ) -> SceneSpec:
     """Draw a junction scene: phases, roles, vehicles, plates, helmets, lighting."""
+    if duration_s < MIN_DURATION_S:
+        raise ValueError(f"a scene lasts at least {MIN_DURATION_S:g} s, not {duration_s:g} s")
     rng = np.random.default_rng(seed)
     duration = int(duration_s * 1000)
     base = SceneSpec(seed, size, fps, duration, random_phases(rng, duration), ())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
+import pytest
 
 from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
@@ -41,3 +42,10 @@ def test_roles_have_the_intended_plates_and_riders(small_scene: tuple[Path, Grou
             assert vehicle.kind == "motorcycle" and not all(vehicle.helmets)
         if t.rule == "red_light":
             assert vehicle.role == "runner"
+
+
+def test_a_scene_too_short_for_a_signal_cycle_is_refused() -> None:
+    # below 10 s some seeds have no time for their roles: a clear error, never numpy's
+    with pytest.raises(ValueError, match="at least 10 s"):
+        random_scene_spec(1, duration_s=6.0)
+    assert random_scene_spec(1, duration_s=10.0).duration_ms == 10_000
