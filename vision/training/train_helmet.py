@@ -10,6 +10,7 @@ on valid/); without it, the best epoch on valid/ is kept. Never reads test/.
 from __future__ import annotations
 
 import argparse
+import copy
 import logging
 import time
 from pathlib import Path
@@ -73,6 +74,9 @@ class Averaged(nn.Module):
         """Return the mean logits."""
         return torch.stack([m(x) for m in self.models]).mean(0)
 
+
+# MobileNetV2 fine-tuned from ImageNet weights (vision/training/pretrained.py).
+PRETRAINED = "mnv2"
 
 # Range of the head-box pad drawn for each training crop (evaluation crops are padded x1.5).
 PAD_RANGE = (1.2, 1.9)
@@ -243,8 +247,7 @@ class Ema:
 
     def __init__(self, model: nn.Module, decay: float) -> None:
         self.decay = decay
-        self.model = HelmetNet(model.width, model.arch)
-        self.model.load_state_dict(model.state_dict())
+        self.model = copy.deepcopy(model)
 
     def update(self, model: nn.Module) -> None:
         """Move the average towards the model's current weights."""
@@ -273,13 +276,26 @@ def mixed_loss(
     ) * nn.functional.cross_entropy(logits, y[perm], label_smoothing=smooth)
 
 
+def build_model(args: argparse.Namespace) -> nn.Module:
+    """Return the small CNN of --arch, or MobileNetV2 started from ImageNet weights (mnv2)."""
+    if args.arch != PRETRAINED:
+        return HelmetNet(args.width, args.arch)
+    from vision.training.pretrained import PretrainedHelmetNet, load_imagenet
+
+    if not args.pretrained:
+        raise SystemExit("--arch mnv2 needs --pretrained PATH (see vision/training/RECIPE.md)")
+    model = PretrainedHelmetNet()
+    load_imagenet(model, Path(args.pretrained))
+    return model
+
+
 def train(args: argparse.Namespace) -> None:
     """Train, keep the EMA (or the best epoch on valid/), export ONNX."""
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     tx, ty, vx, vy = load_data(args)
     log.info("train %d crops (%d no-helmet), valid %d", len(ty), int(ty.sum()), len(vy))
-    model = HelmetNet(args.width, args.arch)
+    model = build_model(args)
     ema = Ema(model, args.ema) if args.ema else None
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     sched = torch.optim.lr_scheduler.OneCycleLR(
@@ -344,7 +360,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--weight-decay", type=float, default=1e-4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--width", type=float, default=1.0)
-    parser.add_argument("--arch", choices=sorted(ARCHS), default="v1")
+    parser.add_argument("--arch", choices=[*sorted(ARCHS), PRETRAINED], default="v1")
+    parser.add_argument(
+        "--pretrained", help="torchvision's mobilenet_v2-b0353104.pth, for --arch mnv2"
+    )
     parser.add_argument("--size", type=int, default=48, help="input side in pixels")
     parser.add_argument("--context-size", type=int, default=96, help="stored context crop side")
     parser.add_argument(
