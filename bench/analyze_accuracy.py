@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python bench/analyze_accuracy.py --seeds 900000 900040 [--signal clip]
        [--no-plates] [--size 1280x720] [--work /work/runs/vision/bench] [--model other.onnx]
+       [--helmet-model other-helmet.onnx]
 Seeds 900000+ are kept for measurement: never used while developing the synthesiser or rules.
 The last line counts true violations whose plate is wrong yet read at or above the app's
 auto-issue plate floor (AUTO_ISSUE_MIN_PLATE_CONFIDENCE, 0.9 unless set): challans that would
@@ -21,6 +22,7 @@ from typing import Any
 from echallan.config import Config
 from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
+from vision.helmet import HelmetClassifier
 from vision.pipeline import analyze_clip
 from vision.scenes import match_violations, random_scene_spec, render_scene
 
@@ -44,11 +46,14 @@ def render_for_bench(seed: int, args: argparse.Namespace, prefix: str) -> tuple[
     return path, truth, phases
 
 
-def run_one(seed: int, args: argparse.Namespace, reader: object) -> tuple[list, list, float]:
+def run_one(
+    seed: int, args: argparse.Namespace, reader: object, helmets: HelmetClassifier | None
+) -> tuple[list, list, float]:
     """Render, analyse and score one clip."""
     path, truth, phases = render_for_bench(seed, args, "scene")
     start = time.perf_counter()
-    result = analyze_clip(path, parse_calibration(truth.calibration), phases, plate_reader=reader)
+    cal = parse_calibration(truth.calibration)
+    result = analyze_clip(path, cal, phases, plate_reader=reader, helmets=helmets)
     elapsed = time.perf_counter() - start
     matches, missed = match_violations([v.to_json() for v in result.violations], truth)
     if not args.keep:
@@ -92,6 +97,7 @@ def main() -> None:
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--no-plates", action="store_true")
     parser.add_argument("--model", help="another ONNX plate model (its .yaml beside it)")
+    parser.add_argument("--helmet-model", help="another helmet ONNX model (default: committed)")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--work", default="/work/runs/vision/bench")
@@ -103,9 +109,10 @@ def main() -> None:
         from ocr import PlateReader
 
         reader = PlateReader.from_model(args.model)
+    helmets = HelmetClassifier(args.helmet_model) if args.helmet_model else None
     all_matches, all_missed, seconds = [], [], 0.0
     for seed in range(*args.seeds):
-        matches, missed, elapsed = run_one(seed, args, reader)
+        matches, missed, elapsed = run_one(seed, args, reader, helmets)
         all_matches += matches
         all_missed += missed
         seconds += elapsed

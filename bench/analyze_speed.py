@@ -1,7 +1,7 @@
 """Real-time factor of `analyze_clip` on one core, and its ratio to decode-only time.
 
 Usage: .venv/bin/python bench/analyze_speed.py [--clip CLIP --camera CAM.json] [--repeat 3]
-       [--plates] [--cpu 0]
+       [--plates] [--cpu 0] [--helmet-model other-helmet.onnx]
 Without --clip it renders a 1280x720 25 fps synthetic junction clip (seed 900500, 14 s, mp4v).
 OpenCV and onnxruntime run single-threaded; --cpu pins the process to one core as well.
 """
@@ -18,6 +18,7 @@ import cv2
 
 from rules.calibration import parse_calibration
 from vision import decode
+from vision.helmet import HelmetClassifier
 from vision.pipeline import analyze_clip
 from vision.scenes import random_scene_spec, render_scene
 
@@ -45,6 +46,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--plates", action="store_true")
     parser.add_argument("--cpu", type=int)
+    parser.add_argument("--helmet-model", help="another helmet ONNX model (default: committed)")
     parser.add_argument("--work", default="/work/runs/vision/bench")
     args = parser.parse_args()
     if args.cpu is not None:
@@ -61,12 +63,13 @@ def main() -> None:
         from ocr import PlateReader
 
         reader = PlateReader.default()
+    helmets = HelmetClassifier(args.helmet_model) if args.helmet_model else None
     info = decode.probe(path)
     dec = min(decode_only(path)[1] for _ in range(args.repeat))
     times = []
     for _ in range(args.repeat):
         start = time.perf_counter()
-        result = analyze_clip(path, cal, None, plate_reader=reader)
+        result = analyze_clip(path, cal, None, plate_reader=reader, helmets=helmets)
         times.append(time.perf_counter() - start)
     best = min(times)
     duration = result.frames / info.fps
