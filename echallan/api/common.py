@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 PROBLEM_RESPONSES = {
     400: "Bad request",
@@ -12,6 +12,27 @@ PROBLEM_RESPONSES = {
     409: "Conflict with the current state",
     422: "Invalid input",
 }
+
+
+# The largest row id or offset a request may name: PostgreSQL's `integer`. Larger numbers find
+# nothing, but the databases raise on them (SQLite past 2**63, PostgreSQL's OFFSET past its
+# bigint): they are refused where they come in, 422 in a query and 404 in a path, never a 500.
+MAX_DB_INT = 2**31 - 1
+
+
+def offset_field() -> fields.Integer:
+    """Return the paging offset field: 0 by default, at most MAX_DB_INT."""
+    return fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_DB_INT))
+
+
+def row_id_field() -> fields.Integer:
+    """Return an optional filter naming a row by its id."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_DB_INT))
+
+
+def id_path(name: str) -> str:
+    """Return a route part `<int:name>` that only matches ids a row can have."""
+    return f"<int(min=1, max={MAX_DB_INT}):{name}>"
 
 
 class ProblemSchema(Schema):

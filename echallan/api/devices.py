@@ -19,7 +19,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from echallan.api.common import document_problems
+from echallan.api.common import document_problems, id_path, offset_field
 from echallan.auth import API_KEY_HEADER, actor, hash_secret, require_role
 from echallan.models import Role
 from echallan.models.types import utcnow
@@ -223,7 +223,7 @@ class DeviceArgsSchema(Schema):
     site_id = fields.String()
     box_id = fields.String()
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = offset_field()
 
 
 class AlertSchema(Schema):
@@ -360,7 +360,7 @@ class Alerts(MethodView):
         return devices.list_alerts(**args)
 
 
-@ops.route("/alerts/<int:alert_id>/acknowledge")
+@ops.route(f"/alerts/{id_path('alert_id')}/acknowledge")
 class AcknowledgeAlert(MethodView):
     """Taking charge of an alert."""
 

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from echallan.api.common import document_problems
+from echallan.api.common import document_problems, offset_field
 from echallan.api.idempotency import idempotent
 from echallan.auth import actor, require_scope
 from echallan.models.types import utcnow
@@ -50,7 +50,7 @@ class OutstandingArgs(Schema):
     plate = fields.String(validate=validate.Length(min=1, max=16))
     cnic = fields.String(validate=validate.Length(min=13, max=15))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = offset_field()
 
 
 class OutstandingPage(Schema):

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from echallan.api.common import document_problems
+from echallan.api.common import document_problems, id_path, offset_field, row_id_field
 from echallan.auth import current_user, require_role
 from echallan.models import Role
 from echallan.models.types import utcnow
@@ -27,11 +27,12 @@ class QueueArgsSchema(Schema):
     reason = fields.String()
     rule = fields.String(validate=validate.OneOf(["red_light", "wrong_way", "no_helmet"]))
     camera_id = fields.String()
-    assignee_id = fields.Integer()
-    older_than_s = fields.Integer(validate=validate.Range(min=0))
+    assignee_id = row_id_field()
+    # at most ten years: no task is older than the system, and a larger age overflows a date
+    older_than_s = fields.Integer(validate=validate.Range(min=0, max=10 * 365 * 86400))
     include_closed = fields.Boolean(load_default=False)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = offset_field()
 
 
 class EventSchema(Schema):
@@ -124,7 +125,7 @@ class ReviewTasks(MethodView):
         return review.list_tasks(review.QueueFilter(**args), utcnow(), limit, offset)
 
 
-@blp.route("/review-tasks/<int:task_id>")
+@blp.route(f"/review-tasks/{id_path('task_id')}")
 class ReviewTaskItem(MethodView):
     """One task."""
 
@@ -136,7 +137,7 @@ class ReviewTaskItem(MethodView):
         return review.get_task(task_id)
 
 
-@blp.route("/review-tasks/<int:task_id>/claim")
+@blp.route(f"/review-tasks/{id_path('task_id')}/claim")
 class ReviewTaskClaim(MethodView):
     """Claiming a task."""
 
@@ -148,7 +149,7 @@ class ReviewTaskClaim(MethodView):
         return review.claim(review.get_task(task_id), current_user(), utcnow())
 
 
-@blp.route("/review-tasks/<int:task_id>/decision")
+@blp.route(f"/review-tasks/{id_path('task_id')}/decision")
 class ReviewTaskDecision(MethodView):
     """Deciding a task."""
 
@@ -163,7 +164,7 @@ class ReviewTaskDecision(MethodView):
         )
 
 
-@blp.route("/review-tasks/<int:task_id>/reopen")
+@blp.route(f"/review-tasks/{id_path('task_id')}/reopen")
 class ReviewTaskReopen(MethodView):
     """Reopening a decided task."""
 

@@ -86,6 +86,9 @@ def test_staff_see_sites_devices_and_live_status(app, client, junction, clock) -
     assert [x["id"] for x in page] == sorted([d.BOX, *d.CAMERAS])[1:3]
     assert_problem(client.get("/api/v1/ops/devices/NOPE"), 404)
     assert_problem(client.get("/api/v1/ops/sites/NOPE"), 404)
+    # an offset past any database's integers was a 500 (found by schemathesis)
+    too_far = client.get("/api/v1/ops/devices", query_string={"offset": 10**20})
+    assert "offset" in assert_problem(too_far, 422)["errors"]["query"]
 
 
 def test_acknowledging_stops_repeats_and_is_audited(app, client, junction, clock, receiver) -> None:
@@ -112,6 +115,7 @@ def test_acknowledging_stops_repeats_and_is_audited(app, client, junction, clock
     assert actions.count("alert.acknowledged") == 1
     assert len(set(keys)) == 3
     assert_problem(client.post("/api/v1/ops/alerts/999999/acknowledge"), 404)
+    assert client.post(f"/api/v1/ops/alerts/{10**20}/acknowledge").status_code == 404
 
 
 def test_resolved_alerts_cannot_be_acknowledged(app, client, junction, clock) -> None:

@@ -167,3 +167,23 @@ def test_two_officers_deciding_at_once_one_wins(queue) -> None:  # noqa: ANN001
             .where(ReviewDecision.actor.like("user:%"))
         )
         assert humans == 1
+
+
+HUGE = "99999999999999999999"  # past SQLite's 64-bit integers and PostgreSQL's bigint
+
+
+@pytest.mark.parametrize(
+    "query", [f"assignee_id={HUGE}", f"offset={HUGE}", "older_than_s=99999999999999"]
+)
+def test_numbers_no_database_can_hold_are_refused_as_invalid(queue, query) -> None:  # noqa: ANN001
+    # found by schemathesis: each was a 500 (an overflow in the database driver or a date)
+    response = signed_in(queue[0], "officer1").get(f"/api/v1/police/review-tasks?{query}")
+    assert response.status_code == 422, response.json
+    assert response.mimetype == "application/problem+json"
+    assert query.split("=")[0] in response.json["errors"]["query"]
+
+
+def test_a_task_id_no_row_can_have_is_not_found(queue) -> None:  # noqa: ANN001
+    client = signed_in(queue[0], "officer1")
+    assert client.get(f"/api/v1/police/review-tasks/{HUGE}").status_code == 404
+    assert client.post(f"/api/v1/police/review-tasks/{HUGE}/claim").status_code == 404
