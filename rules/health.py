@@ -233,6 +233,10 @@ class AlertChanges:
 
 # --- heartbeat validation ---------------------------------------------------------------------
 
+# Counters a device reports (uptime, frames) are stored as 64-bit integers; 2**31 - 1 seconds is
+# 68 years of uptime, so anything larger is a broken device, and a number past 2**63 made the
+# database raise (a 500, found by fuzzing the API).
+MAX_COUNT = 2**31 - 1
 HEARTBEAT_FIELDS = frozenset(
     {
         "device_clock",
@@ -331,12 +335,12 @@ def _optional_number(raw: Mapping[str, object], name: str, low: float, high: flo
 
 
 def _optional_count(raw: Mapping[str, object], name: str) -> int | None:
-    """Return a non-negative integer field, None when absent or null."""
+    """Return a non-negative integer field up to MAX_COUNT, None when absent or null."""
     value = raw.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInput(f"{name} must be a non-negative integer", field=name)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise InvalidInput(f"{name} must be an integer from 0 to {MAX_COUNT}", field=name)
     return value
 
 

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from echallan.api.common import document_problems
+from echallan.api.common import document_problems, id_path
 from echallan.models.types import utcnow
 from echallan.services import citizens
 
@@ -81,7 +81,7 @@ class CitizenChallan(MethodView):
         return citizens.view(citizens.find(number, args["plate"]), utcnow())
 
 
-@blp.route("/<number>/evidence/<int:index>")
+@blp.route(f"/<number>/evidence/{id_path('index', minimum=0)}")
 class CitizenEvidence(MethodView):
     """Evidence images."""
 

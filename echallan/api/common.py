@@ -30,9 +30,9 @@ def row_id_field() -> fields.Integer:
     return fields.Integer(validate=validate.Range(min=1, max=MAX_DB_INT))
 
 
-def id_path(name: str) -> str:
-    """Return a route part `<int:name>` that only matches ids a row can have."""
-    return f"<int(min=1, max={MAX_DB_INT}):{name}>"
+def id_path(name: str, minimum: int = 1) -> str:
+    """Return a route part `<int:name>` that only matches ids a row (or list) can have."""
+    return f"<int(min={minimum}, max={MAX_DB_INT}):{name}>"
 
 
 class ProblemSchema(Schema):

@@ -25,6 +25,7 @@ from echallan.models import Role
 from echallan.models.types import utcnow
 from echallan.services import devices
 from rules.errors import InvalidInput
+from rules.health import MAX_COUNT
 
 blp = Blueprint(
     "devices", __name__, url_prefix="/api/v1/devices", description="Devices: heartbeats"
@@ -52,8 +53,10 @@ class HeartbeatSchema(Schema):
     lat = fields.Float(allow_none=True, metadata={"description": "WGS-84; 0,0 means no fix"})
     lon = fields.Float(allow_none=True)
     temperature_c = fields.Float(allow_none=True)
-    uptime_s = fields.Integer(allow_none=True, metadata={"minimum": 0})
-    frames_since_last = fields.Integer(allow_none=True, metadata={"minimum": 0})
+    uptime_s = fields.Integer(allow_none=True, metadata={"minimum": 0, "maximum": MAX_COUNT})
+    frames_since_last = fields.Integer(
+        allow_none=True, metadata={"minimum": 0, "maximum": MAX_COUNT}
+    )
 
 
 class HeartbeatAcceptedSchema(Schema):

@@ -39,6 +39,50 @@ def test_openapi_lists_problem_answers_and_security(client) -> None:  # noqa: AN
     assert set(PROBLEM_RESPONSES) >= {401, 403, 404, 409, 422}
 
 
+def test_every_integer_a_request_carries_has_a_maximum(client) -> None:  # noqa: ANN001
+    # An unbounded integer reached the database or a date and came back as a 500 (found by
+    # schemathesis); each one a request can carry now states the largest it takes.
+    spec = client.get("/api/v1/openapi.json").json
+    unbounded = [
+        where
+        for where, schema in _request_integers(spec)
+        if schema.get("maximum") is None or schema.get("minimum") is None
+    ]
+    assert unbounded == []
+    assert len(list(_request_integers(spec))) >= 15  # the walk found the parameters at all
+
+
+def _request_integers(spec: dict):  # noqa: ANN202
+    """Yield (where, schema) for every integer in a request's parameters and JSON bodies."""
+    components = spec.get("components", {}).get("schemas", {})
+    for path, operations in spec["paths"].items():
+        for parameter in operations.get("parameters", []):  # shared by the path's methods
+            where = f"{path} {parameter['in']} {parameter['name']}"
+            yield from _integers(parameter.get("schema", {}), where, components)
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            for parameter in operation.get("parameters", []):
+                where = f"{method} {path} {parameter['in']} {parameter['name']}"
+                yield from _integers(parameter.get("schema", {}), where, components)
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body:
+                yield from _integers(body["schema"], f"{method} {path} body", components)
+
+
+def _integers(schema: dict, where: str, components: dict):  # noqa: ANN202
+    """Yield (where, schema) for the integers in a schema, following $ref and properties."""
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    kinds = schema.get("type")
+    if kinds == "integer" or (isinstance(kinds, list) and "integer" in kinds):
+        yield where, schema
+    for name, child in schema.get("properties", {}).items():
+        yield from _integers(child, f"{where}.{name}", components)
+    if "items" in schema:
+        yield from _integers(schema["items"], f"{where}[]", components)
+
+
 def test_unknown_route_is_problem_json(client) -> None:  # noqa: ANN001
     response = client.get("/api/v1/nowhere")
     assert response.status_code == 404

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rules.errors import InvalidInput
-from rules.health import HEARTBEAT_FIELDS, HealthConfig, validate_heartbeat
+from rules.health import HEARTBEAT_FIELDS, MAX_COUNT, HealthConfig, validate_heartbeat
 
 NOW = datetime(2026, 11, 23, 10, 15, tzinfo=UTC)
 PKT = timezone(timedelta(hours=5))
@@ -125,9 +125,15 @@ def test_flags_must_be_json_booleans(name: str, value: object) -> None:
 
 
 @pytest.mark.parametrize("name", ["uptime_s", "frames_since_last"])
-@pytest.mark.parametrize("value", [-1, 1.5, "10", False])
+@pytest.mark.parametrize("value", [-1, 1.5, "10", False, MAX_COUNT + 1, 10**23])
 def test_counts_must_be_non_negative_integers(name: str, value: object) -> None:
     assert refused_field(body(**{name: value})) == name
+
+
+@pytest.mark.parametrize("name", ["uptime_s", "frames_since_last"])
+def test_counts_up_to_the_stored_limit_are_taken(name: str) -> None:
+    heartbeat = validate_heartbeat("KHI-BOX-0001", body(**{name: MAX_COUNT}), NOW)
+    assert getattr(heartbeat, name) == MAX_COUNT
 
 
 @pytest.mark.parametrize("value", [-61.0, 151.0])
