@@ -82,11 +82,13 @@ def report(all_matches: list, all_missed: list) -> None:
         f"({sum(plates.values()) / max(1, total_tp):.3f})"
     )
     confident = [m for m in all_matches if m.correct and m.plate_confidence >= AUTO_ISSUE_FLOOR]
-    wrong = sum(plain(m.plate_found) != plain(m.plate_true) for m in confident)
+    wrong = [m for m in confident if plain(m.plate_found) != plain(m.plate_true)]
     print(
         f"plate confidence >= {AUTO_ISSUE_FLOOR} on {len(confident)}/{total_tp} true violations,"
-        f" wrong plate on {wrong} of them"
+        f" wrong plate on {len(wrong)} of them"
     )
+    for m in wrong:
+        print(f"  {m.rule}: read {m.plate_found} at {m.plate_confidence:.3f}, plate {m.plate_true}")
 
 
 def main() -> None:
