@@ -17,13 +17,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from echallan.auth import SCOPES
 from tests.integration import factories as f
@@ -36,17 +33,6 @@ def schemathesis_command() -> str:
     if not found:
         pytest.skip("schemathesis is not installed (it is in the test extra)")
     return found
-
-
-@pytest.fixture
-def served(app: Flask) -> Iterator[str]:
-    """Serve the app on an ephemeral loopback port; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def credentials(app: Flask) -> list[str]:

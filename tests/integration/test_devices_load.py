@@ -10,13 +10,9 @@ import importlib.util
 import json
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from echallan.extensions import db
 from echallan.models import Alert, Device
@@ -32,17 +28,6 @@ def bench_module(name: str):  # noqa: ANN201
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture
-def served(app) -> Iterator[str]:
-    """Serve the app on an ephemeral loopback port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def test_load_generator_beats_are_all_stored(app, served) -> None:
