@@ -152,7 +152,7 @@ def render_plate(
     canvas, inks = _LAYOUTS[style](text, rng, look)
     face = _Face(_pick_font(rng, look.fonts), _pick_tracking(rng) if look.open_spacing else 0.0)
     if look.glyphs and rng.random() < look.glyph_share:
-        face = _Face(face.font, face.tracking, look.glyphs, rng)
+        face = replace(face, glyphs=look.glyphs, picks=rng)
     for ink in inks:
         _write(canvas, ink, face)
     _border(canvas, rng)

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr.render import split_letters
+from ocr.render import Box, split_letters
 
-Box = tuple[int, int, int, int]  # x, y, w, h
 # A part is a character when it is at least this share of the line's tallest part's height
 # (a dash, a dot, a bolt or a band letter is smaller).
 TALL = 0.72

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import dataclasses
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -296,7 +295,7 @@ def with_real_glyphs(look: render.Look, real: list[RealCrop], share: float) -> r
     cut = [g for c in real for g in glyphs.crop_glyphs(c.image, c.lines, c.gap)]
     bank = glyphs.glyph_bank(cut)
     log.info("%d real glyphs of %d characters: %s", len(cut), len(bank), "".join(bank))
-    return dataclasses.replace(look, glyphs=bank, glyph_share=share)
+    return replace(look, glyphs=bank, glyph_share=share)
 
 
 class Trainer:

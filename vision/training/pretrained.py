@@ -78,8 +78,6 @@ class PretrainedHelmetNet(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        # kept for Ema and checkpoints, which rebuild models from these
-        self.width, self.arch = 1.0, "mnv2"
         self.features = mobilenet_v2_features()
         self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(1280, 2))
         mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)

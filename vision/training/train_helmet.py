@@ -43,7 +43,6 @@ class HelmetNet(nn.Module):
 
     def __init__(self, width: float = 1.0, arch: str = "v1") -> None:
         super().__init__()
-        self.width, self.arch = width, arch
         layers, cin = [], 3
         for channels, stride in ARCHS[arch]:
             cout = round(channels * width)
