@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/python -m vision.training.ensemble_helmet --arch v2 --size 64 \
     --members run1/best.pt run2/best.pt --out vision/models/helmet.onnx
-Members are state dicts written by `train_helmet` (all of the same --arch and --width).
+Members are state dicts written by `train_helmet` (all of the same --arch and --width);
+`--arch mnv2` members are MobileNetV2 helmet networks (vision/training/pretrained.py).
 """
 
 from __future__ import annotations
@@ -13,16 +14,27 @@ from pathlib import Path
 
 import torch
 
-from vision.training.train_helmet import ARCHS, Averaged, HelmetNet, export
+from torch import nn
+
+from vision.training.train_helmet import ARCHS, PRETRAINED, Averaged, HelmetNet, export
 
 log = logging.getLogger("ensemble_helmet")
 
 
-def load_members(paths: list[str], arch: str, width: float) -> list[HelmetNet]:
+def empty_network(arch: str, width: float) -> nn.Module:
+    """Return an untrained network of the members' architecture, ready for their weights."""
+    if arch == PRETRAINED:
+        from vision.training.pretrained import PretrainedHelmetNet
+
+        return PretrainedHelmetNet()
+    return HelmetNet(width, arch)
+
+
+def load_members(paths: list[str], arch: str, width: float) -> list[nn.Module]:
     """Load each state dict into a network in eval mode."""
     members = []
     for path in paths:
-        model = HelmetNet(width, arch)
+        model = empty_network(arch, width)
         model.load_state_dict(torch.load(path))
         members.append(model.eval())
     return members
@@ -32,7 +44,7 @@ def main() -> None:
     """Parse arguments, average the members, export ONNX."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", nargs="+", required=True)
-    parser.add_argument("--arch", choices=sorted(ARCHS), default="v2")
+    parser.add_argument("--arch", choices=[*sorted(ARCHS), PRETRAINED], default="v2")
     parser.add_argument("--width", type=float, default=1.0)
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--out", default="vision/models/helmet.onnx")

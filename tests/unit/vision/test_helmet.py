@@ -33,10 +33,10 @@ def test_square_crop_pads_at_the_edges() -> None:
 
 def test_crops_are_sized_to_the_models_input() -> None:
     classifier = HelmetClassifier.default()
-    assert classifier.input_size == 64  # the committed model's fixed input side
+    assert classifier.input_size == 96  # the committed model's fixed input side
     crops = [np.zeros((30, 30, 3), np.uint8), np.full((90, 90, 3), 255, np.uint8)]
     batch = to_input(crops, classifier.input_size)
-    assert batch.shape == (2, 3, 64, 64) and batch.max() == 1.0
+    assert batch.shape == (2, 3, 96, 96) and batch.max() == 1.0
     assert len(classifier.classify(crops)) == 2
 
 

@@ -45,3 +45,29 @@ def test_weights_other_than_torchvisions_are_refused(tmp_path: Path) -> None:
     torch.save({f"features.{k}": v for k, v in model.features.state_dict().items()}, fake)
     with pytest.raises(ValueError, match="is not torchvision's"):
         load_imagenet(model, fake)
+
+
+def test_an_ensemble_of_members_exports_as_one_graph_averaging_their_logits(
+    tmp_path: Path,
+) -> None:
+    onnxruntime = pytest.importorskip("onnxruntime")
+    import numpy as np
+
+    from vision.training.ensemble_helmet import load_members
+    from vision.training.train_helmet import Averaged, export
+
+    paths = []
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        paths.append(tmp_path / f"m{seed}.pt")
+        torch.save(PretrainedHelmetNet().eval().state_dict(), paths[-1])
+    members = load_members([str(p) for p in paths], "mnv2", 1.0)
+    export(Averaged(members), tmp_path / "ens.onnx", 64)
+
+    crops = np.random.default_rng(0).random((2, 3, 64, 64), dtype=np.float32)
+    session = onnxruntime.InferenceSession(str(tmp_path / "ens.onnx"))
+    got = session.run(None, {session.get_inputs()[0].name: crops})[0]
+    with torch.no_grad():
+        each = [m(torch.from_numpy(crops)).numpy() for m in members]
+    assert got == pytest.approx((each[0] + each[1]) / 2, abs=1e-4)
+    assert not np.allclose(each[0], each[1])  # two different members, not one counted twice
