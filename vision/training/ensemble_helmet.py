@@ -13,7 +13,6 @@ import logging
 from pathlib import Path
 
 import torch
-
 from torch import nn
 
 from vision.training.train_helmet import ARCHS, PRETRAINED, Averaged, HelmetNet, export
