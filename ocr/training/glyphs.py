@@ -7,12 +7,17 @@ characters can be cut out of it: the ink is thresholded, its connected parts are
 line whose tall parts are exactly as many as its label has characters gives one glyph each. A
 line that does not count out (a broken or joined character, a bolt on the text) gives none. The
 glyphs become a `render.Look`'s bank: synthetic plates with any text, in the real face.
+
+The pk-dev train crops hold no `W G I N T V Z` and one or two of some others, so a bank can be
+supplemented with glyphs cut the same way from other labelled real plates (`supplement`): the
+OpenALPR European benchmark photos (`openalpr_crops`), whose one-line plates count out well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -160,3 +165,42 @@ def glyph_bank(glyphs: Iterable[Glyph]) -> Mapping[str, tuple[np.ndarray, ...]]:
     for glyph in glyphs:
         bank.setdefault(glyph.char, []).append(glyph.mask)
     return {char: tuple(masks) for char, masks in sorted(bank.items())}
+
+
+def openalpr_crops(folder: Path) -> Iterator[tuple[np.ndarray, str]]:
+    """Yield (plate crop, text) for each plate of an OpenALPR benchmark folder.
+
+    Each `NAME.txt` there holds lines `file x y w h TEXT` naming an image beside it and the box
+    and characters of one plate on it.
+    """
+    for labels in sorted(folder.glob("*.txt")):
+        for line in labels.read_text().splitlines():
+            fields = line.split()
+            if len(fields) != 6:
+                continue
+            image = cv2.imread(str(folder / fields[0]))
+            if image is None:
+                raise ValueError(f"{labels}: cannot read the image {fields[0]}")
+            x, y, w, h = (int(v) for v in fields[1:5])
+            yield image[y : y + h, x : x + w], fields[5].upper()
+
+
+def one_line_glyphs(crops: Iterable[tuple[np.ndarray, str]]) -> list[Glyph]:
+    """Return the glyphs of one-line plate crops (those whose line counts out)."""
+    return [g for image, text in crops for g in crop_glyphs(image, (text, ""), None)]
+
+
+def supplement(
+    bank: Mapping[str, tuple[np.ndarray, ...]], extra: Iterable[Glyph], below: int
+) -> Mapping[str, tuple[np.ndarray, ...]]:
+    """Add the extra glyphs of each character the bank holds fewer than `below` glyphs of.
+
+    Characters the bank holds enough of keep only their own glyphs: the bank's face (the
+    plates' own) stays what most lines are painted in.
+    """
+    scarce = {char for char, masks in bank.items() if len(masks) < below}
+    wanted = [g for g in extra if g.char not in bank or g.char in scarce]
+    merged = {char: list(masks) for char, masks in bank.items()}
+    for glyph in wanted:
+        merged.setdefault(glyph.char, []).append(glyph.mask)
+    return {char: tuple(masks) for char, masks in sorted(merged.items())}

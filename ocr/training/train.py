@@ -38,6 +38,8 @@ HEIGHT, WIDTH = 64, 128
 REGIONS = render.STYLES
 SPLIT_CSV = Path(__file__).with_name("pk_dev_split.csv")
 PK_DEV = Path(__file__).resolve().parents[3] / "shared/data/plates/pk-dev"
+# With --extra-glyphs, characters the real part gives fewer glyphs of than this get the extra ones.
+EXTRA_BELOW = 3
 
 
 @dataclass
@@ -280,6 +282,13 @@ def parse_args() -> argparse.Namespace:
         help="share of synthetic plates whose number is painted with glyphs cut from the real part",
     )
     p.add_argument(
+        "--extra-glyphs",
+        type=Path,
+        default=None,
+        help="OpenALPR-format folder of labelled plates whose glyphs fill in characters the real "
+        f"part gives fewer than {EXTRA_BELOW} of (with --glyphs)",
+    )
+    p.add_argument(
         "--look",
         default="r7",
         choices=sorted(render.LOOKS),
@@ -288,13 +297,25 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def with_real_glyphs(look: render.Look, real: list[RealCrop], share: float) -> render.Look:
-    """Return the look with the glyphs cut from the real crops, used on `share` of the plates."""
+def with_real_glyphs(
+    look: render.Look, real: list[RealCrop], share: float, extra: Path | None = None
+) -> render.Look:
+    """Return the look with the glyphs cut from the real crops, used on `share` of the plates.
+
+    With `extra` (an OpenALPR-format folder), characters the real crops give fewer than
+    EXTRA_BELOW glyphs of get that folder's glyphs too.
+    """
     if share <= 0:
         return look
     cut = [g for c in real for g in glyphs.crop_glyphs(c.image, c.lines, c.gap)]
     bank = glyphs.glyph_bank(cut)
     log.info("%d real glyphs of %d characters: %s", len(cut), len(bank), "".join(bank))
+    if extra is not None:
+        bank = glyphs.supplement(
+            bank, glyphs.one_line_glyphs(glyphs.openalpr_crops(extra)), EXTRA_BELOW
+        )
+        counts = " ".join(f"{char}:{len(masks)}" for char, masks in bank.items())
+        log.info("with the glyphs of %s where scarce: %s", extra, counts)
     return replace(look, glyphs=bank, glyph_share=share)
 
 
@@ -316,7 +337,7 @@ class Trainer:
             self.model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
             log.info("initialised weights from %s", args.init)
         real = load_real(args.real_part)
-        look = with_real_glyphs(render.LOOKS[args.look], real, args.glyphs)
+        look = with_real_glyphs(render.LOOKS[args.look], real, args.glyphs, args.extra_glyphs)
         self.batches = Batches(self.rng, real, args.real_frac, args.recombine, look)
 
     def _load(self, path: Path) -> None:

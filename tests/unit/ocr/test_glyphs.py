@@ -6,9 +6,18 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 
 from ocr import render
-from ocr.training.glyphs import crop_glyphs, glyph_bank, line_glyphs
+from ocr.training.glyphs import (
+    Glyph,
+    crop_glyphs,
+    glyph_bank,
+    line_glyphs,
+    one_line_glyphs,
+    openalpr_crops,
+    supplement,
+)
 
 FIELD, PAINT = 225, 25
 
@@ -109,3 +118,37 @@ def test_a_line_with_a_character_missing_from_the_bank_uses_the_font() -> None:
         "AZU290", "sindh", np.random.default_rng(1), look_with(bank, 0)
     )
     assert np.array_equal(with_gap, font_plate)
+
+
+def mask(value: int) -> np.ndarray:
+    """Return a tiny glyph mask told apart by its value."""
+    return np.full((4, 3), value, np.uint8)
+
+
+def test_a_bank_is_supplemented_only_where_it_is_scarce() -> None:
+    bank = {"A": (mask(1), mask(2), mask(3)), "K": (mask(4),)}
+    extra = [Glyph("A", mask(10)), Glyph("K", mask(11)), Glyph("W", mask(12))]
+    merged = supplement(bank, extra, below=3)
+    assert [m[0, 0] for m in merged["A"]] == [1, 2, 3]  # enough of its own: unchanged
+    assert [m[0, 0] for m in merged["K"]] == [4, 11]  # scarce: own first, then the extra
+    assert [m[0, 0] for m in merged["W"]] == [12]  # missing: the extra
+    assert list(merged) == ["A", "K", "W"]
+
+
+def test_openalpr_labels_give_crops_and_their_glyphs(tmp_path: Path) -> None:
+    photo = np.full((200, 400, 3), 90, np.uint8)
+    line = painted_line("WG47")
+    photo[40 : 40 + line.shape[0], 60 : 60 + line.shape[1]] = line[..., None]
+    cv2.imwrite(str(tmp_path / "car.png"), photo)
+    box = f"60\t40\t{line.shape[1]}\t{line.shape[0]}"
+    (tmp_path / "car.txt").write_text(f"car.png\t{box}\twg47\nnot a label line\n")
+    crops = list(openalpr_crops(tmp_path))
+    assert len(crops) == 1 and crops[0][1] == "WG47"
+    assert crops[0][0].shape[:2] == line.shape
+    assert [g.char for g in one_line_glyphs(crops)] == list("WG47")
+
+
+def test_an_openalpr_label_naming_a_missing_image_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "gone.txt").write_text("gone.jpg 1 2 3 4 AB12\n")
+    with pytest.raises(ValueError, match="cannot read the image gone.jpg"):
+        list(openalpr_crops(tmp_path))
