@@ -294,7 +294,10 @@ def parse_args() -> argparse.Namespace:
         choices=sorted(render.LOOKS),
         help="how synthetic plates are painted (ocr.render.LOOKS; r7: the committed model's)",
     )
-    return p.parse_args()
+    args = p.parse_args()
+    if args.extra_glyphs is not None and args.glyphs <= 0:
+        p.error("--extra-glyphs fills in the bank that --glyphs paints with: give --glyphs too")
+    return args
 
 
 def with_real_glyphs(
