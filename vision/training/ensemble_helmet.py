@@ -15,25 +15,16 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from vision.training.train_helmet import ARCHS, PRETRAINED, Averaged, HelmetNet, export
+from vision.training.train_helmet import ARCHS, PRETRAINED, Averaged, export, untrained_network
 
 log = logging.getLogger("ensemble_helmet")
-
-
-def empty_network(arch: str, width: float) -> nn.Module:
-    """Return an untrained network of the members' architecture, ready for their weights."""
-    if arch == PRETRAINED:
-        from vision.training.pretrained import PretrainedHelmetNet
-
-        return PretrainedHelmetNet()
-    return HelmetNet(width, arch)
 
 
 def load_members(paths: list[str], arch: str, width: float) -> list[nn.Module]:
     """Load each state dict into a network in eval mode."""
     members = []
     for path in paths:
-        model = empty_network(arch, width)
+        model = untrained_network(arch, width)
         model.load_state_dict(torch.load(path))
         members.append(model.eval())
     return members

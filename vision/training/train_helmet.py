@@ -275,15 +275,24 @@ def mixed_loss(
     ) * nn.functional.cross_entropy(logits, y[perm], label_smoothing=smooth)
 
 
+def untrained_network(arch: str, width: float) -> nn.Module:
+    """Return a network of `arch` with fresh weights: a small CNN, or MobileNetV2 (mnv2)."""
+    if arch == PRETRAINED:
+        from vision.training.pretrained import PretrainedHelmetNet
+
+        return PretrainedHelmetNet()
+    return HelmetNet(width, arch)
+
+
 def build_model(args: argparse.Namespace) -> nn.Module:
     """Return the small CNN of --arch, or MobileNetV2 started from ImageNet weights (mnv2)."""
     if args.arch != PRETRAINED:
-        return HelmetNet(args.width, args.arch)
-    from vision.training.pretrained import PretrainedHelmetNet, load_imagenet
+        return untrained_network(args.arch, args.width)
+    from vision.training.pretrained import load_imagenet
 
     if not args.pretrained:
         raise SystemExit("--arch mnv2 needs --pretrained PATH (see vision/training/RECIPE.md)")
-    model = PretrainedHelmetNet()
+    model = untrained_network(args.arch, args.width)
     load_imagenet(model, Path(args.pretrained))
     return model
 
