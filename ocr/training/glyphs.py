@@ -15,6 +15,7 @@ OpenALPR European benchmark photos (`openalpr_crops`), whose one-line plates cou
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,16 +192,13 @@ def one_line_glyphs(crops: Iterable[tuple[np.ndarray, str]]) -> list[Glyph]:
 
 
 def supplement(
-    bank: Mapping[str, tuple[np.ndarray, ...]], extra: Iterable[Glyph], below: int
+    own: list[Glyph], extra: Iterable[Glyph], below: int
 ) -> Mapping[str, tuple[np.ndarray, ...]]:
-    """Add the extra glyphs of each character the bank holds fewer than `below` glyphs of.
+    """Return the bank of `own` glyphs plus the extra ones of each character `own` holds fewer
+    than `below` of.
 
-    Characters the bank holds enough of keep only their own glyphs: the bank's face (the
-    plates' own) stays what most lines are painted in.
+    Characters `own` holds enough of keep only their own glyphs: the bank's face (the plates'
+    own) stays what most lines are painted in.
     """
-    scarce = {char for char, masks in bank.items() if len(masks) < below}
-    wanted = [g for g in extra if g.char not in bank or g.char in scarce]
-    merged = {char: list(masks) for char, masks in bank.items()}
-    for glyph in wanted:
-        merged.setdefault(glyph.char, []).append(glyph.mask)
-    return {char: tuple(masks) for char, masks in sorted(merged.items())}
+    counts = Counter(g.char for g in own)
+    return glyph_bank([*own, *(g for g in extra if counts[g.char] < below)])

@@ -315,7 +315,7 @@ def with_real_glyphs(
     log.info("%d real glyphs of %d characters: %s", len(cut), len(bank), "".join(bank))
     if extra is not None:
         bank = glyphs.supplement(
-            bank, glyphs.one_line_glyphs(glyphs.openalpr_crops(extra)), EXTRA_BELOW
+            cut, glyphs.one_line_glyphs(glyphs.openalpr_crops(extra)), EXTRA_BELOW
         )
         counts = " ".join(f"{char}:{len(masks)}" for char, masks in bank.items())
         log.info("with the glyphs of %s where scarce: %s", extra, counts)

@@ -126,9 +126,9 @@ def mask(value: int) -> np.ndarray:
 
 
 def test_a_bank_is_supplemented_only_where_it_is_scarce() -> None:
-    bank = {"A": (mask(1), mask(2), mask(3)), "K": (mask(4),)}
+    own = [Glyph("A", mask(1)), Glyph("A", mask(2)), Glyph("A", mask(3)), Glyph("K", mask(4))]
     extra = [Glyph("A", mask(10)), Glyph("K", mask(11)), Glyph("W", mask(12))]
-    merged = supplement(bank, extra, below=3)
+    merged = supplement(own, extra, below=3)
     assert [m[0, 0] for m in merged["A"]] == [1, 2, 3]  # enough of its own: unchanged
     assert [m[0, 0] for m in merged["K"]] == [4, 11]  # scarce: own first, then the extra
     assert [m[0, 0] for m in merged["W"]] == [12]  # missing: the extra
