@@ -40,6 +40,8 @@ SPLIT_CSV = Path(__file__).with_name("pk_dev_split.csv")
 PK_DEV = Path(__file__).resolve().parents[3] / "shared/data/plates/pk-dev"
 # With --extra-glyphs, characters the real part gives fewer glyphs of than this get the extra ones.
 EXTRA_BELOW = 3
+# Clean synthetic plates kept for augmentation; a share is re-rendered as batches are drawn.
+POOL_SIZE = 2000
 
 
 @dataclass
@@ -130,16 +132,33 @@ class Batches:
         real_frac: float,
         recombine_share: float = 0.0,
         look: render.Look = render.R7_LOOK,
+        pool_states: list[dict] | None = None,
     ) -> None:
+        """Render a fresh pool from `rng`, or rebuild a checkpointed one from its `pool_states`."""
         self.rng, self.real, self.real_frac, self.look = rng, real, real_frac, look
         self.recombine_share = recombine_share
         self.two_line = [c for c in real if c.gap is not None]
-        self.pool = [self._render() for _ in range(2000)]
+        if pool_states is None:
+            self.pool_states: list[dict] = [{} for _ in range(POOL_SIZE)]
+            self.pool = [self._render(i) for i in range(POOL_SIZE)]
+        else:
+            self.pool_states = list(pool_states)
+            self.pool = [self._rerender(state) for state in self.pool_states]
 
-    def _render(self) -> Sample:
-        """Render one fresh clean synthetic plate."""
-        text, style = render.random_plate(self.rng)
-        plate = render.render_plate(text, style, self.rng, self.look)
+    def _render(self, slot: int) -> Sample:
+        """Render one fresh clean synthetic plate into pool slot `slot`, noting how to redo it."""
+        self.pool_states[slot] = self.rng.bit_generator.state
+        return self._paint(self.rng)
+
+    def _rerender(self, state: dict) -> Sample:
+        """Paint again the plate a generator in `state` painted (the run's own is untouched)."""
+        rng = np.random.default_rng()
+        rng.bit_generator.state = state
+        return self._paint(rng)
+
+    def _paint(self, rng: np.random.Generator) -> Sample:
+        text, style = render.random_plate(rng)
+        plate = render.render_plate(text, style, rng, self.look)
         return Sample(plate, text, REGIONS.index(style), render.plate_lines(text, style))
 
     def _sample(self) -> Sample:
@@ -156,7 +175,7 @@ class Batches:
             return Sample(image, crop.text, crop.region, crop.lines)
         i = int(self.rng.integers(len(self.pool)))
         if self.rng.random() < 0.3:  # rendering is the slow part: refresh the pool gradually
-            self.pool[i] = self._render()
+            self.pool[i] = self._render(i)
         clean = self.pool[i]
         plate = clean.image
         if clean.lines[1] and self.rng.random() < 0.15:
@@ -327,6 +346,7 @@ class Trainer:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
+        torch.manual_seed(args.seed)  # before the weights are drawn: a seed names the whole run
         self.model = build_model(args.arch)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr, weight_decay=1e-4)
         self.sched = torch.optim.lr_scheduler.OneCycleLR(
@@ -334,24 +354,34 @@ class Trainer:
         )
         self.step = 0
         self.rng = np.random.default_rng(args.seed)
-        if args.resume:
-            self._load(args.run / "last.pt")
-        elif args.init:
+        state = self._load(args.run / "last.pt") if args.resume else {}
+        if args.init and not args.resume:
             self.model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
             log.info("initialised weights from %s", args.init)
         real = load_real(args.real_part)
         look = with_real_glyphs(render.LOOKS[args.look], real, args.glyphs, args.extra_glyphs)
-        self.batches = Batches(self.rng, real, args.real_frac, args.recombine, look)
+        self.batches = Batches(
+            self.rng, real, args.real_frac, args.recombine, look, state.get("pool_states")
+        )
 
-    def _load(self, path: Path) -> None:
-        """Restore model, optimiser, schedule, step and random state from a checkpoint."""
+    def _load(self, path: Path) -> dict:
+        """Restore model, optimiser, schedule, step and random state from a checkpoint.
+
+        Returns the checkpoint: its render pool is rebuilt with the batches. A checkpoint
+        written before pool states were kept gets a fresh pool, as it always did.
+        """
         state = torch.load(path, weights_only=False)
         self.model.load_state_dict(state["model"])
         self.opt.load_state_dict(state["opt"])
         self.sched.load_state_dict(state["sched"])
         self.step = state["step"]
         self.rng.bit_generator.state = state["rng"]
+        if "torch_rng" in state:  # dropout draws from torch's generator
+            torch.set_rng_state(state["torch_rng"])
+        else:
+            log.warning("%s predates torch_rng: dropout masks differ from an unbroken run", path)
         log.info("resumed from %s at step %d", path, self.step)
+        return state
 
     def save(self) -> None:
         """Write RUN/last.pt atomically."""
@@ -361,6 +391,8 @@ class Trainer:
             "sched": self.sched.state_dict(),
             "step": self.step,
             "rng": self.rng.bit_generator.state,
+            "torch_rng": torch.get_rng_state(),
+            "pool_states": self.batches.pool_states,
             "arch": self.args.arch,
         }
         tmp = self.args.run / "last.pt.tmp"
@@ -399,7 +431,6 @@ def main() -> None:
         handlers=[logging.FileHandler(args.run / "train.log"), logging.StreamHandler()],
     )
     torch.set_num_threads(1)
-    torch.manual_seed(args.seed)
     trainer = Trainer(args)
     sets = {"synth": synthetic_validation(render.LOOKS[args.look]), "pk_train": real_set("train")}
     sets["pk_heldout"] = real_set("heldout")
