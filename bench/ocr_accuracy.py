@@ -9,6 +9,9 @@ pk-dev is split by plate text (ocr/training/pk_dev_split.csv): the `train` part 
 fine-tuning, the `heldout` part never was. Only the held-out figure says how well the model
 reads plates it has not seen. pk-holdout is unlabelled and is not scored here.
 
+`--jitter` reads each crop as evidence from clips is read (`PlateReader.read_steady`: the crop
+and copies with its box moved by a few percent, voted).
+
 `--floor` (default: the app's AUTO_ISSUE_MIN_PLATE_CONFIDENCE, 0.9 unless set) splits the reads
 the way the issuance policy does: a valid read at or above the floor may be issued without an
 officer's review, the rest are reviewed. The line "auto-issuable" says how many reads clear it
@@ -106,20 +109,32 @@ def main() -> None:
         default=Config.AUTO_ISSUE_MIN_PLATE_CONFIDENCE,
         help="auto-issue plate confidence floor (default: the app's setting)",
     )
+    p.add_argument(
+        "--misses",
+        choices=("heldout", "train"),
+        default="heldout",
+        help="part whose misreads are listed (train: for a model trained with --real-part heldout)",
+    )
+    p.add_argument(
+        "--jitter",
+        action="store_true",
+        help="read each crop as the clip pipeline reads evidence: with its box moved, voted",
+    )
     args = p.parse_args()
     reader = PlateReader.from_model(args.model)
     with SPLIT.open(newline="") as f:
         rows = list(csv.DictReader(f))
     for part in ("heldout", "train"):
         chosen = [r for r in rows if r["split"] == part]
-        reads = reader.read([crop(PK_DEV / r["image_path"], args.width) for r in chosen])
+        read = reader.read_steady if args.jitter else reader.read
+        reads = read([crop(PK_DEV / r["image_path"], args.width) for r in chosen])
         figures = score(reads, [r["plate_text"] for r in chosen])
         label = "HELD-OUT (never trained on)" if part == "heldout" else "TRAIN part (fine-tuned on)"
         print(f"pk-dev {label}: " + " ".join(f"{k}={v:.4g}" for k, v in figures.items()))
         low, high = wilson(round(figures["exact"] * figures["n"]), int(figures["n"]))
         print(f"  exact 95% interval {low:.3f}-{high:.3f}; by layout: {by_layout(chosen, reads)}")
         print("  " + auto_issuable(reads, [r["plate_text"] for r in chosen], args.floor))
-        if part == "heldout":
+        if part == args.misses:
             for r, read in zip(chosen, reads, strict=True):
                 if read.text != r["plate_text"]:
                     print(

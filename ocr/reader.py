@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 
 MODELS = Path(__file__).resolve().parent / "models"
 DEFAULT_MODEL = "pk_plate_cnn"
+# A localiser's box is good to a few percent of the plate. A read that changes when the box moves
+# by that much is no read to issue a challan on unreviewed, so evidence is read from the crop and
+# from copies with the box moved (`jittered`) and the reads are voted. Chosen once on pk-dev's
+# train part read by a model that never saw it, and on synthetic crops (ocr/models/RECIPE.md).
+JITTER_X, JITTER_Y = 0.04, 0.06  # of the crop's width and height
+JITTER_COPIES = 5
 ImageLike = np.ndarray | str | Path
 K = TypeVar("K")
 
@@ -111,6 +117,12 @@ class PlateReader:
             reads.extend(self._read_batch(grays[start : start + self.batch_size]))
         return reads
 
+    def read_steady(self, images: Sequence[ImageLike]) -> list[PlateRead]:
+        """Read each crop as cut and with its box moved (`jittered`); vote each crop's reads."""
+        reads = self.read([copy for image in images for copy in jittered(load_image(image))])
+        groups = [reads[i : i + JITTER_COPIES] for i in range(0, len(reads), JITTER_COPIES)]
+        return [vote(group) or group[0] for group in groups]
+
     def _read_batch(self, grays: list[np.ndarray]) -> list[PlateRead]:
         """Run the recogniser on one batch and turn its predictions into reads."""
         predictions = self.recognizer.run(grays, return_confidence=True, remove_pad_char=False)
@@ -121,6 +133,20 @@ class PlateReader:
         kept = [(c, float(p)) for c, p in zip(slots, probs, strict=True) if c != self.pad]
         raw = "".join(c for c, _ in kept)
         return make_read(raw, tuple(p for _, p in kept), float(np.prod(probs)), region)
+
+
+def jittered(crop: np.ndarray) -> list[np.ndarray]:
+    """Return the crop and JITTER_COPIES - 1 copies with its box moved by a few percent.
+
+    The copies: the box grown by JITTER_X of the width and JITTER_Y of the height on every side
+    (edge pixels repeated); shrunk by half that; and the grown box with its right margin cut
+    off, or its top and left margins (shifted right and down).
+    """
+    h, w = crop.shape[:2]
+    dx, dy = max(1, round(JITTER_X * w)), max(1, round(JITTER_Y * h))
+    grown = cv2.copyMakeBorder(crop, dy, dy, dx, dx, cv2.BORDER_REPLICATE)
+    shrunk = crop[dy // 2 : h - dy // 2, dx // 2 : w - dx // 2]
+    return [crop, grown, shrunk, grown[:, : w + dx], grown[dy:, dx:]]
 
 
 def make_read(

@@ -9,7 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ocr.reader import PlateRead, UnreadableImage, load_image, make_read, to_gray, vote
+from ocr.reader import (
+    JITTER_COPIES,
+    PlateRead,
+    UnreadableImage,
+    jittered,
+    load_image,
+    make_read,
+    to_gray,
+    vote,
+)
 from rules.errors import InvalidInput
 
 
@@ -78,3 +87,21 @@ def test_importing_ocr_does_not_load_onnxruntime() -> None:
     code = "import sys, ocr; print('onnxruntime' in sys.modules, 'fast_plate_ocr' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_jittered_copies_move_the_box_by_a_few_percent() -> None:
+    crop = np.arange(50 * 100 * 3, dtype=np.uint32).reshape(50, 100, 3).astype(np.uint8)
+    copies = jittered(crop)
+    assert len(copies) == JITTER_COPIES
+    assert copies[0] is crop  # the crop as cut is always read
+    # 4% of 100 px is 4 px a side, 6% of 50 px is 3 px: grown, shrunk by half, shifted twice
+    assert [c.shape[:2] for c in copies[1:]] == [(56, 108), (48, 96), (56, 104), (53, 104)]
+    grown = copies[1]
+    assert np.array_equal(grown[3:53, 4:104], crop)  # the crop sits inside its grown box
+    assert np.array_equal(grown[0, 4:104], crop[0])  # and the margin repeats its edge
+    assert np.array_equal(copies[2], crop[1:49, 2:98])
+
+
+def test_jittered_keeps_a_tiny_crop_readable() -> None:
+    crop = np.full((3, 5), 200, np.uint8)
+    assert all(c.size > 0 for c in jittered(crop))
