@@ -143,6 +143,11 @@ class CtcPlateNet(nn.Module):
         return _pack_slots(probs, _emitting(probs), self.slots, self.pad_index, self.alphabet_size)
 
 
+def _scaled(channels: int, width: float) -> int:
+    """Return `channels` scaled by `width`, in whole multiples of 8 (unchanged at 1.0)."""
+    return max(8, round(channels * width / 8) * 8)
+
+
 class CtcLinesNet(nn.Module):
     """Read a plate as two CTC lines, top and bottom, each head seeing the whole column.
 
@@ -153,28 +158,32 @@ class CtcLinesNet(nn.Module):
     top then bottom, into fast-plate-ocr's fixed slots.
     """
 
-    def __init__(self, slots: int, alphabet_size: int, regions: int, pad_index: int) -> None:
+    def __init__(
+        self, slots: int, alphabet_size: int, regions: int, pad_index: int, width: float = 1.0
+    ) -> None:
+        """Build the network; `width` scales every feature stage (1.0: the committed ctc2)."""
         super().__init__()
         self.slots, self.alphabet_size, self.pad_index = slots, alphabet_size, pad_index
         self.blank = alphabet_size  # one class beyond the alphabet
+        c24, c48, c64, c96 = (_scaled(n, width) for n in (24, 48, 64, 96))
         self.features = nn.Sequential(  # 64x128 -> 4x32
-            _conv(1, 24, 2),
-            _conv(24, 48, 2),
-            _Separable(48),
+            _conv(1, c24, 2),
+            _conv(c24, c48, 2),
+            _Separable(c48),
             nn.MaxPool2d((2, 1)),
-            nn.Conv2d(48, 64, 1, bias=False),
-            nn.BatchNorm2d(64),
+            nn.Conv2d(c48, c64, 1, bias=False),
+            nn.BatchNorm2d(c64),
             nn.ReLU(inplace=True),
-            _Separable(64),
-            _Separable(64),
-            nn.Conv2d(64, 96, 3, (2, 1), 1, bias=False),
-            nn.BatchNorm2d(96),
+            _Separable(c64),
+            _Separable(c64),
+            nn.Conv2d(c64, c96, 3, (2, 1), 1, bias=False),
+            nn.BatchNorm2d(c96),
             nn.ReLU(inplace=True),
-            _Separable(96),
-            _Separable(96),
+            _Separable(c96),
+            _Separable(c96),
         )
-        self.top, self.bottom = self._line_head(4 * 96), self._line_head(4 * 96)
-        self.region = nn.Linear(96, regions)
+        self.top, self.bottom = self._line_head(4 * c96), self._line_head(4 * c96)
+        self.region = nn.Linear(c96, regions)
 
     def _line_head(self, channels: int) -> nn.Sequential:
         """Return a head mapping a column sequence to per-step class logits."""

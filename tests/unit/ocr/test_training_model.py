@@ -104,3 +104,18 @@ def test_real_crop_layout_is_told_by_the_plate_paint() -> None:
     assert real_style(render_plate("GAS1500", "punjab_plain", rng), "GAS-1500") == "punjab_plain"
     assert real_style(render_plate("AMD868", "ict", rng), "AMD-868") == "sindh"  # one line
     assert real_style(render_plate("LE194148", "sindh", rng), "LE-19-4148") == "punjab"
+
+
+@pytest.mark.parametrize(
+    ("arch", "stage_widths"), [("ctc2", [24, 48, 64, 96]), ("ctc2h", [16, 24, 32, 48])]
+)
+def test_two_line_models_keep_the_slot_contract_at_any_width(
+    arch: str, stage_widths: list[int]
+) -> None:
+    from ocr.training.train import build_model
+
+    model = build_model(arch).eval()
+    convs = [m.out_channels for m in model.features.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert sorted(set(convs)) == stage_widths
+    plate, region = model(torch.randint(0, 255, (3, 64, 128, 1), dtype=torch.uint8))
+    assert plate.shape == (3, SLOTS, len(ALPHABET)) and region.shape == (3, len(REGIONS))
