@@ -157,6 +157,7 @@ class Batches:
         return self._paint(rng)
 
     def _paint(self, rng: np.random.Generator) -> Sample:
+        """Draw a plate text and layout from `rng` and paint it clean in the run's look."""
         text, style = render.random_plate(rng)
         plate = render.render_plate(text, style, rng, self.look)
         return Sample(plate, text, REGIONS.index(style), render.plate_lines(text, style))
