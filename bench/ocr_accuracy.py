@@ -122,12 +122,12 @@ def main() -> None:
     )
     args = p.parse_args()
     reader = PlateReader.from_model(args.model)
+    read_crops = reader.read_steady if args.jitter else reader.read
     with SPLIT.open(newline="") as f:
         rows = list(csv.DictReader(f))
     for part in ("heldout", "train"):
         chosen = [r for r in rows if r["split"] == part]
-        read = reader.read_steady if args.jitter else reader.read
-        reads = read([crop(PK_DEV / r["image_path"], args.width) for r in chosen])
+        reads = read_crops([crop(PK_DEV / r["image_path"], args.width) for r in chosen])
         figures = score(reads, [r["plate_text"] for r in chosen])
         label = "HELD-OUT (never trained on)" if part == "heldout" else "TRAIN part (fine-tuned on)"
         print(f"pk-dev {label}: " + " ".join(f"{k}={v:.4g}" for k, v in figures.items()))

@@ -271,8 +271,8 @@ def loss_fn(model: nn.Module, batch: Batch) -> torch.Tensor:
     return char_loss
 
 
-def parse_args() -> argparse.Namespace:
-    """Read the command line."""
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line (`argv`, or the process's own)."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--run", type=Path, required=True, help="directory for checkpoints and logs")
     p.add_argument("--steps", type=int, default=30000)
@@ -317,7 +317,7 @@ def parse_args() -> argparse.Namespace:
         choices=sorted(render.LOOKS),
         help="how synthetic plates are painted (ocr.render.LOOKS; r7: the committed model's)",
     )
-    args = p.parse_args()
+    args = p.parse_args(argv)
     if args.extra_glyphs is not None and args.glyphs <= 0:
         p.error("--extra-glyphs fills in the bank that --glyphs paints with: give --glyphs too")
     return args

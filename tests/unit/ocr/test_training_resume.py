@@ -13,16 +13,13 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="torch is in the train extra only")
 
-from ocr.training.train import Trainer  # noqa: E402
+from ocr.training.train import Trainer, parse_args  # noqa: E402
 
 
-def _args(run: Path, *, resume: bool = False) -> argparse.Namespace:
-    """Return a tiny ctc2 run's arguments (the recipe's options, few steps, small batches)."""
-    return argparse.Namespace(
-        run=run, steps=6, batch=4, lr=2e-3, real_frac=0.5, seed=7, arch="ctc2",
-        eval_every=1000, checkpoint_minutes=4.0, resume=resume, init=None, recombine=0.0,
-        real_part="train", glyphs=0.0, extra_glyphs=None, look="r7",
-    )  # fmt: skip
+def _args(run: Path, *extra: str) -> argparse.Namespace:
+    """Return a tiny ctc2 run's arguments, parsed as the recipe's command line is."""
+    tiny = ["--steps", "6", "--batch", "4", "--real-frac", "0.5", "--arch", "ctc2"]
+    return parse_args(["--run", str(run), *tiny, *extra])
 
 
 def _weights_after(trainer: Trainer, steps: int) -> dict[str, torch.Tensor]:
@@ -54,7 +51,7 @@ def test_a_run_stopped_and_resumed_ends_with_the_weights_of_an_unbroken_run(
     _weights_after(first, 3)
     first.save()
     torch.manual_seed(12345)  # whatever ran in between must not matter
-    resumed = Trainer(_args(tmp_path / "b", resume=True))
+    resumed = Trainer(_args(tmp_path / "b", "--resume"))
 
     assert resumed.step == 3
     assert _same(_weights_after(resumed, 3), unbroken)
@@ -63,5 +60,5 @@ def test_a_run_stopped_and_resumed_ends_with_the_weights_of_an_unbroken_run(
 @pytest.mark.usefixtures("one_thread")
 def test_another_seed_gives_other_weights(shared_data: Path, tmp_path: Path) -> None:
     seven = _weights_after(Trainer(_args(tmp_path / "a")), 2)
-    other = Trainer(argparse.Namespace(**{**vars(_args(tmp_path / "b")), "seed": 11}))
+    other = Trainer(_args(tmp_path / "b", "--seed", "11"))
     assert not _same(_weights_after(other, 2), seven)
