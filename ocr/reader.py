@@ -53,6 +53,9 @@ class PlateRead:
     valid: bool  # fits a Pakistani layout (after at most one look-alike swap)
     raw: str = ""  # what the model read, before any look-alike swap
     region: str | None = None  # layout the model saw (a key of ocr.plates.LAYOUTS)
+    # The model's chance that it skipped no character (its pad slots' probability; 1.0 for a
+    # model that does not say). Part of `confidence`, kept apart so votes can carry it.
+    completeness: float = 1.0
 
 
 def load_image(image: ImageLike) -> np.ndarray:
@@ -132,7 +135,10 @@ class PlateReader:
         """Build a PlateRead from decoded slots (pads included) and their probabilities."""
         kept = [(c, float(p)) for c, p in zip(slots, probs, strict=True) if c != self.pad]
         raw = "".join(c for c, _ in kept)
-        return make_read(raw, tuple(p for _, p in kept), float(np.prod(probs)), region)
+        pads = [float(p) for c, p in zip(slots, probs, strict=True) if c == self.pad]
+        return make_read(
+            raw, tuple(p for _, p in kept), float(np.prod(probs)), region, float(np.prod(pads))
+        )
 
 
 def jittered(crop: np.ndarray) -> list[np.ndarray]:
@@ -150,7 +156,11 @@ def jittered(crop: np.ndarray) -> list[np.ndarray]:
 
 
 def make_read(
-    raw: str, char_confidences: tuple[float, ...], confidence: float, region: str | None
+    raw: str,
+    char_confidences: tuple[float, ...],
+    confidence: float,
+    region: str | None,
+    completeness: float = 1.0,
 ) -> PlateRead:
     """Check raw text against the plate rules and wrap it as a PlateRead."""
     checked = plates.parse(raw, region)
@@ -162,6 +172,7 @@ def make_read(
         valid=checked.valid,
         raw=raw,
         region=region,
+        completeness=completeness,
     )
 
 
@@ -181,7 +192,9 @@ def vote(reads: Sequence[PlateRead]) -> PlateRead | None:
         chars.append(winner)
         confs.append(weights[winner] / len(same))  # agreement-weighted mean confidence
     region = _weighted_winner((r.region, r.confidence) for r in same)
-    return make_read("".join(chars), tuple(confs), float(np.prod(confs)), region)
+    complete = float(np.mean([r.completeness for r in same]))
+    confidence = float(np.prod(confs)) * complete
+    return make_read("".join(chars), tuple(confs), confidence, region, complete)
 
 
 def _raw(read: PlateRead) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ocr.training.model import CtcLinesNet
 from ocr.training.train import ALPHABET, HEIGHT, PAD, REGIONS, SLOTS, WIDTH, build_model
 
 
@@ -35,12 +36,16 @@ def plate_config() -> str:
     )
 
 
-def export(checkpoint: Path, stem: Path) -> None:
-    """Write stem.onnx and stem.yaml from a checkpoint."""
+def export(checkpoint: Path, stem: Path, completeness: bool = False) -> None:
+    """Write stem.onnx and stem.yaml from a checkpoint (`completeness`: see main's --help)."""
     state = torch.load(checkpoint, weights_only=False)
     model = build_model(state.get("arch", "s16"))
     model.load_state_dict(state["model"])
     model.eval()
+    if completeness:
+        if not isinstance(model, CtcLinesNet):
+            raise SystemExit("--completeness needs a two-line CTC model (--arch ctc2, ctc2h)")
+        model.report_completeness = True
     example = torch.zeros(1, HEIGHT, WIDTH, 1, dtype=torch.uint8)
     batch = {0: "batch"}
     torch.onnx.export(
@@ -76,8 +81,14 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("checkpoint", type=Path)
     p.add_argument("stem", type=Path, help="output path without suffix")
+    p.add_argument(
+        "--completeness",
+        action="store_true",
+        help="write the chance that the read skipped no character into the first pad slot "
+        "(ocr.training.model._completeness); measured in RECIPE.md, off for the committed model",
+    )
     args = p.parse_args()
-    export(args.checkpoint, args.stem)
+    export(args.checkpoint, args.stem, args.completeness)
     check(args.stem)
 
 

@@ -155,8 +155,12 @@ class CtcLinesNet(nn.Module):
     the bottom one; a one-line plate is read by the top head while the bottom head stays
     blank. Both heads see all feature rows of a column, so neither depends on where a
     one-line plate's characters sit vertically. The ONNX forward joins the two greedy paths,
-    top then bottom, into fast-plate-ocr's fixed slots.
+    top then bottom, into fast-plate-ocr's fixed slots. With `report_completeness` set (an
+    export option, off for the committed model) it also writes the read's completeness
+    (`_completeness`) as the probability of its first pad slot.
     """
+
+    report_completeness = False
 
     def __init__(
         self, slots: int, alphabet_size: int, regions: int, pad_index: int, width: float = 1.0
@@ -209,11 +213,17 @@ class CtcLinesNet(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Return fixed-slot probabilities (batch x slots x alphabet) and region softmax."""
         top, bottom, region = self.logits(x)
-        probs = torch.softmax(torch.cat([top, bottom], dim=1), dim=-1)
-        emits = torch.cat([_emitting(top), _emitting(bottom)], dim=1)
-        return _pack_slots(probs, emits, self.slots, self.pad_index, self.alphabet_size), (
-            torch.softmax(region, dim=-1)
-        )
+        top_probs, bottom_probs = torch.softmax(top, dim=-1), torch.softmax(bottom, dim=-1)
+        top_emits, bottom_emits = _emitting(top), _emitting(bottom)
+        complete = None
+        if self.report_completeness:
+            complete = torch.minimum(
+                _completeness(top_probs, top_emits), _completeness(bottom_probs, bottom_emits)
+            )
+        probs = torch.cat([top_probs, bottom_probs], dim=1)
+        emits = torch.cat([top_emits, bottom_emits], dim=1)
+        slots = _pack_slots(probs, emits, self.slots, self.pad_index, self.alphabet_size, complete)
+        return slots, torch.softmax(region, dim=-1)
 
 
 def _emitting(logits: torch.Tensor) -> torch.Tensor:
@@ -224,17 +234,58 @@ def _emitting(logits: torch.Tensor) -> torch.Tensor:
     return (best != blank) & (best != previous)
 
 
+def _completeness(probs: torch.Tensor, emits: torch.Tensor) -> torch.Tensor:
+    """Return per row (batch) the chance that the greedy path skipped no character.
+
+    The greedy read's confidence multiplies only the steps that emit, so a character the path
+    passes over (a Punjab year digit, the second of two equal digits) costs it nothing: such
+    skips were read at 0.99 on rendered plates. Each step that emits nothing gets 1 - the
+    largest probability of a character there other than the emitted characters either side
+    (probability on those is the alignment wavering, not a skip); the row gets its weakest step.
+    """
+    steps, classes = probs.shape[1], probs.shape[2]
+    characters = classes - 1  # the last class is the blank
+    label = nn.functional.one_hot(probs.argmax(dim=-1), classes)[..., :characters].float()
+    count = torch.cumsum(emits.long(), dim=1)  # emissions at or before each step
+    ids = torch.arange(steps, device=probs.device).view(1, 1, -1)
+    latest = ((count - 1).unsqueeze(-1) == ids).float()  # B,T,E: emission e is t's latest
+    route = latest * emits.unsqueeze(-1).float()  # B,T,E: step t emits emission e
+    emitted = torch.bmm(route.transpose(1, 2), label)  # B,E,A: each emission's character
+    before = torch.bmm(latest, emitted)  # the character emitted last at or before step t
+    after = torch.bmm((count.unsqueeze(-1) == ids).float(), emitted)  # the next one after t
+    others = probs[..., :characters] * (1.0 - torch.clamp(before + after, max=1.0))
+    step = torch.where(emits, torch.ones_like(others[..., 0]), 1.0 - others.amax(dim=-1))
+    return step.amin(dim=1)
+
+
 def _pack_slots(
-    probs: torch.Tensor, emits: torch.Tensor, slots: int, pad_index: int, alphabet_size: int
+    probs: torch.Tensor,
+    emits: torch.Tensor,
+    slots: int,
+    pad_index: int,
+    alphabet_size: int,
+    completeness: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Left-pack the emitting steps' probabilities (blank dropped) into slots; pad the rest."""
+    """Left-pack the emitting steps' probabilities (blank dropped) into slots; pad the rest.
+
+    With `completeness` (batch), the first pad slot puts that probability on the pad and
+    spreads the rest over the other characters, so a reader multiplying every slot's best
+    probability (fast-plate-ocr's confidence) counts it. Floored at 0.05, the pad stays the
+    slot's best. A read that fills every slot has no pad to carry it.
+    """
     position = torch.cumsum(emits.long(), dim=1) - 1
     slot_ids = torch.arange(slots, device=probs.device).view(1, 1, -1)
     route = ((position.unsqueeze(-1) == slot_ids) & emits.unsqueeze(-1)).float()  # B,T,S
     packed = torch.bmm(route.transpose(1, 2), probs[..., :alphabet_size])  # B,S,A
     empty = 1.0 - route.sum(dim=1)  # B,S: 1 where no character landed
     pad = nn.functional.one_hot(torch.tensor(pad_index), alphabet_size).float()
-    return packed + empty.unsqueeze(-1) * pad
+    if completeness is None:
+        return packed + empty.unsqueeze(-1) * pad
+    first_empty = empty * (torch.cumsum(empty, dim=1) == 1).float()  # B,S
+    sure = torch.clamp(completeness, min=0.05).view(-1, 1, 1)
+    doubtful_pad = sure * pad + (1.0 - sure) * (1.0 - pad) / (alphabet_size - 1)
+    pads = (empty - first_empty).unsqueeze(-1) * pad + first_empty.unsqueeze(-1) * doubtful_pad
+    return packed + pads
 
 
 def ctc_decode(logits: torch.Tensor, blank: int) -> list[list[int]]:

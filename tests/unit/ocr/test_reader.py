@@ -79,6 +79,16 @@ def test_vote_settles_length_first() -> None:
     assert voted is not None and voted.text == "AZU290"
 
 
+def test_vote_carries_the_reads_completeness_into_its_confidence() -> None:
+    # Two frames agree on every character, but one of them nearly read a character it skipped.
+    sure = _read("AZU290", [0.99] * 6)
+    unsure = make_read("AZU290", (0.99,) * 6, 0.99**6 * 0.5, "sindh", completeness=0.5)
+    voted = vote([sure, unsure])
+    assert voted is not None
+    assert voted.completeness == pytest.approx(0.75)
+    assert voted.confidence == pytest.approx(0.99**6 * 0.75)
+
+
 def test_vote_of_nothing_is_none() -> None:
     assert vote([]) is None
 

@@ -119,3 +119,42 @@ def test_two_line_models_keep_the_slot_contract_at_any_width(
     assert sorted(set(convs)) == stage_widths
     plate, region = model(torch.randint(0, 255, (3, 64, 128, 1), dtype=torch.uint8))
     assert plate.shape == (3, SLOTS, len(ALPHABET)) and region.shape == (3, len(REGIONS))
+
+
+def _with(probs: torch.Tensor, step: int, char: str, p: float) -> torch.Tensor:
+    """Return a copy of step probabilities with `char` at `p` on one step (row renormalised)."""
+    out = probs.clone()
+    out[0, step, ALPHABET.index(char)] = p
+    return out / out.sum(dim=-1, keepdim=True)
+
+
+def test_a_character_the_greedy_path_skips_lowers_the_completeness() -> None:
+    from ocr.training.model import _completeness, _emitting
+
+    clean = _probs("L-E-A--1-3")
+    skipped = _with(clean, 6, "7", 0.6)  # a blank step between A and 1 nearly read as 7
+    assert _completeness(clean, _emitting(clean.log())).item() > 0.95
+    assert _completeness(skipped, _emitting(skipped.log())).item() < 0.7
+
+
+def test_the_alignment_wavering_onto_a_neighbour_is_no_skip() -> None:
+    from ocr.training.model import _completeness, _emitting
+
+    wavering = _with(_probs("L-E-A--1-3"), 5, "A", 0.6)  # the step after A still half A
+    wavering = _with(wavering, 6, "1", 0.6)  # the step before 1 already half 1
+    assert _completeness(wavering, _emitting(wavering.log())).item() > 0.95
+
+
+def test_the_first_pad_slot_carries_the_completeness() -> None:
+    from ocr.training.model import _emitting, _pack_slots
+
+    probs = _probs("L-E-A--1-3")
+    pad = ALPHABET.index(PAD)
+    slots = _pack_slots(
+        probs, _emitting(probs.log()), SLOTS, pad, len(ALPHABET), torch.tensor([0.6])
+    )
+    text = "".join(ALPHABET[i] for i in slots.argmax(-1)[0].tolist())
+    assert text == "LEA13" + PAD * (SLOTS - 5)  # the pad stays each pad slot's best
+    assert slots[0, 5].max().item() == pytest.approx(0.6)
+    assert slots[0, 5].sum().item() == pytest.approx(1.0)
+    assert slots[0, 6, pad].item() == pytest.approx(1.0)
