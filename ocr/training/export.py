@@ -44,7 +44,7 @@ def export(checkpoint: Path, stem: Path, completeness: bool = False) -> None:
     model.eval()
     if completeness:
         if not isinstance(model, CtcLinesNet):
-            raise SystemExit("--completeness needs a two-line CTC model (--arch ctc2, ctc2h)")
+            raise ValueError("completeness needs a two-line CTC model (--arch ctc2, ctc2h)")
         model.report_completeness = True
     example = torch.zeros(1, HEIGHT, WIDTH, 1, dtype=torch.uint8)
     batch = {0: "batch"}
@@ -88,7 +88,10 @@ def main() -> None:
         "(ocr.training.model._completeness); measured in RECIPE.md, off for the committed model",
     )
     args = p.parse_args()
-    export(args.checkpoint, args.stem, args.completeness)
+    try:
+        export(args.checkpoint, args.stem, args.completeness)
+    except ValueError as err:
+        p.error(f"{args.checkpoint}: {err}")
     check(args.stem)
 
 

@@ -61,3 +61,16 @@ def test_an_export_with_completeness_carries_it_into_the_reads(tmp_path: Path) -
     assert all(r.completeness == 1.0 for r in plain)
     assert all(_factorises(r) for r in complete)
     assert max(r.completeness for r in complete) < 0.99  # never the 1.0 of an export without it
+
+
+def test_completeness_needs_a_two_line_ctc_model(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    import torch
+
+    from ocr.training.export import export
+    from ocr.training.train import build_model
+
+    checkpoint = tmp_path / "one_line.pt"
+    torch.save({"arch": "ctc", "model": build_model("ctc").state_dict()}, checkpoint)
+    with pytest.raises(ValueError, match="two-line CTC"):
+        export(checkpoint, tmp_path / "one_line", completeness=True)
