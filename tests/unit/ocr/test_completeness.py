@@ -42,16 +42,21 @@ def test_the_committed_model_reports_no_completeness() -> None:
     assert all(r.completeness == 1.0 and _factorises(r) for r in reads)
 
 
-def test_an_export_with_completeness_carries_it_into_the_reads(tmp_path: Path) -> None:
-    pytest.importorskip("torch")
-    import torch
-
-    from ocr.training.export import export
+def _untrained_checkpoint(folder: Path, arch: str) -> Path:
+    """Save a freshly built (seeded, untrained) network of `arch` as a training checkpoint."""
+    torch = pytest.importorskip("torch")
     from ocr.training.train import build_model
 
     torch.manual_seed(3)  # an untrained network: unsure on every step
-    checkpoint = tmp_path / "untrained.pt"
-    torch.save({"arch": "ctc2", "model": build_model("ctc2").state_dict()}, checkpoint)
+    checkpoint = folder / f"untrained_{arch}.pt"
+    torch.save({"arch": arch, "model": build_model(arch).state_dict()}, checkpoint)
+    return checkpoint
+
+
+def test_an_export_with_completeness_carries_it_into_the_reads(tmp_path: Path) -> None:
+    checkpoint = _untrained_checkpoint(tmp_path, "ctc2")
+    from ocr.training.export import export
+
     export(checkpoint, tmp_path / "plain")
     export(checkpoint, tmp_path / "complete", completeness=True)
     plates = _plates(12)
@@ -64,13 +69,8 @@ def test_an_export_with_completeness_carries_it_into_the_reads(tmp_path: Path) -
 
 
 def test_completeness_needs_a_two_line_ctc_model(tmp_path: Path) -> None:
-    pytest.importorskip("torch")
-    import torch
-
+    checkpoint = _untrained_checkpoint(tmp_path, "ctc")
     from ocr.training.export import export
-    from ocr.training.train import build_model
 
-    checkpoint = tmp_path / "one_line.pt"
-    torch.save({"arch": "ctc", "model": build_model("ctc").state_dict()}, checkpoint)
     with pytest.raises(ValueError, match="two-line CTC"):
         export(checkpoint, tmp_path / "one_line", completeness=True)
