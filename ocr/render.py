@@ -92,6 +92,26 @@ BLUE: Colour = (150, 80, 20)
 
 
 @dataclass(frozen=True)
+class YearStamp:
+    """How the small year of a two-line Punjab plate is stamped, when a look says so.
+
+    Seen on the pk-dev train crops (session 9, `ocr/models/RECIPE.md`): the year is a stamp of
+    thinner strokes than the letters, set well apart from them, most often after a small square
+    block at its middle height, sometimes lower than the letters' top. Shares are of the
+    letters' height.
+    """
+
+    gap: tuple[float, float]  # space from the letters to the year (the block sits inside it)
+    drop: tuple[float, float]  # how far below the letters' top the year's top is
+    stroke: tuple[float, float]  # the year's stroke width, share of its face's own
+    block_share: float  # share of years with a square block before them (else a dash or none)
+
+
+# The stamp as the pk-dev train crops show it.
+STAMPED_YEAR = YearStamp(gap=(0.3, 1.1), drop=(0.0, 0.45), stroke=(0.5, 0.85), block_share=0.7)
+
+
+@dataclass(frozen=True)
 class Look:
     """How plates are painted. Training recipes name theirs, so each model can be rebuilt."""
 
@@ -103,6 +123,8 @@ class Look:
     # plates whose number is painted with them; a line with a character missing uses the font.
     glyphs: Mapping[str, Sequence[np.ndarray]] | None = None
     glyph_share: float = 0.0
+    # How the Punjab year is painted: None is r7's (right after the letters, in their weight).
+    year: YearStamp | None = None
 
 
 # The committed model's look (run r7, ocr/models/RECIPE.md).
@@ -111,7 +133,9 @@ R7_LOOK = Look(R7_FONTS, (0.58, 0.74), open_spacing=False, grey_white=False)
 OPEN_LOOK = Look(FONT_CANDIDATES, (0.6, 0.86), open_spacing=True, grey_white=True)
 # The scene synthesiser's look: OPEN_LOOK in the faces every machine running the project has.
 SCENE_LOOK = replace(OPEN_LOOK, fonts=RUNTIME_FONTS)
-LOOKS = {"r7": R7_LOOK, "open": OPEN_LOOK}
+# r7's look with the year stamped as real plates stamp it (session 9, run g4).
+STAMP_LOOK = replace(R7_LOOK, year=STAMPED_YEAR)
+LOOKS = {"r7": R7_LOOK, "open": OPEN_LOOK, "stamp": STAMP_LOOK}
 
 
 @dataclass(frozen=True)
@@ -123,6 +147,7 @@ class _Ink:
     colour: Colour
     squeeze: float = 1.0
     number: bool = False  # part of the registration number (not a band, caption or stamp)
+    stroke: float = 1.0  # stroke width as a share of the face's own (below 1: thinner)
 
 
 def available_fonts(candidates: Sequence[str] = FONT_CANDIDATES) -> tuple[str, ...]:
@@ -351,8 +376,10 @@ def _two_line(
     left = 46 + int(rng.integers(8, 23 if year else 30))
     letters_w = _glyphs_width(letters, size, rng, look)
     inks.append(_Ink(letters, (left, top, letters_w, size), ink, 2.0, True))
-    if year:
+    if year and look.year is None:
         inks.append(_year_ink(year, left + letters_w, top, size, ink, rng, look))
+    elif year:
+        inks.append(_stamped_year(canvas, year, (left + letters_w, top, size), ink, rng, look))
     below = top + size + int(rng.integers(4, 10))
     number_h = min(int(rng.integers(32, 43)), 96 - below)
     number_x = max(50, left + int(rng.integers(-6, 7)))
@@ -382,6 +409,44 @@ def _year_ink(
     width = min(196 - x, _glyphs_width(sep + year, height, rng, look))
     y = top + round(size * rng.uniform(0.0, 0.3))
     return _Ink(sep + year, (x, y, width, height), colour, 2.0, True)
+
+
+def _stamped_year(
+    canvas: np.ndarray,
+    year: str,
+    letters_end: tuple[int, int, int],
+    colour: Colour,
+    rng: np.random.Generator,
+    look: Look,
+) -> _Ink:
+    """Return the year stamped apart from the letters, drawing its block or dash on the canvas.
+
+    `letters_end` is the letters' right edge, top and height. The separator is ink that is not
+    read (it is no character of the plate's text), so it is drawn here and not written.
+    """
+    stamp = look.year
+    assert stamp is not None
+    after, top, size = letters_end
+    height = round(size * rng.uniform(0.5, 0.72))
+    y = top + round(size * rng.uniform(*stamp.drop))
+    gap = round(size * rng.uniform(*stamp.gap))
+    width = _glyphs_width(year, height, rng, look)
+    x = max(after + 2, min(after + gap, 194 - width))
+    separator = rng.random()
+    middle = y + height // 2
+    if separator < stamp.block_share:
+        side = max(2, round(height * rng.uniform(0.18, 0.3)))
+        left = after + (x - after - side) // 2
+        cv2.rectangle(
+            canvas, (left, middle - side // 2), (left + side, middle + side // 2), colour, -1
+        )
+    elif separator < stamp.block_share + (1 - stamp.block_share) / 2:
+        dash = max(3, round(height * 0.35))
+        left = after + (x - after - dash) // 2
+        cv2.line(canvas, (left, middle), (left + dash, middle), colour, max(1, height // 8))
+    return _Ink(
+        year, (x, y, min(width, 197 - x), height), colour, 2.0, True, rng.uniform(*stamp.stroke)
+    )
 
 
 def _rivets(canvas: np.ndarray, rng: np.random.Generator) -> None:
@@ -495,12 +560,30 @@ def _write(canvas: np.ndarray, ink: _Ink, face: _Face) -> None:
         text_mask = _glyph_mask(ink.text, face.glyphs, face.picks, face.tracking)
     else:
         text_mask = _text_mask(ink.text, face.font, face.tracking)
+    if ink.stroke < 1.0:
+        text_mask = thinned(text_mask, ink.stroke)
     mask, x0, y0 = _fit(text_mask, ink.box, ink.squeeze)
     h, w = mask.shape
     alpha = (mask.astype(np.float32) / 255.0)[..., None]
     region = canvas[y0 : y0 + h, x0 : x0 + w].astype(np.float32)
     blended = region * (1 - alpha) + np.array(ink.colour, np.float32) * alpha
     canvas[y0 : y0 + h, x0 : x0 + w] = blended.astype(np.uint8)
+
+
+def thinned(mask: np.ndarray, stroke: float) -> np.ndarray:
+    """Return the text mask with its strokes about `stroke` times as wide (0 < stroke <= 1).
+
+    The strokes' half width is the largest distance from an ink pixel to the field; eroding by
+    the share to lose keeps a core two pixels either side of the middle, so no character is
+    erased, however thin its face.
+    """
+    ink = (mask > 127).astype(np.uint8)
+    half_width = float(cv2.distanceTransform(ink, cv2.DIST_L2, 3).max())
+    shave = min(int(half_width * (1.0 - stroke)), int(half_width) - 2)
+    if shave < 1:
+        return mask
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * shave + 1, 2 * shave + 1))
+    return cv2.erode(mask, kernel)
 
 
 # Separators are not cut from real plates: drawn as a bar, a dot or a gap (shares of the height).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import cv2
 import numpy as np
 import pytest
 
@@ -90,3 +91,50 @@ def test_looks_draw_faces_from_their_own_list(monkeypatch: pytest.MonkeyPatch) -
     for look in (render.R7_LOOK, render.SCENE_LOOK):
         render.render_plate("AZU290", "sindh", np.random.default_rng(0), look)
     assert picked == [render.R7_FONTS, render.RUNTIME_FONTS]
+
+
+def _stroke_half_width(mask: np.ndarray) -> float:
+    ink = (mask > 127).astype(np.uint8)
+    return float(cv2.distanceTransform(ink, cv2.DIST_L2, 3).max())
+
+
+def test_thinned_strokes_are_narrower_and_no_character_is_lost() -> None:
+    font = render.available_fonts(render.R7_FONTS)
+    if not font:
+        pytest.skip("no plate font installed (fonts-dejavu-core): the Hershey mask is too thin")
+    mask = render._text_mask("1308", font[0])
+    thin = render.thinned(mask, 0.5)
+    assert _stroke_half_width(thin) < 0.7 * _stroke_half_width(mask)
+    parts = cv2.connectedComponents((mask > 127).astype(np.uint8))[0]
+    assert cv2.connectedComponents((thin > 127).astype(np.uint8))[0] == parts
+
+
+def test_thinning_keeps_a_core_of_an_already_thin_stroke() -> None:
+    hairline = np.zeros((40, 40), np.uint8)
+    hairline[5:35, 18:23] = 255  # a 5 px stroke
+    assert (render.thinned(hairline, 0.1) > 127).any()
+
+
+def _year_and_letters(look: render.Look, seed: int) -> tuple[render._Ink, render._Ink]:
+    _canvas, inks = render._LAYOUTS["punjab"]("LEA132293", np.random.default_rng(seed), look)
+    letters = next(ink for ink in inks if ink.text == "LEA")
+    year = next(ink for ink in inks if ink.text.endswith("13"))
+    return letters, year
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_stamp_look_sets_a_thinner_year_apart_from_the_letters(seed: int) -> None:
+    letters, year = _year_and_letters(render.STAMP_LOOK, seed)
+    x, _y, w, h = year.box
+    assert year.text == "13"  # the separator is drawn on the plate, never written as text
+    assert year.stroke < 1.0
+    assert x >= letters.box[0] + letters.box[2] + 2 and x + w <= 197
+    assert h < letters.box[3]
+
+
+def test_r7_look_paints_the_year_as_before() -> None:
+    # r7's recipe must keep drawing what the committed model was trained on (RECIPE.md)
+    for seed in range(12):
+        _letters, year = _year_and_letters(render.R7_LOOK, seed)
+        assert year.stroke == 1.0
+    assert render.LOOKS["r7"].year is None and render.LOOKS["stamp"].year is render.STAMPED_YEAR
