@@ -37,10 +37,12 @@ run: $(VENV)/.installed-run
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: $(VENV)/.installed-test
 	scripts/install-debs.sh $(DEBS_TEST)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	scripts/test-services.sh $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
