@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -193,8 +193,31 @@ def vote(reads: Sequence[PlateRead]) -> PlateRead | None:
         confs.append(weights[winner] / len(same))  # agreement-weighted mean confidence
     region = _weighted_winner((r.region, r.confidence) for r in same)
     complete = float(np.mean([r.completeness for r in same]))
-    confidence = float(np.prod(confs)) * complete
-    return make_read("".join(chars), tuple(confs), confidence, region, complete)
+    voted = make_read(
+        "".join(chars), tuple(confs), float(np.prod(confs)) * complete, region, complete
+    )
+    return replace(voted, confidence=voted.confidence * agreement(reads, voted.text))
+
+
+def agreement(reads: Sequence[PlateRead], text: str) -> float:
+    """Return how much of the plate evidence among `reads` shows the plate `text`: 0 to 1.
+
+    Slots are voted among reads of the winning length only, so without this a read of another
+    length would cost the vote nothing: a track that jumps from one vehicle to another reads two
+    plates (rendered junction, seed 980016: four reads of `W019` and four of `IW201606` voted
+    `IW-20-1606` at 0.956, above the auto-issue floor), and a frame that saw a character the
+    others skipped is outvoted unheard. A read counts against `text` only if it is itself a valid
+    plate, since the localiser also hands over fragments (`NKR` of `NKR75`, a sticker's `CD`).
+    Each read weighs its confidence; reads compare as plate text, after the plate rules.
+    """
+    showing = against = 0.0
+    for read in reads:
+        if read.text == text:
+            showing += read.confidence
+        elif read.valid:
+            against += read.confidence
+    total = showing + against
+    return showing / total if total > 0 else 0.0
 
 
 def _raw(read: PlateRead) -> str:

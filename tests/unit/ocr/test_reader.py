@@ -13,6 +13,7 @@ from ocr.reader import (
     JITTER_COPIES,
     PlateRead,
     UnreadableImage,
+    agreement,
     jittered,
     load_image,
     make_read,
@@ -87,6 +88,55 @@ def test_vote_carries_the_reads_completeness_into_its_confidence() -> None:
     assert voted is not None
     assert voted.completeness == pytest.approx(0.75)
     assert voted.confidence == pytest.approx(0.99**6 * 0.75)
+
+
+def test_reads_of_another_plate_take_the_vote_below_the_floor() -> None:
+    # A track that jumped vehicles (rendered junction, seed 980016): four reads of each plate.
+    mine = [_read("W019", [c] * 4) for c in (0.93, 0.99, 0.89, 0.9)]
+    other = [_read("IW201606", [c] * 8) for c in (0.998, 0.994, 0.9995, 0.987)]
+    voted = vote(mine + other)
+    assert voted is not None and voted.text == "IW201606"
+    alone = vote(other)
+    assert alone is not None and alone.confidence > 0.9
+    share = sum(r.confidence for r in other) / sum(r.confidence for r in mine + other)
+    assert voted.confidence == pytest.approx(alone.confidence * share)
+    assert voted.confidence < 0.6
+
+
+def test_a_valid_read_the_others_skipped_a_character_of_counts_against_them() -> None:
+    # one frame saw all of UHV02201, another skipped a digit: the vote takes the confident one
+    reads = [_read("UHV1201", [0.999] * 7, "punjab"), _read("UHV15201", [0.92] * 8, "punjab")]
+    assert all(r.valid for r in reads)
+    voted = vote(reads)
+    assert voted is not None and voted.text == "UHV1201"
+    assert voted.confidence < 0.9 < reads[0].confidence
+
+
+def test_reads_compare_as_plate_text_after_the_look_alike_rules() -> None:
+    # an O read in a digit slot is the zero of the same plate, not another plate
+    zero_read, o_read = _read("AZU200", [0.99] * 6), _read("AZU2O0", [0.99] * 6)
+    assert o_read.raw != zero_read.raw and o_read.text == zero_read.text
+    assert agreement([zero_read, o_read], zero_read.text) == 1.0
+
+
+def test_a_faint_read_of_another_plate_costs_little() -> None:
+    reads = [_read("NS2693", [0.999] * 6) for _ in range(7)] + [_read("KDJ4", [0.6] * 4)]
+    assert reads[-1].valid
+    voted = vote(reads)
+    assert voted is not None and voted.text == "NS2693"
+    assert 0.97 * reads[0].confidence < voted.confidence < reads[0].confidence
+
+
+def test_fragments_that_are_no_plate_cost_nothing() -> None:
+    # the localiser hands over part of the plate (NKR of NKR75) or a sticker's letters (CD)
+    fragments = [_read("NKR", [0.99] * 3), _read("CD", [0.9] * 2)]
+    assert not any(f.valid for f in fragments)
+    assert agreement([_read("NKR75", [0.99] * 5), *fragments], "NKR75") == 1.0
+    assert agreement([_read("NKR75", [0.99] * 5), _read("NKR76", [0.99] * 5)], "NKR75") == 0.5
+
+
+def test_agreement_of_reads_with_no_confidence_is_zero() -> None:
+    assert agreement([_read("AZU290", [0.0] * 6)], "AZU290") == 0.0
 
 
 def test_vote_of_nothing_is_none() -> None:
