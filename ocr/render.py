@@ -378,8 +378,9 @@ def _two_line(
     inks.append(_Ink(letters, (left, top, letters_w, size), ink, 2.0, True))
     if year and look.year is None:
         inks.append(_year_ink(year, left + letters_w, top, size, ink, rng, look))
-    elif year:
-        inks.append(_stamped_year(canvas, year, (left + letters_w, top, size), ink, rng, look))
+    elif year and look.year is not None:
+        letters_end = (left + letters_w, top, size)
+        inks.append(_stamped_year(canvas, year, letters_end, ink, rng, look, look.year))
     below = top + size + int(rng.integers(4, 10))
     number_h = min(int(rng.integers(32, 43)), 96 - below)
     number_x = max(50, left + int(rng.integers(-6, 7)))
@@ -418,14 +419,13 @@ def _stamped_year(
     colour: Colour,
     rng: np.random.Generator,
     look: Look,
+    stamp: YearStamp,
 ) -> _Ink:
     """Return the year stamped apart from the letters, drawing its block or dash on the canvas.
 
     `letters_end` is the letters' right edge, top and height. The separator is ink that is not
     read (it is no character of the plate's text), so it is drawn here and not written.
     """
-    stamp = look.year
-    assert stamp is not None
     after, top, size = letters_end
     height = round(size * rng.uniform(0.5, 0.72))
     y = top + round(size * rng.uniform(*stamp.drop))
