@@ -24,7 +24,9 @@ class LiveTrack:
     frames: list[int] = field(default_factory=list)
     boxes: list[Box] = field(default_factory=list)
     velocity: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
-    merged: list[bool] = field(default_factory=list)  # the box also held another tracked object
+    merged: list[bool] = field(default_factory=list)  # the box also held another object
+    own_velocity: tuple[float, float] = (0.0, 0.0)  # from the object's own boxes only
+    grown_frames: int = 0  # frames in a row matched to a box that grew around the object
 
     def predict(self, frame: int) -> Box:
         """Return where the box should be in `frame` if it keeps moving as it did."""
@@ -33,8 +35,32 @@ class LiveTrack:
         # Only the position is extrapolated: a size trend over a long gap predicts nonsense.
         return round(x + self.velocity[0] * gap), round(y + self.velocity[1] * gap), w, h
 
+    def in_blob(self) -> bool:
+        """Tell whether the last box held another object too (so it is not this one's own)."""
+        return bool(self.merged) and self.merged[-1] and not all(self.merged)
+
+    def last_own(self) -> int:
+        """Return the index of the last box that was the object's own (none: ValueError)."""
+        return max(i for i, m in enumerate(self.merged) if not m)
+
+    def predict_own(self, frame: int) -> Box:
+        """Return where the object's own box should be in `frame`.
+
+        Its last own box moved on at its own velocity, kept inside the predicted blob while it
+        is in one: leaving a blob, the object is the part that kept its own size and course,
+        not the part the blob overlaps most.
+        """
+        last = self.last_own()
+        gap = frame - self.frames[last]
+        x, y, w, h = self.boxes[last]
+        x, y = x + self.own_velocity[0] * gap, y + self.own_velocity[1] * gap
+        if self.merged[-1]:
+            bx, by, bw, bh = self.predict(frame)
+            x, y = _clamp(x, bx, bw - w), _clamp(y, by, bh - h)
+        return round(x), round(y), w, h
+
     def add(self, frame: int, box: Box, merged: bool = False) -> None:
-        """Append a matched box and update the velocity (smoothed)."""
+        """Append a matched box and update the velocities (smoothed)."""
         if self.frames:
             gap = max(1, frame - self.frames[-1])
             step = [(b - a) / gap for a, b in zip(self.boxes[-1], box, strict=True)]
@@ -42,9 +68,30 @@ class LiveTrack:
             self.velocity = tuple(
                 (1 - weight) * v + weight * s for v, s in zip(self.velocity, step, strict=True)
             )
+        if not merged:
+            self._update_own_velocity(frame, box)
         self.frames.append(frame)
         self.boxes.append(box)
         self.merged.append(merged)
+
+    def _update_own_velocity(self, frame: int, box: Box) -> None:
+        """Smooth the own velocity with the step from the last own box to this one."""
+        if all(self.merged):  # no own box yet
+            return
+        last = self.last_own()
+        gap = max(1, frame - self.frames[last])
+        step = [(box[k] - self.boxes[last][k]) / gap for k in (0, 1)]
+        weight = 0.5 if self.merged.count(False) > 1 else 1.0
+        self.own_velocity = tuple(
+            (1 - weight) * v + weight * s for v, s in zip(self.own_velocity, step, strict=True)
+        )
+
+
+def _clamp(value: float, low: float, room: float) -> float:
+    """Return `value` kept within [low, low + room] (the middle of it if room is negative)."""
+    if room < 0:
+        return low + room / 2
+    return min(max(value, low), low + room)
 
 
 @dataclass(frozen=True)
@@ -57,6 +104,15 @@ class TrackerSettings:
     max_missed_s: float = 0.6
     min_hits: int = 4
     merge_cover: float = 0.5  # share of a predicted box inside a detection that holds it
+    # A box that suddenly holds the object's whole predicted box and this much more area has
+    # taken in something else (a rider right behind, never seen alone): not the object's own.
+    grown_area: float = 1.8
+    grown_cover: float = 0.8
+    # ... unless it stays so this long: then the object itself looks bigger (a blob that was
+    # split in parts joined up), and the grown box becomes its own.
+    max_grown_s: float = 0.4
+    steady_boxes: int = 4  # own boxes of one size (within steady_area) before growth counts
+    steady_area: float = 1.3
 
 
 def covered(inner: Box, outer: Box) -> float:
@@ -79,6 +135,7 @@ class IouTracker:
     def __init__(self, fps: float, settings: TrackerSettings | None = None) -> None:
         self.s = settings or TrackerSettings()
         self.max_missed = max(2, round(self.s.max_missed_s * fps))
+        self.max_grown = max(1, round(self.s.max_grown_s * fps))
         self.active: list[LiveTrack] = []
         self.finished: list[LiveTrack] = []
         self.next_id = 1
@@ -88,13 +145,42 @@ class IouTracker:
         pairs = []
         for ti, track in enumerate(self.active):
             pred = track.predict(frame)
+            own = track.predict_own(frame) if track.in_blob() else None
             for di, det in enumerate(dets):
+                if own is not None and self._fits(own, det.bbox):
+                    # its own box again: ranked above any match with the blob
+                    pairs.append((iou(own, det.bbox) + 2.0, ti, di))
+                    continue
                 overlap = iou(pred, det.bbox)
                 if overlap >= self.s.min_iou and self._alike(pred, det.bbox):
                     pairs.append((overlap + 1.0, ti, di))
                 elif self._near_and_alike(pred, det.bbox):
                     pairs.append((1.0 - _centre_distance(pred, det.bbox) / max(pred[2:]), ti, di))
         return sorted(pairs, reverse=True)
+
+    def _fits(self, pred: Box, box: Box) -> bool:
+        """Tell whether a box overlaps a prediction enough and is of a similar size."""
+        return iou(pred, box) >= self.s.min_iou and self._alike(pred, box)
+
+    def _grown(self, track: LiveTrack, frame: int, box: Box) -> bool:
+        """Tell whether `box` grew around the track's own box by taking in something else."""
+        if track.grown_frames >= self.max_grown or not self._steady(track):
+            return False
+        own = track.predict_own(frame) if track.in_blob() else track.predict(frame)
+        area = box[2] * box[3] / max(1, own[2] * own[3])
+        return area >= self.s.grown_area and covered(own, box) >= self.s.grown_cover
+
+    def _steady(self, track: LiveTrack) -> bool:
+        """Tell whether the track's last own boxes kept one size.
+
+        An object still coming into view, or one the background is only now giving up (a rider
+        who waited at the line), grows because more of it shows: that growth is its own.
+        """
+        own = [b[2] * b[3] for b, m in zip(track.boxes, track.merged, strict=True) if not m]
+        recent = own[-self.s.steady_boxes :]
+        if len(recent) < self.s.steady_boxes:
+            return False
+        return max(recent) <= self.s.steady_area * max(1, min(recent))
 
     def _alike(self, pred: Box, box: Box) -> bool:
         """Tell whether two boxes are of a similar size (blobs merging or splitting are not)."""
@@ -127,8 +213,11 @@ class IouTracker:
             if ti not in used_t and di not in used_d:
                 used_t.add(ti)
                 used_d.add(di)
-                self.active[ti].add(frame, dets[di].bbox, di in merged)
-                matched.append((self.active[ti], dets[di]))
+                track, box = self.active[ti], dets[di].bbox
+                grown = self._grown(track, frame, box)
+                track.grown_frames = track.grown_frames + 1 if grown else 0
+                track.add(frame, box, di in merged or grown)
+                matched.append((track, dets[di]))
         for di, det in enumerate(dets):
             if di not in used_d:
                 track = LiveTrack(self.next_id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from vision.detect import Detection
 from vision.track import IouTracker, iou
 
@@ -53,11 +51,6 @@ def test_a_blob_holding_two_followed_vehicles_is_marked_merged() -> None:
     assert not any(m for t in tracks for f, m in zip(t.frames, t.merged, strict=True) if f < 8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect (scene seed 900034): leaving a blob, a track goes on with the part that "
-    "overlaps the blob most; two fixes tried in session 6 lost red-light crossings on dev seeds",
-)
 def test_a_track_leaves_a_blob_with_its_own_object_not_the_one_that_came_into_it() -> None:
     # A rider moves up the frame; a second one, never seen alone, comes into view right behind
     # it, so one blob holds both for four frames; then they part. The blob overlaps the newcomer
@@ -80,3 +73,15 @@ def test_a_track_leaves_a_blob_with_its_own_object_not_the_one_that_came_into_it
     assert after and all(b[0] == 270 for b in after)  # the first rider, not the newcomer
     newcomer = [t for t in tracker.tracks() if t is not first_track]
     assert len(newcomer) == 1 and newcomer[0].boxes[-1][0] == 256
+
+
+def test_a_box_that_grows_for_good_becomes_the_objects_own() -> None:
+    # The back half of a car is found alone at first (its front in shadow), then the whole car:
+    # for max_grown_s the bigger box is held not to be its own, then it is.
+    tracker = IouTracker(fps=25)
+    for f in range(30):
+        y = 100 + 8 * f
+        tracker.update(f, [Detection((300, y, 120, 60) if f < 8 else (300, y - 60, 120, 120))])
+    (track,) = tracker.tracks()
+    assert len(track.frames) == 30
+    assert track.merged == [False] * 8 + [True] * 10 + [False] * 12
