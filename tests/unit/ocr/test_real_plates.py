@@ -6,12 +6,17 @@ before the model was trained: Sindh, Punjab with year, Punjab without, old Karac
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
 from rapidfuzz.distance import Levenshtein
 
+from echallan.config import Config
 from ocr.reader import DEFAULT_MODEL, MODELS, PlateReader
+
+SPLIT = Path(__file__).resolve().parents[3] / "ocr/training/pk_dev_split.csv"
+FLOOR = Config.AUTO_ISSUE_MIN_PLATE_CONFIDENCE
 
 HELD_OUT = {
     "16.jpg": "BGC771",
@@ -42,19 +47,37 @@ def _reads(shared_data: Path, reader: PlateReader) -> dict[str, str]:
 def test_pipeline_reads_most_characters_of_real_plates(
     shared_data: Path, reader: PlateReader
 ) -> None:
-    # A broken pipeline (colour order, resizing, slot decoding) reads next to nothing; the
-    # committed model (run r7) reads 6 of these 8 and misreads one character in each of two.
+    # A broken pipeline (colour order, resizing, slot decoding) reads next to nothing; run r7
+    # read 6 of these 8 and misread one character in each of two; run g5 reads all 8.
     got = _reads(shared_data, reader)
     errors = sum(Levenshtein.distance(got[name], text) for name, text in HELD_OUT.items())
     assert errors / sum(len(t) for t in HELD_OUT.values()) < 0.08, got
     assert sum(got[name] == text for name, text in HELD_OUT.items()) >= 5, got
 
 
-@pytest.mark.xfail(reason="committed model is below the 95% target (ocr/models/RECIPE.md)")
 def test_reads_held_out_real_plates(shared_data: Path, reader: PlateReader) -> None:
     got = _reads(shared_data, reader)
     right = [name for name, text in HELD_OUT.items() if got[name] == text]
     assert len(right) >= 7, f"read {got}, expected {HELD_OUT}"
+
+
+def test_the_whole_held_out_part_is_read_at_the_95_percent_target(
+    shared_data: Path, reader: PlateReader
+) -> None:
+    # Issue 7's target, on every crop of pk-dev's held-out part (46): at least 44 exact, and
+    # no wrong read that would be issued without review. The committed model (run g5) reads 44,
+    # 35 of them at or above the floor.
+    with SPLIT.open(newline="") as f:
+        rows = [row for row in csv.DictReader(f) if row["split"] == "heldout"]
+    reads = reader.read([shared_data / "plates" / "pk-dev" / row["image_path"] for row in rows])
+    misses = {
+        row["plate_text"]: (read.text, round(read.confidence, 3))
+        for row, read in zip(rows, reads, strict=True)
+        if read.text != row["plate_text"]
+    }
+    assert len(rows) == 46
+    assert len(rows) - len(misses) >= 44, misses
+    assert all(confidence < FLOOR for _, confidence in misses.values()), misses
 
 
 def test_path_and_array_inputs_read_alike(shared_data: Path, reader: PlateReader) -> None:
@@ -70,7 +93,7 @@ def test_steady_read_gives_one_voted_read_per_crop_in_order(
     shared_data: Path, reader: PlateReader
 ) -> None:
     folder = shared_data / "plates" / "pk-dev"
-    names = ["16.jpg", "27.jpg", "98.jpg", "12.jpg"]  # r7 reads 12.jpg as LMK4549
+    names = ["16.jpg", "27.jpg", "98.jpg", "12.jpg"]  # r7 read 12.jpg as LMK4549
     steady = reader.read_steady([folder / name for name in names])
     assert [r.text for r in steady[:3]] == [HELD_OUT[name] for name in names[:3]]
     last = steady[3]

@@ -76,13 +76,15 @@ def test_runtime_fonts_are_among_the_candidates() -> None:
 
 
 def test_r7_look_paints_with_the_fonts_own_spacing(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the committed model's recipe must keep drawing what it was trained on (RECIPE.md: r7)
+    # the committed model's recipe (RECIPE.md: g5, the stamp look, which is r7's with the year
+    # stamped) must keep drawing what it was trained on
     def no_tracking(_rng: np.random.Generator) -> float:
         raise AssertionError("open spacing drawn in the r7 look")
 
     monkeypatch.setattr(render, "_pick_tracking", no_tracking)
-    for style in render.STYLES:
-        render.render_plate("LEA132293", style, np.random.default_rng(3), render.R7_LOOK)
+    for look in (render.R7_LOOK, render.STAMP_LOOK):
+        for style in render.STYLES:
+            render.render_plate("LEA132293", style, np.random.default_rng(3), look)
 
 
 def test_looks_draw_faces_from_their_own_list(monkeypatch: pytest.MonkeyPatch) -> None:
