@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import islice
 
 from vision.detect import Box, Detection
 
@@ -64,10 +65,7 @@ class LiveTrack:
         if self.frames:
             gap = max(1, frame - self.frames[-1])
             step = [(b - a) / gap for a, b in zip(self.boxes[-1], box, strict=True)]
-            weight = 0.5 if len(self.frames) > 1 else 1.0
-            self.velocity = tuple(
-                (1 - weight) * v + weight * s for v, s in zip(self.velocity, step, strict=True)
-            )
+            self.velocity = _smoothed(self.velocity, step, first=len(self.frames) == 1)
         if not merged:
             self._update_own_velocity(frame, box)
         self.frames.append(frame)
@@ -81,10 +79,13 @@ class LiveTrack:
         last = self.last_own()
         gap = max(1, frame - self.frames[last])
         step = [(box[k] - self.boxes[last][k]) / gap for k in (0, 1)]
-        weight = 0.5 if self.merged.count(False) > 1 else 1.0
-        self.own_velocity = tuple(
-            (1 - weight) * v + weight * s for v, s in zip(self.own_velocity, step, strict=True)
-        )
+        self.own_velocity = _smoothed(self.own_velocity, step, first=self.merged.count(False) == 1)
+
+
+def _smoothed(velocity: tuple[float, ...], step: list[float], first: bool) -> tuple[float, ...]:
+    """Return the velocity moved halfway to the latest step (all the way for the first step)."""
+    weight = 1.0 if first else 0.5
+    return tuple((1 - weight) * v + weight * s for v, s in zip(velocity, step, strict=True))
 
 
 def _clamp(value: float, low: float, room: float) -> float:
@@ -147,20 +148,22 @@ class IouTracker:
             pred = track.predict(frame)
             own = track.predict_own(frame) if track.in_blob() else None
             for di, det in enumerate(dets):
-                if own is not None and self._fits(own, det.bbox):
+                own_overlap = None if own is None else self._fitting_overlap(own, det.bbox)
+                if own_overlap is not None:
                     # its own box again: ranked above any match with the blob
-                    pairs.append((iou(own, det.bbox) + 2.0, ti, di))
+                    pairs.append((own_overlap + 2.0, ti, di))
                     continue
-                overlap = iou(pred, det.bbox)
-                if overlap >= self.s.min_iou and self._alike(pred, det.bbox):
+                overlap = self._fitting_overlap(pred, det.bbox)
+                if overlap is not None:
                     pairs.append((overlap + 1.0, ti, di))
                 elif self._near_and_alike(pred, det.bbox):
                     pairs.append((1.0 - _centre_distance(pred, det.bbox) / max(pred[2:]), ti, di))
         return sorted(pairs, reverse=True)
 
-    def _fits(self, pred: Box, box: Box) -> bool:
-        """Tell whether a box overlaps a prediction enough and is of a similar size."""
-        return iou(pred, box) >= self.s.min_iou and self._alike(pred, box)
+    def _fitting_overlap(self, pred: Box, box: Box) -> float | None:
+        """Return the IoU of a box that overlaps a prediction enough and is of a similar size."""
+        overlap = iou(pred, box)
+        return overlap if overlap >= self.s.min_iou and self._alike(pred, box) else None
 
     def _grown(self, track: LiveTrack, frame: int, box: Box) -> bool:
         """Tell whether `box` grew around the track's own box by taking in something else."""
@@ -176,8 +179,9 @@ class IouTracker:
         An object still coming into view, or one the background is only now giving up (a rider
         who waited at the line), grows because more of it shows: that growth is its own.
         """
-        own = [b[2] * b[3] for b, m in zip(track.boxes, track.merged, strict=True) if not m]
-        recent = own[-self.s.steady_boxes :]
+        latest_first = zip(reversed(track.boxes), reversed(track.merged), strict=True)
+        own = (b[2] * b[3] for b, merged in latest_first if not merged)
+        recent = list(islice(own, self.s.steady_boxes))  # the last ones only, not the history
         if len(recent) < self.s.steady_boxes:
             return False
         return max(recent) <= self.s.steady_area * max(1, min(recent))
