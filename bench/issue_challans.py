@@ -43,11 +43,11 @@ def prepare(url: str, evidence: str, count: int) -> list[int]:
     import sqlalchemy as sa
     from flask_migrate import upgrade
 
-    from echallan.extensions import db
-    from echallan.models import ViolationEvent
-    from echallan.registry import SEED
-    from echallan.services import admin
-    from echallan.uow import unit_of_work
+    from echallan.challans.events import ViolationEvent
+    from echallan.core.extensions import db
+    from echallan.core.registry import SEED
+    from echallan.core.uow import unit_of_work
+    from echallan.staff import operations as admin
     from vision.scenes import calibration_for
 
     app = make_app(url, evidence)
@@ -100,10 +100,10 @@ def _event_row(i: int, vehicle: dict) -> dict:
 def work(args: tuple[str, str, list[int]]) -> int:
     """Issue one shard of violations, one unit of work each; return how many were issued."""
     url, evidence, ids = args
-    from echallan.clock import now
-    from echallan.extensions import db
-    from echallan.services import violations
-    from echallan.uow import unit_of_work
+    from echallan.challans import issuance as violations
+    from echallan.core.clock import now
+    from echallan.core.extensions import db
+    from echallan.core.uow import unit_of_work
 
     app = make_app(url, evidence)
     issued = 0
@@ -119,9 +119,9 @@ def check(url: str, evidence: str, count: int) -> dict:
     """Verify numbering, outbox and audit chain after the run."""
     import sqlalchemy as sa
 
-    from echallan.extensions import db
-    from echallan.models import Challan, Notice
-    from echallan.services import audit
+    from echallan.audit import operations as audit
+    from echallan.challans.models import Challan, Notice
+    from echallan.core.extensions import db
 
     app = make_app(url, evidence)
     with app.app_context():

@@ -93,8 +93,9 @@ def _camera(camera_id: str, site_id: str, box_id: str, now: datetime) -> dict[st
 
 def insert(rows: dict[str, list[dict]]) -> None:
     """Insert the rows in batches, parents first (boxes before their cameras)."""
-    from echallan.extensions import db
-    from echallan.models import Camera, Device, Site
+    from echallan.clips.models import Camera
+    from echallan.core.extensions import db
+    from echallan.devices.models import Device, Site
 
     for model, name in ((Site, "site"), (Camera, "camera"), (Device, "device")):
         items = rows[name]
@@ -106,7 +107,7 @@ def insert(rows: dict[str, list[dict]]) -> None:
 
 def fleet_key() -> str:
     """Create an unbound device key that may send heartbeats for any device."""
-    from echallan.services import admin
+    from echallan.staff import operations as admin
 
     _, key = admin.create_api_client("bench fleet", "device", ["heartbeats:write"], "bench")
     return key
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from echallan import create_app
-    from echallan.uow import unit_of_work
+    from echallan.core.uow import unit_of_work
 
     started = time.perf_counter()
     app = create_app()

@@ -32,8 +32,8 @@ def prepare(now: datetime, silent_share: float, rng: random.Random) -> int:
     """Put every device in a steady state, a share of boxes (and cameras) silent; return count."""
     import sqlalchemy as sa
 
-    from echallan.extensions import db
-    from echallan.models import Alert, Device, Outage
+    from echallan.core.extensions import db
+    from echallan.devices.models import Alert, Device, Outage
 
     db.session.execute(sa.delete(Alert))
     db.session.execute(sa.delete(Outage))
@@ -63,8 +63,8 @@ def _state(row: Any, silent: bool, now: datetime, rng: random.Random) -> dict[st
 
 def timed_sweep(now: datetime) -> tuple[float, dict[str, Any]]:
     """Run one sweep in its own unit of work (commit included); return seconds and report."""
-    from echallan.services import devices
-    from echallan.uow import unit_of_work
+    from echallan.core.uow import unit_of_work
+    from echallan.devices import operations as devices
 
     started = time.perf_counter()
     with unit_of_work():
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from echallan import create_app
-    from echallan.uow import unit_of_work
+    from echallan.core.uow import unit_of_work
 
     app = create_app()
     now = datetime.now(UTC)

@@ -35,7 +35,7 @@ def _configure(app: Flask, config: type[Config], overrides: Mapping[str, Any]) -
 
 def _check_issuance_settings(app: Flask) -> None:
     """Build the issuance thresholds once, so a malformed setting stops the start, not an event."""
-    from echallan.services.violations import thresholds_from
+    from echallan.challans.issuance import thresholds_from
     from rules.errors import DomainError
 
     try:
@@ -53,14 +53,14 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 def _init_extensions(app: Flask) -> None:
     """Bind the database, migrations, jobs, API and error handling to the app."""
-    from echallan import api, database, errors, jobs, tasks, uow, web
-    from echallan.extensions import db, migrate
+    from echallan import routes, tables, tasks  # noqa: F401 (tables: registers every model)
+    from echallan.core import database, errors, jobs, uow
+    from echallan.core.extensions import db, migrate
 
     database.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     jobs.init_app(app)
     tasks.register()
-    api.init_app(app)
-    web.init_app(app)
+    routes.init_app(app)
     uow.init_app(app)
     errors.init_app(app)

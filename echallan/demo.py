@@ -18,13 +18,14 @@ import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 
-from echallan.clock import now
-from echallan.extensions import db
-from echallan.models import ApiClient, Camera, User
-from echallan.registry import SEED
-from echallan.services import admin
-from echallan.services.ingest import ClipMeta, ingest_clip
-from echallan.uow import unit_of_work
+from echallan.clips.models import Camera
+from echallan.clips.operations import ClipMeta, ingest_clip
+from echallan.core.clock import now
+from echallan.core.extensions import db
+from echallan.core.registry import SEED
+from echallan.core.uow import unit_of_work
+from echallan.staff import operations as admin
+from echallan.staff.models import ApiClient, User
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def _camera() -> None:
 
 def _network(at: datetime) -> None:
     """Put the camera on a distribution box at a junction, for network health to watch."""
-    from echallan.services import devices
+    from echallan.devices import operations as devices
 
     lat, lon = BOX_POSITION
     devices.register_site(
@@ -134,7 +135,7 @@ def _network(at: datetime) -> None:
 
 def _heartbeats() -> None:
     """Let the box and the camera report in, so their clocks are known to be right."""
-    from echallan.services import devices
+    from echallan.devices import operations as devices
 
     at = now()
     beat = {

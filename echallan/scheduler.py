@@ -36,8 +36,8 @@ class Sweep:
 
 def sweeps(app: Flask) -> list[Sweep]:
     """Return the sweeps this app runs periodically."""
-    from echallan.services import devices
-    from echallan.services import sweeps as pipeline
+    from echallan import sweeps as pipeline
+    from echallan.devices import operations as devices
 
     planned = [
         Sweep(
@@ -57,7 +57,7 @@ def _audit_anchor_sweep(app: Flask) -> Sweep:
     """Publish the audit chain's head to AUDIT_ANCHOR_FILE every AUDIT_ANCHOR_PERIOD_S."""
     from functools import partial
 
-    from echallan.services import audit
+    from echallan.audit import operations as audit
 
     publish = partial(audit.publish_anchor, app.config["AUDIT_ANCHOR_FILE"])
     return Sweep(
@@ -106,8 +106,8 @@ class Scheduler:
 
     def run_once(self, sweep: Sweep) -> Any:
         """Run one sweep in its own unit of work; a failure is logged and retried next period."""
-        from echallan.models.types import utcnow
-        from echallan.uow import unit_of_work
+        from echallan.core.types import utcnow
+        from echallan.core.uow import unit_of_work
 
         with self.app.app_context():
             try:
@@ -165,8 +165,8 @@ def _lock_path(app: Flask) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the sweep tasks and the beat schedule; start the thread with the first request."""
-    from echallan import tasks_devices  # noqa: F401 - registers echallan.sweep_devices
-    from echallan.jobs import celery
+    from echallan.core.jobs import celery
+    from echallan.devices import tasks as tasks_devices  # noqa: F401 - registers echallan.sweep_devices
 
     celery.conf.beat_schedule = {
         f"sweep-{sweep.name}": {"task": sweep.task, "schedule": sweep.period_s}

@@ -11,9 +11,9 @@ import logging
 
 from sqlalchemy.exc import OperationalError
 
-from echallan.clock import now
-from echallan.jobs import celery
-from echallan.uow import unit_of_work
+from echallan.core.clock import now
+from echallan.core.jobs import celery
+from echallan.core.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ RETRY = {
 @celery.task(name="echallan.analyze_clip", **RETRY)
 def analyze_clip(clip_id: int) -> str:
     """Find the violations in a stored clip (an analysed clip is left alone)."""
-    from echallan.services import analysis
+    from echallan.clips import analysis
 
     with unit_of_work():
         return analysis.analyze_stored_clip(clip_id)
@@ -40,7 +40,7 @@ def analyze_clip(clip_id: int) -> str:
 @celery.task(name="echallan.process_event", **RETRY)
 def process_event(event_id: int) -> str:
     """Resolve the owner and issue, review or wait (a decided event is left alone)."""
-    from echallan.services import violations
+    from echallan.challans import issuance as violations
 
     with unit_of_work():
         return violations.process_event(event_id, now())
@@ -49,7 +49,7 @@ def process_event(event_id: int) -> str:
 @celery.task(name="echallan.deliver_notice", **RETRY)
 def deliver_notice(notice_id: int) -> str:
     """Deliver one outbox notice (a sent notice is left alone)."""
-    from echallan.services import delivery
+    from echallan.challans import delivery
 
     with unit_of_work():
         return delivery.deliver(notice_id, now())
@@ -58,7 +58,7 @@ def deliver_notice(notice_id: int) -> str:
 @celery.task(name="echallan.sweep", **RETRY)
 def sweep() -> dict[str, int]:
     """Run the periodic sweeps: stuck clips, registry retries, due notices, overdue challans."""
-    from echallan.services import sweeps
+    from echallan import sweeps
 
     with unit_of_work():
         return sweeps.run_all(now())
@@ -69,7 +69,7 @@ def publish_audit_anchor() -> dict[str, object] | None:
     """Append the audit chain's head to AUDIT_ANCHOR_FILE (a repeated anchor is harmless)."""
     from flask import current_app
 
-    from echallan.services import audit
+    from echallan.audit import operations as audit
 
     path = current_app.config.get("AUDIT_ANCHOR_FILE")
     if not path:

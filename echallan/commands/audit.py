@@ -31,7 +31,7 @@ def command() -> None:
 @with_appcontext
 def verify(anchors_file: str | None) -> None:
     """Report the first entry edited, deleted or reordered; exit 1 if the chain is broken."""
-    from echallan.services import audit
+    from echallan.audit import operations as audit
 
     anchors_file = anchors_file or _configured_anchors()
     report = audit.verify(_load_anchors(anchors_file) if anchors_file else ())
@@ -63,7 +63,7 @@ def _configured_anchors() -> str | None:
 
 def _load_anchors(path: str) -> list:
     """Read the anchors file, turning a missing or malformed one into a readable exit 2."""
-    from echallan.services import audit
+    from echallan.audit import operations as audit
     from rules.errors import InvalidInput
 
     try:
@@ -92,8 +92,8 @@ def _anchors_note(report) -> str:  # noqa: ANN001 - audit.ChainReport, imported 
 @with_appcontext
 def anchor(target: str | None) -> None:
     """Append the chain's head (last seq, hash, time) to an anchors file and print it."""
-    from echallan.clock import now
-    from echallan.services import audit
+    from echallan.audit import operations as audit
+    from echallan.core.clock import now
 
     target = target or current_app.config.get("AUDIT_ANCHOR_FILE")
     if not target:

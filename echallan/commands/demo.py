@@ -14,7 +14,8 @@ def command(no_clips: bool) -> None:
     """Load demo staff, keys and a camera; render, ingest and analyse sample clips."""
     from pathlib import Path
 
-    from echallan import demo, jobs
+    from echallan import demo
+    from echallan.core import jobs
 
     work = Path(current_app.config["EVIDENCE_DIR"]).parent / "demo-clips"
     report = demo.load(work, with_clips=not no_clips)
@@ -24,7 +25,7 @@ def command(no_clips: bool) -> None:
 
 def _print(report) -> None:  # noqa: ANN001
     """Print logins, keys and what the pipeline made of the clips."""
-    from echallan.services.demo_summary import summary
+    from echallan.demo_summary import summary
 
     click.echo("Staff logins (POST /api/v1/session):")
     for username, password, role in report.logins:

@@ -10,10 +10,10 @@ from flask.cli import with_appcontext
 @with_appcontext
 def command() -> None:
     """Requeue stuck clips, retry registry look-ups and notices, apply due dates to challans."""
-    from echallan import jobs
-    from echallan.clock import now
-    from echallan.services import sweeps
-    from echallan.uow import unit_of_work
+    from echallan import sweeps
+    from echallan.core import jobs
+    from echallan.core.clock import now
+    from echallan.core.uow import unit_of_work
 
     with unit_of_work():
         found = sweeps.run_all(now())

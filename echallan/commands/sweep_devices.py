@@ -19,9 +19,9 @@ from flask.cli import with_appcontext
 @with_appcontext
 def command(at: str | None) -> None:
     """Evaluate every device, reconcile alerts, update site modes; print the report as JSON."""
-    from echallan.models.types import utcnow
-    from echallan.services import devices
-    from echallan.uow import unit_of_work
+    from echallan.core.types import utcnow
+    from echallan.core.uow import unit_of_work
+    from echallan.devices import operations as devices
 
     now = _parse(at) if at else utcnow()
     with unit_of_work():

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import Challan, Notice
+from echallan.challans.models import Challan, Notice
+from echallan.core.extensions import db
 from tests.integration import factories as f
 
 

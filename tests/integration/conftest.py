@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from echallan import create_app
 from echallan.config import TestingConfig
-from echallan.extensions import db
+from echallan.core.extensions import db
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -14,8 +14,9 @@ from flask import Flask
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from echallan.services import admin, devices
-from echallan.uow import unit_of_work
+from echallan.core.uow import unit_of_work
+from echallan.devices import operations as devices
+from echallan.staff import operations as admin
 from tests.integration import factories as f
 
 T0 = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)  # 10:00 in Karachi
@@ -46,8 +47,8 @@ class Clock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """Give the device and field endpoints a fake clock."""
     fake = Clock()
-    monkeypatch.setattr("echallan.api.devices.utcnow", fake)
-    monkeypatch.setattr("echallan.api.field.utcnow", fake)
+    monkeypatch.setattr("echallan.devices.api.utcnow", fake)
+    monkeypatch.setattr("echallan.challans.api.utcnow", fake)
     return fake
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from echallan.services import admin
-from echallan.uow import unit_of_work
+from echallan.core.uow import unit_of_work
+from echallan.staff import operations as admin
 
 CAMERA_ID = "KHI-0001"
 
@@ -122,8 +122,8 @@ def event(
     """Insert a violation event as the clip pipeline would; return its id."""
     from datetime import datetime
 
-    from echallan.extensions import db
-    from echallan.models import ViolationEvent
+    from echallan.challans.events import ViolationEvent
+    from echallan.core.extensions import db
 
     with unit_of_work():
         row = ViolationEvent(
@@ -156,7 +156,7 @@ def process(event_id: int, now: str = "2026-11-23T12:00:00+05:00") -> str:
     """Run the issuance chain for an event at a given moment."""
     from datetime import datetime
 
-    from echallan.services import violations
+    from echallan.challans import issuance as violations
 
     with unit_of_work():
         return violations.process_event(event_id, datetime.fromisoformat(now))

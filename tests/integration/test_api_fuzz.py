@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from echallan.auth import SCOPES
+from echallan.core.auth import SCOPES
 from tests.integration import factories as f
 
 

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import AuditEntry, User
-from echallan.services import admin, audit
-from echallan.uow import unit_of_work
+from echallan.audit import operations as audit
+from echallan.audit.models import AuditEntry
+from echallan.core.extensions import db
+from echallan.core.uow import unit_of_work
+from echallan.staff import operations as admin
+from echallan.staff.models import User
 
 
 @pytest.fixture
@@ -215,7 +217,7 @@ def test_anchor_after_a_torn_line_starts_a_new_line(chain, tmp_path) -> None:  #
 
 def test_sweep_and_task_publish_the_head(chain, database_url, tmp_path) -> None:  # noqa: ANN001
     from echallan import tasks
-    from echallan.jobs import celery
+    from echallan.core.jobs import celery
     from echallan.scheduler import Scheduler, sweeps
     from tests.integration.conftest import make_app
 

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from echallan import jobs
-from echallan.extensions import db
-from echallan.models import Challan, Clip, Notice, ViolationEvent
-from echallan.uow import unit_of_work
+from echallan.challans.events import ViolationEvent
+from echallan.challans.models import Challan, Notice
+from echallan.clips.models import Clip
+from echallan.core import jobs
+from echallan.core.extensions import db
+from echallan.core.uow import unit_of_work
 from tests.integration import factories as f
 from tests.integration.conftest import make_app
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import Challan, Contest, ReviewTask
+from echallan.challans.models import Challan, Contest
+from echallan.core.extensions import db
+from echallan.review.models import ReviewTask
 from tests.integration import factories as f
 
 NUMBER = "KHI-2026-00000001"

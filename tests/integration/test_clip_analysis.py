@@ -11,16 +11,17 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import Clip, EventStatus, ViolationEvent
-from echallan.services import analysis
-from echallan.uow import unit_of_work
+from echallan.challans.events import EventStatus, ViolationEvent
+from echallan.clips import analysis
+from echallan.clips.models import Clip
+from echallan.core.extensions import db
+from echallan.core.uow import unit_of_work
 from tests.integration import factories as f
 
 
 def register(app, calibration: dict) -> str:  # noqa: ANN001
     """Register the scene's camera and return its device key."""
-    from echallan.services import admin
+    from echallan.staff import operations as admin
 
     with app.app_context(), unit_of_work():
         admin.register_camera(f.CAMERA_ID, calibration, actor="test")
@@ -71,7 +72,7 @@ def test_broken_clip_fails_with_a_reason_and_nothing_else(app, client, scene) ->
 
 def test_embedded_thread_workers_analyse_in_the_background(app, client, scene) -> None:  # noqa: ANN001
     """The embedded default: the request answers at once, a pool thread analyses the clip."""
-    from echallan import jobs
+    from echallan.core import jobs
 
     path, calibration, meta = scene
     key = register(app, calibration)

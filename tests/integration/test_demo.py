@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import ApiClient, Camera, User
+from echallan.clips.models import Camera
+from echallan.core.extensions import db
+from echallan.staff.models import ApiClient, User
 
 
 def test_demo_loads_once(app, runner) -> None:  # noqa: ANN001

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import Alert, Device, Notice
-from echallan.services import admin
-from echallan.uow import unit_of_work
+from echallan.challans.models import Notice
+from echallan.core.extensions import db
+from echallan.core.uow import unit_of_work
+from echallan.devices.models import Alert, Device
+from echallan.staff import operations as admin
 from tests.integration import device_factories as d
 from tests.integration.device_factories import clock, receiver  # noqa: F401 - fixtures
 from tests.integration.test_ingest import assert_problem

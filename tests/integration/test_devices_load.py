@@ -14,10 +14,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import Alert, Device
-from echallan.models.types import utcnow
-from echallan.uow import unit_of_work
+from echallan.core.extensions import db
+from echallan.core.types import utcnow
+from echallan.core.uow import unit_of_work
+from echallan.devices.models import Alert, Device
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 

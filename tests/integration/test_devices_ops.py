@@ -11,9 +11,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import AuditEntry, Clip, Device, Notice, Role
+from echallan.audit.models import AuditEntry
+from echallan.challans.models import Notice
+from echallan.clips.models import Clip
+from echallan.core.extensions import db
+from echallan.devices.models import Device
 from echallan.scheduler import Scheduler, Sweep
+from echallan.staff.models import Role
 from tests.integration import device_factories as d
 from tests.integration import factories as f
 from tests.integration.device_factories import clock, receiver  # noqa: F401 - fixtures
@@ -205,7 +209,7 @@ def test_scheduler_starts_with_the_first_request_only_when_enabled(
     assert [s.name for s in started.planned] == ["devices", "pipeline"]
     assert started.thread.is_alive()
     started.stop()
-    from echallan.jobs import celery
+    from echallan.core.jobs import celery
 
     assert celery.conf.beat_schedule["sweep-devices"]["task"] == "echallan.sweep_devices"
 

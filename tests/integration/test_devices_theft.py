@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import Alert, OwnerSnapshot, Site, ViolationEvent
-from echallan.models.people import Role
+from echallan.challans.events import OwnerSnapshot, ViolationEvent
+from echallan.core.extensions import db
+from echallan.devices.models import Alert, Site
+from echallan.staff.models import Role
 from tests.integration import device_factories as d
 from tests.integration import factories as f
 from tests.integration.device_factories import clock, receiver  # noqa: F401 - fixtures

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import AuditEntry, Clip
+from echallan.audit.models import AuditEntry
+from echallan.clips.models import Clip
+from echallan.core.extensions import db
 from tests.integration import factories as f
 
 
@@ -96,8 +97,8 @@ def test_wrong_key_is_401(deferred, client, key, tmp_path) -> None:  # noqa: ANN
 
 
 def test_key_without_scope_is_403(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
-    from echallan.services import admin
-    from echallan.uow import unit_of_work
+    from echallan.core.uow import unit_of_work
+    from echallan.staff import operations as admin
 
     with deferred.app_context(), unit_of_work():
         _, partner = admin.create_api_client("bank", "bank", ["payments:write"], "test")
@@ -189,7 +190,7 @@ def test_failed_commit_removes_the_stored_file(
     deferred, client, key, tmp_path, monkeypatch
 ) -> None:  # noqa: ANN001
     """A database failure after the file is in place leaves neither row nor file."""
-    from echallan.services import audit
+    from echallan.audit import operations as audit
 
     def broken_record(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise RuntimeError("database went away")

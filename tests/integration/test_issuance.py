@@ -7,8 +7,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import AuditEntry, Challan, Notice, ReviewDecision, ReviewTask, ViolationEvent
+from echallan.audit.models import AuditEntry
+from echallan.challans.events import ViolationEvent
+from echallan.challans.models import Challan, Notice
+from echallan.core.extensions import db
+from echallan.review.models import ReviewDecision, ReviewTask
 from tests.integration import factories as f
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 
-from echallan.extensions import db
+from echallan.core.extensions import db
 from tests.integration.conftest import make_app
 
 SCRATCH_DB = "echallan_migrations_test"

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import Challan, Notice
-from echallan.services import sweeps
-from echallan.uow import unit_of_work
+from echallan import sweeps
+from echallan.challans.models import Challan, Notice
+from echallan.core.extensions import db
+from echallan.core.uow import unit_of_work
 from integrations.registry.http import RetryPolicy, Timeouts
 from integrations.registry.simulator import run_in_thread
 from integrations.sms import HttpSmsGateway

@@ -13,10 +13,13 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import ReviewTask, ViolationEvent
-from echallan.services import devices, field, violations
-from echallan.uow import unit_of_work
+from echallan.challans import field
+from echallan.challans import issuance as violations
+from echallan.challans.events import ViolationEvent
+from echallan.core.extensions import db
+from echallan.core.uow import unit_of_work
+from echallan.devices import operations as devices
+from echallan.review.models import ReviewTask
 from tests.integration import factories as f
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(200)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from echallan.api.common import PROBLEM_RESPONSES
+from echallan.core.api import PROBLEM_RESPONSES
 
 
 def test_healthz_answers_when_the_database_does(client) -> None:  # noqa: ANN001

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import Challan, IdempotencyRecord
+from echallan.audit.models import IdempotencyRecord
+from echallan.challans.models import Challan
+from echallan.core.extensions import db
 from tests.integration import factories as f
 
 SELLER_CNIC = "4210190484754"  # ASF-813's owner in the registry seed

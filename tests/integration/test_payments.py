@@ -7,8 +7,9 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import AuditEntry, Challan, Payment
+from echallan.audit.models import AuditEntry
+from echallan.challans.models import Challan, Payment
+from echallan.core.extensions import db
 from tests.integration import factories as f
 
 

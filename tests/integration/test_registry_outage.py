@@ -14,11 +14,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import Challan, EventStatus, OwnerSnapshot, ViolationEvent
-from echallan.registry import SEED, set_registry
-from echallan.services import sweeps
-from echallan.uow import unit_of_work
+from echallan import sweeps
+from echallan.challans.events import EventStatus, OwnerSnapshot, ViolationEvent
+from echallan.challans.models import Challan
+from echallan.core.extensions import db
+from echallan.core.registry import SEED, set_registry
+from echallan.core.uow import unit_of_work
 from integrations.registry import CircuitBreaker, HttpVehicleRegistry, RetryPolicy, Timeouts
 from integrations.registry.simulator import create_simulator, run_in_thread
 from tests.integration import factories as f

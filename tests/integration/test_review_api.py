@@ -7,8 +7,10 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import Challan, ReviewDecision, ReviewTask, ViolationEvent
+from echallan.challans.events import ViolationEvent
+from echallan.challans.models import Challan
+from echallan.core.extensions import db
+from echallan.review.models import ReviewDecision, ReviewTask
 from tests.integration import factories as f
 
 OFFICERS = ("officer1", "officer2")

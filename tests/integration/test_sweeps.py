@@ -7,10 +7,11 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from echallan.extensions import db
-from echallan.models import AuditEntry, Challan, Notice
-from echallan.services import sweeps
-from echallan.uow import unit_of_work
+from echallan import sweeps
+from echallan.audit.models import AuditEntry
+from echallan.challans.models import Challan, Notice
+from echallan.core.extensions import db
+from echallan.core.uow import unit_of_work
 from tests.integration import factories as f
 
 ISSUED = "2026-05-04T12:00:00+05:00"

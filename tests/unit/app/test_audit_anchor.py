@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from echallan.services.audit import Anchor, read_anchors
+from echallan.audit.operations import Anchor, read_anchors
 from rules.errors import InvalidInput
 
 HASH = "ab" * 32

@@ -1,0 +1,112 @@
+"""Delivering outbox notices: the printed PDF notice and the SMS to the registered owner."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+
+from echallan.challans import outbox
+from echallan.challans.models import Challan, Notice
+from echallan.core.extensions import db
+from integrations.sms import (
+    FileSmsSender,
+    HttpSmsGateway,
+    SmsPermanentFailure,
+    SmsSender,
+    SmsTemporaryFailure,
+)
+from rules.lifecycle import ChallanEvent, ChallanStatus
+
+log = logging.getLogger(__name__)
+
+
+def sms_sender() -> SmsSender:
+    """Return the configured SMS sender: the HTTP gateway, or files under the instance folder."""
+    app = current_app
+    if "sms_sender" not in app.extensions:
+        config = app.config
+        if config["SMS_GATEWAY_URL"]:
+            sender: SmsSender = HttpSmsGateway(
+                config["SMS_GATEWAY_URL"],
+                config["SMS_GATEWAY_USERNAME"],
+                config["SMS_GATEWAY_PASSWORD"],
+                config["SMS_SENDER_ID"],
+            )
+        else:
+            sender = FileSmsSender(config["SMS_OUTBOX_DIR"])
+        app.extensions["sms_sender"] = sender
+    return app.extensions["sms_sender"]
+
+
+def deliver(notice_id: int, now: datetime) -> str:
+    """Deliver a pending notice once; failures are retried by the sweep with backoff."""
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.status != "pending" or notice.next_attempt_at > now:
+        return notice.status if notice else "missing"
+    try:
+        _send(notice, now)
+    except SmsPermanentFailure as error:
+        outbox.schedule_retry(notice, error.detail, now, permanent=True)
+    except (SmsTemporaryFailure, OSError) as error:
+        outbox.schedule_retry(notice, str(error), now)
+    db.session.flush()
+    return notice.status
+
+
+def _send(notice: Notice, now: datetime) -> None:
+    """Hand one notice over to its channel and record that it went."""
+    if notice.channel == "pdf":
+        path = write_pdf(notice.challan)
+        notice.provider_id = str(path.relative_to(current_app.config["EVIDENCE_DIR"]))
+    elif notice.channel == "sms":
+        result = sms_sender().send(
+            notice.recipient, sms_text(notice.challan), notice.idempotency_key
+        )
+        notice.provider_id = result.provider_id
+        _mark_delivered(notice.challan)
+    else:
+        from echallan.devices import alerts  # control-room webhooks belong to device health
+
+        alerts.send_notice(notice)
+    notice.status, notice.sent_at, notice.attempts = "sent", now, notice.attempts + 1
+
+
+def _mark_delivered(challan: Challan) -> None:
+    """An SMS handed to the gateway counts as the owner notified."""
+    from echallan.challans.operations import apply_event
+
+    if challan.status == ChallanStatus.ISSUED:
+        apply_event(challan, ChallanEvent.DELIVER, "system:notices")
+
+
+def sms_text(challan: Challan) -> str:
+    """Return the SMS for a challan: no payment link, only the official portal's domain."""
+    from notices.sms import challan_sms_text
+
+    return challan_sms_text(
+        challan_number=challan.number,
+        rule=challan.rule,
+        amount_paisa=challan.fine_paisa,
+        portal_domain=current_app.config["PORTAL_DOMAIN"],
+    )
+
+
+def pdf_path(challan: Challan) -> Path:
+    """Return where a challan's PDF notice is kept."""
+    return Path(current_app.config["EVIDENCE_DIR"]) / "notices" / f"{challan.number}.pdf"
+
+
+def write_pdf(challan: Challan) -> Path:
+    """Render a challan's PDF notice to the evidence store (atomically) and return its path."""
+    from echallan.challans.notice_content import notice_for
+    from notices.pdf import render_challan_pdf
+
+    path = pdf_path(challan)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".pdf.partial")
+    partial.write_bytes(render_challan_pdf(notice_for(challan)))
+    partial.replace(path)
+    return path

@@ -1,0 +1,225 @@
+"""From a violation event to a challan or a review task, by the issuance policy."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+
+from echallan.audit import operations as audit
+from echallan.challans import operations as challans
+from echallan.challans import owners
+from echallan.challans.events import EventStatus, OwnerSnapshot, ViolationEvent
+from echallan.challans.models import Challan, Contest
+from echallan.core.extensions import db
+from echallan.core.registry import get_registry
+from echallan.review import operations as review
+from echallan.review.models import ReviewDecision, ReviewTask
+from echallan.staff.models import User
+from rules import issuance
+from rules.errors import Conflict, NotFound
+from rules.fines import Offence
+from rules.lifecycle import ChallanEvent
+
+log = logging.getLogger(__name__)
+SYSTEM = "system:issuance"
+WAITING = (EventStatus.NEW, EventStatus.PENDING_LOOKUP)
+RULES = frozenset(offence.value for offence in Offence)
+
+
+def get_event(event_id: int) -> ViolationEvent:
+    """Return an event or raise NotFound."""
+    event = db.session.get(ViolationEvent, event_id)
+    if event is None:
+        raise NotFound(f"no violation event {event_id}")
+    return event
+
+
+def process_event(event_id: int, now: datetime) -> str:
+    """Look the owner up and issue, queue for review, or wait; idempotent by status."""
+    event = get_event(event_id)
+    if event.status not in WAITING:
+        return event.status
+    outcome = _look_up(event, event.plate_read, now)
+    decision = issuance.decide(_facts(event, outcome), thresholds())
+    if decision.action is issuance.Action.WAIT_LOOKUP:
+        return event.status
+    _record_machine_decision(event, decision, now)
+    if decision.action is issuance.Action.AUTO_ISSUE:
+        challans.issue_challan(event, outcome.snapshot, SYSTEM, ChallanEvent.ISSUE, now)
+    else:
+        review.open_task(event, list(decision.reasons))
+    return event.status
+
+
+def _look_up(event: ViolationEvent, plate: str | None, now: datetime) -> owners.LookupOutcome:
+    """Ask the registry, unless there is no plate to ask about."""
+    if not plate:
+        return owners.LookupOutcome("not_found", reason="no plate read")
+    return owners.look_up_owner(event, plate, get_registry(), now)
+
+
+def thresholds() -> issuance.Thresholds:
+    """Build the policy thresholds from the application's configuration."""
+    return thresholds_from(current_app.config)
+
+
+def thresholds_from(config: Mapping[str, Any]) -> issuance.Thresholds:
+    """Build the policy thresholds from configuration values (refusing malformed ones)."""
+    exempt = dict(item.split("=", 1) for item in config["EXEMPT_PLATES"].split(";") if "=" in item)
+    return issuance.Thresholds(
+        min_plate_confidence=config["AUTO_ISSUE_MIN_PLATE_CONFIDENCE"],
+        max_lookup_attempts=config["MAX_LOOKUP_ATTEMPTS"],
+        require_colour=config["REQUIRE_COLOUR_MATCH"],
+        exempt_plates={issuance.plate_key(k): v for k, v in exempt.items()},
+        review_rules=frozenset(
+            name.strip() for name in config["ALWAYS_REVIEW_RULES"].split(",") if name.strip()
+        ),
+        min_offence_confidence=offence_floors(config["AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE"]),
+    )
+
+
+def offence_floors(text: str) -> dict[str, float]:
+    """Parse "rule=value,rule=value" (values 0..1); a malformed setting refuses to run."""
+    floors: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        rule, _, value = (piece.strip() for piece in item.partition("="))
+        if rule not in RULES:
+            raise _bad_floor(item, f"the rule must be one of {', '.join(sorted(RULES))}")
+        if rule in floors:
+            raise _bad_floor(item, "the rule is listed twice")
+        try:
+            floors[rule] = float(value)
+        except ValueError:
+            raise _bad_floor(item, "the value must be a number from 0 to 1") from None
+        if not 0.0 <= floors[rule] <= 1.0:
+            raise _bad_floor(item, "the value must be a number from 0 to 1")
+    return floors
+
+
+def _bad_floor(item: str, why: str) -> RuntimeError:
+    """Return the error for a malformed AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE entry."""
+    return RuntimeError(f"AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE: {item!r} is not rule=value: {why}")
+
+
+def _facts(event: ViolationEvent, outcome: owners.LookupOutcome) -> issuance.ViolationFacts:
+    """Gather what the policy needs from the event and the registry's answer."""
+    record = outcome.snapshot.record if outcome.snapshot and outcome.snapshot.found else {}
+    return issuance.ViolationFacts(
+        rule=event.rule,
+        plate=event.plate_read,
+        plate_confidence=event.plate_confidence or 0.0,
+        plate_pattern_valid=bool(event.evidence.get("plate_valid", event.plate_read)),
+        registry=outcome.kind,
+        evidence_complete=_evidence_complete(event),
+        clock_drift=bool(event.evidence.get("clock_drift")),
+        lookup_attempts=max(event.lookup_attempts, 1),
+        observed_class=event.observed_class,
+        observed_colour=event.observed_colour,
+        registry_class=record.get("vehicle_class"),
+        registry_colour=record.get("colour"),
+        registry_make=record.get("make"),
+        registry_usage=record.get("usage"),
+        registration_expired=_expired(record, event.occurred_at),
+        offence_confidence=event.offence_confidence,
+        witnessed_by_officer=event.source == "field",
+    )
+
+
+def _evidence_complete(event: ViolationEvent) -> bool:
+    """Tell whether the event carries frames before, at and after the offence."""
+    if event.source == "field":
+        return bool(event.evidence.get("photos"))
+    return len(event.evidence.get("frames", [])) >= 3
+
+
+def _expired(record: dict, occurred_at: datetime) -> bool:
+    """Tell whether the registration was not in force when the offence happened."""
+    if not record:
+        return False
+    if record.get("registration_status", "active") != "active":
+        return True
+    expiry = record.get("registration_expiry")
+    return bool(expiry) and expiry < occurred_at.date().isoformat()
+
+
+def _record_machine_decision(
+    event: ViolationEvent, decision: issuance.Decision, now: datetime
+) -> None:
+    """Store the policy's decision as a row, like a human's, and audit it."""
+    row = ReviewDecision(
+        event_id=event.id,
+        actor=SYSTEM,
+        decision=decision.action.value,
+        reasons=list(decision.reasons),
+        decided_at=now,
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(SYSTEM, f"issuance.{decision.action.value}", event, reasons=list(decision.reasons))
+
+
+def decide_review(
+    task: ReviewTask, user: User, choice: review.DecisionInput, now: datetime
+) -> ReviewDecision:
+    """Record an officer's decision and carry it out: issue, dismiss, or re-check a new plate."""
+    decision = review.decide(task, user, choice, now)
+    event = get_event(task.event_id)
+    actor = f"user:{user.username}"
+    if task.kind == "contest":
+        _decide_contest(task, choice, actor, now)
+    elif choice.decision == review.APPROVE:
+        challans.issue_challan(event, _latest_snapshot(event), actor, ChallanEvent.APPROVE, now)
+    elif choice.decision == review.REJECT:
+        event.status, event.status_reason = EventStatus.DISMISSED, choice.reason
+    else:
+        _recheck_with_plate(event, choice.corrected_plate or "", actor, now)
+    return decision
+
+
+def _decide_contest(
+    task: ReviewTask, choice: review.DecisionInput, actor: str, now: datetime
+) -> None:
+    """Approve keeps the challan (contest dismissed, upheld); reject cancels it."""
+    challan = db.session.get(Challan, task.challan_id)
+    if choice.decision == review.CORRECT_PLATE:
+        raise Conflict(
+            "a contest is upheld or cancelled; reject it and re-issue to correct a plate"
+        )
+    upheld = choice.decision == review.APPROVE
+    what = ChallanEvent.UPHOLD if upheld else ChallanEvent.CANCEL
+    challans.apply_event(challan, what, actor, reason=choice.reason, note=choice.note)
+    for contest in db.session.scalars(
+        db.select(Contest).where(Contest.challan_id == challan.id, Contest.status == "open")
+    ):
+        contest.status, contest.decided_at = ("upheld" if upheld else "cancelled"), now
+
+
+def _latest_snapshot(event: ViolationEvent) -> OwnerSnapshot:
+    """Return the registry answer an approval relies on; without one there is nothing to issue."""
+    snapshot = db.session.scalar(
+        db.select(OwnerSnapshot)
+        .where(OwnerSnapshot.event_id == event.id)
+        .order_by(OwnerSnapshot.fetched_at.desc(), OwnerSnapshot.id.desc())
+    )
+    if snapshot is None or not snapshot.found:
+        raise Conflict("no registered owner for this plate: correct the plate or reject")
+    return snapshot
+
+
+def _recheck_with_plate(event: ViolationEvent, plate: str, actor: str, now: datetime) -> None:
+    """Look a corrected plate up; issue when the registry agrees with the image, else review."""
+    original = event.evidence.get("machine_plate_read", event.plate_read)
+    event.evidence = {**event.evidence, "machine_plate_read": original}
+    event.plate_read, event.plate_confidence = plate, 1.0  # a human read it
+    event.status, event.lookup_attempts = EventStatus.NEW, 0
+    audit.record(actor, "event.plate_corrected", event, machine_read=original, corrected=plate)
+    outcome = _look_up(event, plate, now)
+    decision = issuance.decide(_facts(event, outcome), thresholds())
+    if decision.action is issuance.Action.AUTO_ISSUE:
+        challans.issue_challan(event, outcome.snapshot, actor, ChallanEvent.APPROVE, now)
+    elif decision.action is issuance.Action.REVIEW:
+        review.open_task(event, list(decision.reasons))

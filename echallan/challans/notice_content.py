@@ -1,0 +1,83 @@
+"""What a challan notice says, gathered from the challan, its event, camera and owner snapshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+
+from echallan.challans.models import Challan
+from echallan.clips.models import Camera
+from echallan.core.extensions import db
+from notices.notice import ChallanNotice, EvidenceImage
+from rules import dues, fines
+
+ZERO_HASH = "0" * 64  # a field challan has photos, not a clip
+
+
+def notice_for(challan: Challan) -> ChallanNotice:
+    """Build the printable notice for a challan."""
+    event, record = challan.event, challan.owner_snapshot.record if challan.owner_snapshot else {}
+    amounts = _amounts(challan)
+    return ChallanNotice(
+        challan_number=challan.number,
+        consumer_number=challan.consumer_number,
+        rule=challan.rule,
+        legal_basis=challan.legal_basis,
+        schedule_version=challan.schedule_version,
+        place=place_name(event.camera_id),
+        camera_id=event.camera_id or "field",
+        occurred_at=challan.occurred_at,
+        issued_on=fines.to_karachi(challan.issued_at).date(),
+        plate=challan.plate,
+        vehicle_make=record.get("make", ""),
+        vehicle_model=record.get("model", ""),
+        vehicle_colour=record.get("colour", ""),
+        vehicle_class=challan.vehicle_class,
+        owner_name=record.get("owner_name", ""),
+        owner_address=record.get("owner_address", ""),
+        owner_cnic=challan.owner_cnic,
+        fine_paisa=challan.fine_paisa,
+        discounted_paisa=amounts[0],
+        discount_until=challan.discount_until,
+        surcharged_paisa=amounts[1],
+        surcharge_from=challan.surcharge_from,
+        clip_sha256=event.clip.sha256 if event.clip else ZERO_HASH,
+        verify_url=verify_url(challan),
+        evidence=tuple(_images(event.evidence.get("frames", []))),
+        plate_crop=next(iter(_images([event.evidence.get("plate_crop")])), None),
+    )
+
+
+def verify_url(challan: Challan) -> str:
+    """Return the public verification page for a challan (the QR code's target)."""
+    return f"{current_app.config['PORTAL_BASE_URL'].rstrip('/')}/verify/{challan.number}"
+
+
+def _amounts(challan: Challan) -> tuple[int, int]:
+    """Return the discounted and the surcharged price."""
+    issued_on = fines.to_karachi(challan.issued_at).date()
+    values = dues.ChallanDues(challan.fine_paisa, issued_on)
+    early = dues.amount_due(values, issued_on).amount_paisa
+    late = dues.amount_due(values, challan.surcharge_from).amount_paisa
+    return early, late
+
+
+def place_name(camera_id: str | None) -> str:
+    """Name the place of the offence."""
+    camera = db.session.get(Camera, camera_id) if camera_id else None
+    return (camera.name or camera.id) if camera else "Field enforcement"
+
+
+def _images(paths: list) -> list[EvidenceImage]:
+    """Load stored evidence images that exist, with their captions."""
+    images = []
+    for item in paths:
+        if not item:
+            continue
+        path, caption = (
+            (item["path"], item.get("caption", "")) if isinstance(item, dict) else (item, "")
+        )
+        if Path(path).is_file():
+            images.append(EvidenceImage(Path(path).read_bytes(), caption))
+    return images

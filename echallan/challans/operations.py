@@ -1,0 +1,141 @@
+"""Issuing challans: one offence, one challan; fine, numbers and dates by the rules."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from echallan.audit import operations as audit
+from echallan.challans import outbox as notices
+from echallan.challans.events import EventStatus, OwnerSnapshot, ViolationEvent
+from echallan.challans.models import Challan
+from echallan.core import jobs
+from echallan.core.extensions import db
+from echallan.core.sequences import next_value
+from integrations.registry import plate_key
+from rules import dues, fines, numbers
+from rules.errors import Conflict, NotFound
+from rules.lifecycle import ChallanEvent, ChallanStatus, transition
+
+log = logging.getLogger(__name__)
+
+
+def get_challan(number: str) -> Challan:
+    """Return the challan with this number or raise NotFound."""
+    numbers.parse_challan_number(number)
+    challan = db.session.scalar(sa.select(Challan).where(Challan.number == number))
+    if challan is None:
+        raise NotFound(f"no challan {number}")
+    return challan
+
+
+def find_duplicate(event: ViolationEvent, plate: str) -> Challan | None:
+    """Return a challan for the same vehicle, rule and camera within the duplicate window."""
+    window = timedelta(seconds=current_app.config["DUPLICATE_WINDOW_S"])
+    candidates = db.session.scalars(
+        sa.select(Challan)
+        .join(ViolationEvent, Challan.event_id == ViolationEvent.id)
+        .where(Challan.rule == event.rule, ViolationEvent.camera_id == event.camera_id)
+        .where(Challan.occurred_at.between(event.occurred_at - window, event.occurred_at + window))
+    )
+    key = plate_key(plate)
+    return next((c for c in candidates if plate_key(c.plate) == key), None)
+
+
+def issue_challan(
+    event: ViolationEvent, snapshot: OwnerSnapshot, actor: str, how: ChallanEvent, now: datetime
+) -> Challan:
+    """Issue the challan for an event (or link it to the one it duplicates); idempotent."""
+    existing = db.session.scalar(sa.select(Challan).where(Challan.event_id == event.id))
+    if existing is not None:
+        return existing
+    if not snapshot.found:
+        raise Conflict("cannot issue without a registered owner; correct the plate or reject")
+    duplicate = find_duplicate(event, snapshot.plate)
+    if duplicate is not None:
+        return _link_duplicate(event, duplicate, actor)
+    challan = _new_challan(event, snapshot, how, now)
+    db.session.add(challan)
+    event.status, event.status_reason = EventStatus.ISSUED, None
+    db.session.flush()
+    audit.record(
+        actor,
+        "challan.issued",
+        challan,
+        number=challan.number,
+        event_id=event.id,
+        fine_paisa=challan.fine_paisa,
+        schedule=challan.schedule_version,
+        plate=challan.plate,
+    )
+    notices.queue_for(challan, now)
+    return challan
+
+
+def _new_challan(
+    event: ViolationEvent, snapshot: OwnerSnapshot, how: ChallanEvent, now: datetime
+) -> Challan:
+    """Build the challan row: fine by the schedule in force when it happened."""
+    record = snapshot.record
+    fine = fines.fine_for(event.rule, record["vehicle_class"], event.occurred_at)
+    issued_on = fines.to_karachi(now).date()
+    year, city = issued_on.year, current_app.config["CITY_CODE"]
+    sequence = next_value(f"challan:{city}:{year}")
+    dates = dues.due_dates(issued_on)
+    return Challan(
+        number=numbers.format_challan_number(city, year, sequence),
+        consumer_number=numbers.consumer_number(
+            current_app.config["ONEBILL_BILLER_PREFIX"], numbers.consumer_serial(year, sequence)
+        ),
+        event_id=event.id,
+        owner_snapshot_id=snapshot.id,
+        status=transition(ChallanStatus.PENDING_REVIEW, how),
+        rule=event.rule,
+        plate=record["registration_number"],
+        owner_cnic=record.get("owner_cnic"),
+        vehicle_class=record["vehicle_class"],
+        fine_paisa=fine.amount_paisa,
+        schedule_version=fine.schedule_version,
+        legal_basis=fine.legal_basis,
+        occurred_at=event.occurred_at,
+        issued_at=now,
+        discount_until=dates.discount_until,
+        surcharge_from=dates.surcharge_from,
+        flags={},
+    )
+
+
+def _link_duplicate(event: ViolationEvent, original: Challan, actor: str) -> Challan:
+    """Mark the event a duplicate of an existing challan instead of issuing again."""
+    event.status = EventStatus.DUPLICATE
+    event.duplicate_of_challan_id = original.id
+    event.status_reason = f"same offence as challan {original.number}"
+    db.session.flush()
+    audit.record(actor, "event.duplicate", event, challan=original.number)
+    log.info("event %s duplicates challan %s", event.id, original.number)
+    return original
+
+
+def apply_event(challan: Challan, what: ChallanEvent, actor: str, **details: object) -> Challan:
+    """Move a challan through the lifecycle (409 when the law forbids it) and audit it."""
+    before = challan.status
+    challan.status = transition(challan.status, what)
+    db.session.flush()
+    audit.record(
+        actor, f"challan.{what.value}", challan, before=before, after=challan.status, **details
+    )
+    return challan
+
+
+def dues_of(challan: Challan) -> dues.ChallanDues:
+    """Return the values the dues rules need."""
+    issued_on = fines.to_karachi(challan.issued_at).date()
+    return dues.ChallanDues(challan.fine_paisa, issued_on, challan.status, challan.flags)
+
+
+def enqueue_notices(challan_id: int) -> None:
+    """Queue delivery of a challan's notices after commit."""
+    jobs.enqueue("echallan.deliver_notices", challan_id)

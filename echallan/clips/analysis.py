@@ -1,0 +1,176 @@
+"""Clip analysis inside the application: run the vision pipeline, store violation events."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from echallan.audit import operations as audit
+from echallan.challans.events import ViolationEvent
+from echallan.clips.models import Clip, ClipStatus
+from echallan.core import jobs
+from echallan.core.extensions import db
+from echallan.core.storage import EvidenceStore
+from echallan.core.types import utcnow
+from rules.calibration import parse_calibration
+from rules.errors import InvalidInput
+from rules.signals import parse_signal_phases
+
+log = logging.getLogger(__name__)
+CAPTIONS = ("before", "at", "after")
+
+
+def plate_reader() -> Any:
+    """Return the process's plate reader (the committed OCR model), loaded once."""
+    app = current_app
+    if "plate_reader" not in app.extensions:
+        from ocr import PlateReader
+
+        app.extensions["plate_reader"] = PlateReader.default()
+    return app.extensions["plate_reader"]
+
+
+def analyze_stored_clip(clip_id: int) -> str:
+    """Analyse a stored clip once; return its status afterwards."""
+    clip = db.session.get(Clip, clip_id)
+    if clip is None:
+        log.warning("analyze: clip %s does not exist (rolled back?)", clip_id)
+        return "missing"
+    if clip.status in (ClipStatus.ANALYSED, ClipStatus.FAILED):
+        return clip.status
+    job = _PipelineJob.of(clip, plate_reader())  # a missing model is our fault: no clip fails
+    # Analysis takes seconds of CPU: hold no transaction (and on SQLite no write lock) meanwhile.
+    db.session.rollback()
+    try:
+        analysis = job.run()
+    except InvalidInput as error:  # the clip, its calibration or its metadata is unusable
+        return _fail(_reload(clip_id), error.detail)
+    except Exception as error:  # noqa: BLE001 - a poison clip must not be retried forever
+        log.exception("analysis of clip %s crashed", clip_id)
+        reason = f"internal error during analysis: {type(error).__name__}: {error}"
+        return _fail(_reload(clip_id), reason)
+    clip = _reload(clip_id)
+    if clip.status in (ClipStatus.ANALYSED, ClipStatus.FAILED):  # another worker finished first
+        return clip.status
+    _store_events(clip, analysis)
+    clip.status, clip.analysed_at, clip.failure_reason = ClipStatus.ANALYSED, utcnow(), None
+    audit.record(
+        "system:analysis",
+        "clip.analysed",
+        clip,
+        violations=len(analysis.violations),
+        signal_source=analysis.signal_source,
+        frames=analysis.frames,
+    )
+    return clip.status
+
+
+@dataclass(frozen=True)
+class _PipelineJob:
+    """Plain values the pipeline needs, so that it runs outside any database transaction."""
+
+    path: str
+    calibration: dict[str, Any]
+    phases: list[dict[str, Any]] | None
+    frames_dir: Path
+    reader: Any
+
+    @classmethod
+    def of(cls, clip: Clip, reader: Any) -> _PipelineJob:
+        """Copy what the pipeline needs from the clip and its camera."""
+        store = EvidenceStore(current_app.config["EVIDENCE_DIR"])
+        return cls(
+            clip.stored_path,
+            dict(clip.camera.calibration),
+            clip.meta.get("signal_phases"),
+            store.evidence_dir(clip.sha256),
+            reader,
+        )
+
+    def run(self) -> Any:
+        """Run the vision pipeline, writing evidence frames beside the clip."""
+        from vision.pipeline import analyze_clip
+
+        calibration = parse_calibration(self.calibration)
+        timeline = parse_signal_phases(self.phases) if self.phases else None
+        return analyze_clip(self.path, calibration, timeline, self.reader, self.frames_dir)
+
+
+def _reload(clip_id: int) -> Clip:
+    """Read the clip again in a fresh transaction."""
+    return db.session.get(Clip, clip_id, populate_existing=True)
+
+
+def _fail(clip: Clip, reason: str) -> str:
+    """Mark a clip failed with the reason, and audit it."""
+    clip.status, clip.failure_reason, clip.analysed_at = ClipStatus.FAILED, reason[:2000], utcnow()
+    audit.record("system:analysis", "clip.failed", clip, reason=clip.failure_reason)
+    log.warning("clip %s failed: %s", clip.id, reason)
+    return clip.status
+
+
+def _store_events(clip: Clip, analysis: Any) -> None:
+    """Insert each violation once (clip, rule, track) and queue its processing."""
+    rows = db.session.execute(
+        sa.select(ViolationEvent.rule, ViolationEvent.track_id).where(
+            ViolationEvent.clip_id == clip.id
+        )
+    )
+    existing = {(rule, track_id) for rule, track_id in rows}
+    for found in analysis.violations:
+        if (found.event.rule, found.event.track_id) in existing:
+            continue
+        event = _event_row(clip, found)
+        db.session.add(event)
+        db.session.flush()
+        jobs.enqueue("echallan.process_event", event.id)
+
+
+def _event_row(clip: Clip, found: Any) -> ViolationEvent:
+    """Build a ViolationEvent row from a pipeline finding."""
+    e = found.event
+    return ViolationEvent(
+        clip_id=clip.id,
+        camera_id=clip.camera_id,
+        source="camera",
+        rule=e.rule,
+        track_id=e.track_id,
+        frame=e.frame,
+        time_ms=e.time_ms,
+        occurred_at=clip.started_at + timedelta(milliseconds=e.time_ms),
+        bbox=[int(v) for v in e.bbox],
+        signal_state=e.signal_state,
+        observed_class=e.kind,
+        plate_read=found.plate,
+        plate_confidence=float(found.plate_confidence) if found.plate else None,
+        offence_confidence=float(e.confidence),
+        evidence=_evidence(clip, found),
+    )
+
+
+def _evidence(clip: Clip, found: Any) -> dict[str, Any]:
+    """Describe the evidence a reviewer and the notice need: frames, plate crop, context."""
+    e = found.event
+    frames = [
+        {"path": path, "caption": caption, "frame": index}
+        for caption, index in zip(CAPTIONS, e.evidence_frames, strict=True)
+        for path in found.files
+        if f"_{caption}_f{index}." in Path(path).name
+    ]
+    plate = next((p for p in found.files if p.endswith("_plate.png")), None)
+    return {
+        "frames": frames,
+        "plate_crop": plate,
+        "plate_display": found.plate_display,
+        "plate_valid": bool(found.plate_display),
+        "vehicle": e.kind,
+        "confidence": e.confidence,
+        "clip_sha256": clip.sha256,
+        "clock_drift": bool(clip.meta.get("clock_drift")),
+    }

@@ -1,0 +1,139 @@
+"""Clip ingest: store once by hash, record the clip, queue its analysis."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from echallan.audit import operations as audit
+from echallan.clips.media import sniff_video
+from echallan.clips.models import Camera, Clip, ClipStatus
+from echallan.core import jobs
+from echallan.core.extensions import db
+from echallan.core.storage import EvidenceStore, StagedFile
+from echallan.core.uow import on_rollback
+from echallan.devices import operations as devices
+from echallan.staff.models import ApiClient
+from rules.errors import DomainError, InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not act on this resource."""
+
+    status = 403
+    title = "Forbidden"
+
+
+class UnsupportedMedia(DomainError):
+    """The upload is not a video container we can analyse."""
+
+    status = 415
+    title = "Unsupported Media Type"
+
+
+@dataclass(frozen=True)
+class ClipMeta:
+    """Validated clip metadata: the parsed fields and the JSON as the camera sent it."""
+
+    camera_id: str
+    started_at: datetime
+    fps: float
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """The clip row and whether it was new."""
+
+    clip: Clip
+    created: bool
+
+
+def evidence_store() -> EvidenceStore:
+    """Return the configured evidence store."""
+    return EvidenceStore(current_app.config["EVIDENCE_DIR"])
+
+
+def get_camera(camera_id: str) -> Camera:
+    """Return an active camera or raise NotFound."""
+    camera = db.session.get(Camera, camera_id)
+    if camera is None or not camera.active:
+        raise NotFound(f"no active camera {camera_id!r}")
+    return camera
+
+
+def authorize_device(client: ApiClient, camera: Camera) -> None:
+    """Refuse a device key bound to another camera or box (403)."""
+    if client.device_id and client.device_id not in (camera.id, camera.box_id):
+        raise Forbidden(f"this key belongs to device {client.device_id!r}, not {camera.id!r}")
+
+
+def ingest_clip(
+    camera_id: str, stream: BinaryIO, meta: ClipMeta, filename: str, actor: str
+) -> IngestResult:
+    """Store a clip and queue its analysis; the same bytes twice give the same clip."""
+    camera = get_camera(camera_id)
+    if meta.camera_id != camera.id:
+        raise InvalidInput(
+            f"metadata camera_id {meta.camera_id!r} does not match {camera.id!r}",
+            errors={"meta": {"camera_id": ["does not match the URL"]}},
+        )
+    store = evidence_store()
+    staged = store.stage(stream, current_app.config["MAX_CLIP_BYTES"])
+    existing = _clip_by_hash(staged.sha256)
+    if existing is not None:
+        staged.path.unlink(missing_ok=True)
+        return IngestResult(existing, created=False)
+    return _store_new_clip(camera, store, staged, meta, filename, actor)
+
+
+def _store_new_clip(
+    camera: Camera,
+    store: EvidenceStore,
+    staged: StagedFile,
+    meta: ClipMeta,
+    filename: str,
+    actor: str,
+) -> IngestResult:
+    """Move the staged file into place and record it, undoing the move on rollback."""
+    kind = sniff_video(staged.head)
+    if kind is None or staged.size == 0:
+        staged.path.unlink(missing_ok=True)
+        raise UnsupportedMedia("the upload is not a video (mp4, mov, avi, mkv or MPEG-TS)")
+    media_type, suffix = kind
+    target = store.clip_path(staged.sha256, suffix)
+    if store.place(staged, target):
+        on_rollback(lambda: target.unlink(missing_ok=True))
+    clip = Clip(
+        camera_id=camera.id,
+        sha256=staged.sha256,
+        stored_path=str(target),
+        size_bytes=staged.size,
+        media_type=media_type,
+        original_name=filename[:255],
+        meta=meta.raw,
+        started_at=meta.started_at,
+        status=ClipStatus.RECEIVED,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(clip)
+    except IntegrityError:  # the same clip arrived concurrently and won the insert
+        return IngestResult(_clip_by_hash(staged.sha256), created=False)  # type: ignore[arg-type]
+    devices.record_clip_liveness(clip)  # the camera is alive; a drifting clock flags the clip
+    clip.job_id = jobs.enqueue("echallan.analyze_clip", clip.id)
+    audit.record(actor, "clip.received", clip, sha256=clip.sha256, size=clip.size_bytes)
+    return IngestResult(clip, created=True)
+
+
+def _clip_by_hash(sha256: str) -> Clip | None:
+    """Return the clip already stored with this hash, if any."""
+    return db.session.scalar(sa.select(Clip).where(Clip.sha256 == sha256))

@@ -1,0 +1,148 @@
+"""Who is calling: API keys with scopes for machines, session login with roles for staff."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import abort, g, session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from echallan.core.extensions import db
+from echallan.staff.models import ApiClient, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+API_KEY_HEADER = "X-Api-Key"
+
+# Scopes a key may carry; a partner key never reads what its scope does not grant.
+SCOPES = {
+    "clips:write": "send clips from a camera",
+    "heartbeats:write": "send device heartbeats",
+    "challans:read": "read challan status and outstanding challans by plate or CNIC",
+    "ownership:write": "notify ownership changes",
+    "payments:write": "1Bill inquiry and payment, wallet webhooks",
+    "audit:read": "read the audit chain's head, to anchor it outside the database",
+}
+
+
+def hash_secret(secret: str) -> str:
+    """Hash a high-entropy API key secret for storage."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """Return (key_id, secret, full key as sent in the header)."""
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    return key_id, secret, f"{key_id}.{secret}"
+
+
+def hash_password(password: str) -> str:
+    """Hash a staff password (scrypt via werkzeug, unless configured otherwise)."""
+    from flask import current_app
+
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def client_from_header(header: str | None) -> ApiClient | None:
+    """Find the active client whose key is in the header, comparing in constant time."""
+    if not header or "." not in header:
+        return None
+    key_id, secret = header.split(".", 1)
+    client = db.session.scalar(sa.select(ApiClient).where(ApiClient.key_id == key_id))
+    if client is None or not client.active:
+        return None
+    return client if hmac.compare_digest(client.key_hash, hash_secret(secret)) else None
+
+
+def require_scope(scope: str) -> Callable[[F], F]:
+    """Admit a machine caller whose key carries `scope`: 401 without a valid key, else 403."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope}")
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from flask import request
+
+            client = client_from_header(request.headers.get(API_KEY_HEADER))
+            if client is None:
+                abort(401, description=f"a valid {API_KEY_HEADER} header is required")
+            if scope not in client.scopes:
+                abort(403, description=f"this key lacks the scope {scope!r}")
+            g.api_client = client
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None."""
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def current_user() -> User | None:
+    """Return the signed-in staff member, if any."""
+    if "user" not in g:
+        user_id = session.get("user_id")
+        g.user = db.session.get(User, user_id) if user_id else None
+    return g.user
+
+
+def require_role(*roles: str) -> Callable[[F], F]:
+    """Admit signed-in staff with one of `roles`: 401 when signed out, 403 for other roles."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None or not user.active:
+                abort(401, description="sign in first")
+            if user.role not in roles:
+                abort(403, description=f"this action needs the role {' or '.join(roles)}")
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def require_role_or_scope(scope: str, *roles: str) -> Callable[[F], F]:
+    """Admit a machine key carrying `scope` or signed-in staff with one of `roles`.
+
+    A caller sending an API key is judged by the key alone (a bad key is 401 even in a browser
+    with a staff session), so a machine never borrows a person's rights by accident.
+    """
+    by_key, by_role = require_scope(scope), require_role(*roles)
+
+    def decorator(view: F) -> F:
+        keyed, staffed = by_key(view), by_role(view)
+
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from flask import request
+
+            chosen = keyed if request.headers.get(API_KEY_HEADER) else staffed
+            return chosen(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def actor() -> str:
+    """Name the caller for the audit trail."""
+    if g.get("api_client") is not None:
+        return f"client:{g.api_client.name}"
+    user = current_user()
+    return f"user:{user.username}" if user else "anonymous"

@@ -1,0 +1,390 @@
+"""Device health: heartbeats from boxes and cameras; the control room's operations API.
+
+- `POST /api/v1/devices/<id>/heartbeats`: a device key (scope heartbeats:write) bound to the
+  device or its box (an unbound fleet key may send for any device).
+- `/api/v1/ops/...`: staff (session) read sites, devices, alerts and the uptime report and
+  acknowledge alerts; administrators register sites, boxes and camera devices.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Response, abort, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from echallan.core.api import document_problems, id_path, offset_field
+from echallan.core.auth import API_KEY_HEADER, actor, hash_secret, require_role
+from echallan.core.types import utcnow
+from echallan.devices import operations as devices
+from echallan.staff.models import Role
+from rules.errors import InvalidInput
+from rules.health import MAX_COUNT
+
+blp = Blueprint(
+    "devices", __name__, url_prefix="/api/v1/devices", description="Devices: heartbeats"
+)
+ops = Blueprint(
+    "device_ops",
+    __name__,
+    url_prefix="/api/v1/ops",
+    description="Operations: camera network health, alerts and the uptime (SLA) report",
+)
+F = TypeVar("F", bound=Callable[..., Any])
+STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
+STAFF_SESSION = [{"StaffSession": []}]
+
+
+class HeartbeatSchema(Schema):
+    """A heartbeat as a device sends it (rules.health.validate_heartbeat is the contract)."""
+
+    device_clock = fields.AwareDateTime(
+        required=True, metadata={"description": "the device's clock, ISO 8601 with offset"}
+    )
+    mains_on = fields.Boolean(allow_none=True)
+    battery_pct = fields.Float(allow_none=True, metadata={"minimum": 0, "maximum": 100})
+    door_open = fields.Boolean(allow_none=True, metadata={"description": "tamper switch"})
+    lat = fields.Float(allow_none=True, metadata={"description": "WGS-84; 0,0 means no fix"})
+    lon = fields.Float(allow_none=True)
+    temperature_c = fields.Float(allow_none=True)
+    uptime_s = fields.Integer(allow_none=True, metadata={"minimum": 0, "maximum": MAX_COUNT})
+    frames_since_last = fields.Integer(
+        allow_none=True, metadata={"minimum": 0, "maximum": MAX_COUNT}
+    )
+
+
+class HeartbeatAcceptedSchema(Schema):
+    """What a stored heartbeat changed."""
+
+    device_id = fields.String()
+    received_at = fields.AwareDateTime()
+    clock_offset_s = fields.Float()
+    clock_trusted = fields.Boolean()
+    opened = fields.List(fields.String(), metadata={"description": "rules of alerts opened"})
+    resolved = fields.List(fields.String(), metadata={"description": "rules of alerts resolved"})
+
+
+def require_device_key(view: F) -> F:
+    """Admit a key with scope heartbeats:write (like auth.require_scope, with a short cache)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get(API_KEY_HEADER) or ""
+        key_id, _, secret = header.partition(".")
+        client = devices.device_key(key_id) if key_id and secret else None
+        if client is None or not hmac.compare_digest(client.key_hash, hash_secret(secret)):
+            abort(401, description=f"a valid {API_KEY_HEADER} header is required")
+        if "heartbeats:write" not in client.scopes:
+            abort(403, description="this key lacks the scope 'heartbeats:write'")
+        g.api_client = client
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@blp.route("/<device_id>/heartbeats")
+class Heartbeats(MethodView):
+    """A device's heartbeats."""
+
+    @blp.doc(
+        requestBody={
+            "required": True,
+            "content": {"application/json": {"schema": HeartbeatSchema}},
+        },
+        security=[{"ApiKey": []}],
+    )
+    @blp.response(202, HeartbeatAcceptedSchema, description="Stored; alerts reconciled")
+    @document_problems(blp, 401, 403, 404, 422)
+    @require_device_key
+    def post(self, device_id: str) -> Response:
+        """Send a heartbeat; a bad value is refused (422 naming the `field`) and nothing stored."""
+        raw = request.get_json(silent=True)
+        if not isinstance(raw, dict):
+            raise InvalidInput("the body must be a JSON object", field="body")
+        result = devices.record_heartbeat(device_id, raw, g.api_client, utcnow())
+        # Dumped here, not by the response schema: on the hot path marshmallow costs ~10 % CPU.
+        body = {
+            "device_id": result.device_id,
+            "received_at": result.received_at.isoformat(),
+            "clock_offset_s": result.clock_offset_s,
+            "clock_trusted": result.clock_trusted,
+            "opened": result.opened,
+            "resolved": result.resolved,
+        }
+        return Response(json.dumps(body), 202, mimetype="application/json")
+
+
+# --- operations ------------------------------------------------------------------------------
+
+
+class SiteInSchema(Schema):
+    """A junction to register."""
+
+    id = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name = fields.String(load_default="")
+    lat = fields.Float(load_default=None, allow_none=True)
+    lon = fields.Float(load_default=None, allow_none=True)
+    address = fields.String(load_default="")
+
+
+class SiteSchema(Schema):
+    """A junction and how it is enforced (manual when no camera can enforce)."""
+
+    id = fields.String()
+    name = fields.String()
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    address = fields.String()
+    mode = fields.String(metadata={"enum": ["auto", "manual"]})
+    mode_changed_at = fields.AwareDateTime(allow_none=True)
+
+
+class DeviceStatusSchema(Schema):
+    """A device's live condition."""
+
+    online = fields.Boolean()
+    last_seen_at = fields.AwareDateTime(allow_none=True)
+    clock_trusted = fields.Boolean()
+    can_enforce = fields.Boolean()
+    runtime_minutes = fields.Float(allow_none=True)
+
+
+class DeviceSchema(Schema):
+    """A box or camera with its registration, last readings and live status."""
+
+    id = fields.String()
+    kind = fields.String(metadata={"enum": ["box", "camera"]})
+    site_id = fields.String(allow_none=True)
+    box_id = fields.String(allow_none=True)
+    name = fields.String()
+    registered_lat = fields.Float(allow_none=True)
+    registered_lon = fields.Float(allow_none=True)
+    battery_capacity_wh = fields.Float(allow_none=True)
+    load_w = fields.Float(allow_none=True)
+    heartbeat_interval_s = fields.Float()
+    commissioned_at = fields.AwareDateTime(allow_none=True)
+    last_heartbeat_at = fields.AwareDateTime(allow_none=True)
+    last_clip_at = fields.AwareDateTime(allow_none=True)
+    frames_seen_at = fields.AwareDateTime(allow_none=True)
+    clock_offset_s = fields.Float(allow_none=True)
+    mains_on = fields.Boolean(allow_none=True)
+    battery_pct = fields.Float(allow_none=True)
+    door_open = fields.Boolean(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    temperature_c = fields.Float(allow_none=True)
+    uptime_s = fields.Integer(allow_none=True)
+    heartbeats_received = fields.Integer()
+    down_since = fields.AwareDateTime(allow_none=True)
+    status = fields.Method("get_status", metadata={"type": "object"})
+
+    def get_status(self, device: Any) -> dict[str, Any]:
+        """Describe the device's live condition now."""
+        return DeviceStatusSchema().dump(devices.device_status(device, utcnow()))
+
+
+class SiteDetailSchema(SiteSchema):
+    """A junction with its boxes and cameras."""
+
+    devices = fields.List(fields.Nested(DeviceSchema))
+
+
+class DeviceInSchema(Schema):
+    """A box, or a camera's device row (the camera must be registered with its calibration)."""
+
+    id = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    kind = fields.String(required=True, validate=validate.OneOf(["box", "camera"]))
+    site_id = fields.String(metadata={"description": "boxes: the junction"})
+    box_id = fields.String(metadata={"description": "cameras: the box they hang off"})
+    name = fields.String(load_default="")
+    lat = fields.Float(load_default=None, allow_none=True)
+    lon = fields.Float(load_default=None, allow_none=True)
+    battery_capacity_wh = fields.Float(load_default=None, allow_none=True)
+    load_w = fields.Float(load_default=None, allow_none=True)
+    heartbeat_interval_s = fields.Float(load_default=30.0)
+    issue_key = fields.Boolean(
+        load_default=False, metadata={"description": "also create a device key (shown once)"}
+    )
+
+
+class DeviceCreatedSchema(DeviceSchema):
+    """A registered device, with its key when one was asked for."""
+
+    api_key = fields.String(allow_none=True)
+
+
+class DeviceArgsSchema(Schema):
+    """Filters for the device list."""
+
+    kind = fields.String(validate=validate.OneOf(["box", "camera"]))
+    site_id = fields.String()
+    box_id = fields.String()
+    limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
+    offset = offset_field()
+
+
+class AlertSchema(Schema):
+    """A device alert."""
+
+    id = fields.Integer()
+    device_id = fields.String()
+    box_id = fields.String(allow_none=True)
+    rule = fields.String()
+    severity = fields.String()
+    status = fields.String(metadata={"enum": ["firing", "acknowledged", "resolved"]})
+    detail = fields.String()
+    opened_at = fields.AwareDateTime()
+    last_notified_at = fields.AwareDateTime()
+    notifications = fields.Integer()
+    clear_since = fields.AwareDateTime(allow_none=True)
+    flaps = fields.Integer()
+    acknowledged_by = fields.String(allow_none=True)
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    resolved_at = fields.AwareDateTime(allow_none=True)
+
+
+class AlertArgsSchema(Schema):
+    """Filters for the alert list."""
+
+    include_resolved = fields.Boolean(load_default=False)
+    device_id = fields.String()
+    rule = fields.String()
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
+
+
+class UptimeArgsSchema(Schema):
+    """The SLA period."""
+
+    start = fields.AwareDateTime(required=True)
+    end = fields.AwareDateTime(required=True)
+    kind = fields.String(load_default="camera", validate=validate.OneOf(["box", "camera"]))
+
+
+class UptimeSchema(Schema):
+    """A device's uptime over the period (None when it was not in service)."""
+
+    device_id = fields.String()
+    site_id = fields.String(allow_none=True)
+    box_id = fields.String(allow_none=True)
+    period_s = fields.Float()
+    down_s = fields.Float()
+    outages = fields.Integer()
+    ratio = fields.Float(allow_none=True)
+
+
+@ops.route("/sites")
+class Sites(MethodView):
+    """Junctions."""
+
+    @ops.doc(security=STAFF_SESSION)
+    @ops.response(200, SiteSchema(many=True))
+    @document_problems(ops, 401, 403)
+    @require_role(*STAFF)
+    def get(self) -> Any:
+        """List junctions and their enforcement mode."""
+        return devices.list_sites()
+
+    @ops.doc(security=STAFF_SESSION)
+    @ops.arguments(SiteInSchema)
+    @ops.response(201, SiteSchema)
+    @document_problems(ops, 401, 403, 409, 422)
+    @require_role(Role.ADMIN)
+    def post(self, data: dict[str, Any]) -> tuple[Any, int]:
+        """Register a junction (administrators)."""
+        return devices.register_site(data.pop("id"), actor(), **data), 201
+
+
+@ops.route("/sites/<site_id>")
+class SiteDetail(MethodView):
+    """One junction."""
+
+    @ops.doc(security=STAFF_SESSION)
+    @ops.response(200, SiteDetailSchema)
+    @document_problems(ops, 401, 403, 404)
+    @require_role(*STAFF)
+    def get(self, site_id: str) -> Any:
+        """Show a junction with its boxes and cameras."""
+        return devices.site_detail(site_id)
+
+
+@ops.route("/devices")
+class Devices(MethodView):
+    """Boxes and cameras."""
+
+    @ops.doc(security=STAFF_SESSION)
+    @ops.arguments(DeviceArgsSchema, location="query")
+    @ops.response(200, DeviceSchema(many=True))
+    @document_problems(ops, 401, 403, 422)
+    @require_role(*STAFF)
+    def get(self, args: dict[str, Any]) -> Any:
+        """List devices with their last readings and live status."""
+        return devices.list_devices(**args)
+
+    @ops.doc(security=STAFF_SESSION)
+    @ops.arguments(DeviceInSchema)
+    @ops.response(201, DeviceCreatedSchema)
+    @document_problems(ops, 401, 403, 404, 409, 422)
+    @require_role(Role.ADMIN)
+    def post(self, data: dict[str, Any]) -> tuple[Any, int]:
+        """Register a box, or a registered camera's device row (administrators)."""
+        return devices.register_device(data, actor(), utcnow()), 201
+
+
+@ops.route("/devices/<device_id>")
+class DeviceDetail(MethodView):
+    """One device."""
+
+    @ops.doc(security=STAFF_SESSION)
+    @ops.response(200, DeviceSchema)
+    @document_problems(ops, 401, 403, 404)
+    @require_role(*STAFF)
+    def get(self, device_id: str) -> Any:
+        """Show a device with its last readings and live status."""
+        return devices.get_device(device_id)
+
+
+@ops.route("/alerts")
+class Alerts(MethodView):
+    """Device alerts."""
+
+    @ops.doc(security=STAFF_SESSION)
+    @ops.arguments(AlertArgsSchema, location="query")
+    @ops.response(200, AlertSchema(many=True))
+    @document_problems(ops, 401, 403, 422)
+    @require_role(*STAFF)
+    def get(self, args: dict[str, Any]) -> Any:
+        """List alerts, newest first: the open ones, or all with include_resolved."""
+        return devices.list_alerts(**args)
+
+
+@ops.route(f"/alerts/{id_path('alert_id')}/acknowledge")
+class AcknowledgeAlert(MethodView):
+    """Taking charge of an alert."""
+
+    @ops.doc(security=STAFF_SESSION)
+    @ops.response(200, AlertSchema)
+    @document_problems(ops, 401, 403, 404, 409)
+    @require_role(*STAFF)
+    def post(self, alert_id: int) -> Any:
+        """Acknowledge an alert: its repeat notifications stop (audited)."""
+        return devices.acknowledge_alert(alert_id, actor(), utcnow())
+
+
+@ops.route("/uptime")
+class UptimeReport(MethodView):
+    """The SLA report."""
+
+    @ops.doc(security=STAFF_SESSION)
+    @ops.arguments(UptimeArgsSchema, location="query")
+    @ops.response(200, UptimeSchema(many=True))
+    @document_problems(ops, 401, 403, 422)
+    @require_role(*STAFF)
+    def get(self, args: dict[str, Any]) -> Any:
+        """Report each camera's (or box's) uptime over [start, end)."""
+        return devices.uptime_report(args["start"], args["end"], utcnow(), args["kind"])

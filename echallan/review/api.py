@@ -1,0 +1,191 @@
+"""Police: the review queue (list, claim, decide) and supervisors' oversight."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from echallan.challans import issuance as violations
+from echallan.core.api import document_problems, id_path, offset_field, row_id_field
+from echallan.core.auth import current_user, require_role
+from echallan.core.types import utcnow
+from echallan.review import operations as review
+from echallan.staff.models import Role
+
+blp = Blueprint(
+    "police", __name__, url_prefix="/api/v1/police", description="Police: the review queue"
+)
+STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
+SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+
+
+class QueueArgsSchema(Schema):
+    """Filters for the review queue."""
+
+    reason = fields.String()
+    rule = fields.String(validate=validate.OneOf(["red_light", "wrong_way", "no_helmet"]))
+    camera_id = fields.String()
+    assignee_id = row_id_field()
+    # at most ten years: no task is older than the system, and a larger age overflows a date
+    older_than_s = fields.Integer(validate=validate.Range(min=0, max=10 * 365 * 86400))
+    include_closed = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = offset_field()
+
+
+class EventSchema(Schema):
+    """A violation event as a reviewer sees it."""
+
+    id = fields.Integer()
+    rule = fields.String()
+    camera_id = fields.String()
+    occurred_at = fields.AwareDateTime()
+    frame = fields.Integer()
+    time_ms = fields.Integer()
+    bbox = fields.List(fields.Integer())
+    signal_state = fields.String(allow_none=True)
+    plate_read = fields.String(allow_none=True)
+    plate_confidence = fields.Float(allow_none=True)
+    offence_confidence = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "The detector's confidence in the offence; null for field records"
+        },
+    )
+    observed_class = fields.String(allow_none=True)
+    status = fields.String()
+    evidence = fields.Dict()
+
+
+class TaskSchema(Schema):
+    """A review task with its SLA age."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String()
+    reasons = fields.List(fields.String())
+    claimed_by_id = fields.Integer(allow_none=True)
+    claim_expires_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+    closed_at = fields.AwareDateTime(allow_none=True)
+    age_s = fields.Method("get_age")
+    event = fields.Nested(EventSchema)
+
+    def get_age(self, task: Any) -> int:
+        """Seconds the task has waited (the SLA clock)."""
+        end = task.closed_at or utcnow()
+        return int((end - task.created_at).total_seconds())
+
+
+class DecisionInSchema(Schema):
+    """An officer's decision."""
+
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf([review.APPROVE, review.REJECT, review.CORRECT_PLATE]),
+    )
+    reason = fields.String(validate=validate.OneOf(review.REJECT_REASONS))
+    corrected_plate = fields.String(validate=validate.Length(min=1, max=16))
+    note = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class DecisionSchema(Schema):
+    """A recorded decision."""
+
+    id = fields.Integer()
+    task_id = fields.Integer(allow_none=True)
+    event_id = fields.Integer()
+    actor = fields.String()
+    decision = fields.String()
+    reasons = fields.List(fields.String())
+    corrected_plate = fields.String(allow_none=True)
+    decided_at = fields.AwareDateTime()
+    outcome = fields.String(dump_default=None)
+
+
+class ReopenSchema(Schema):
+    """Why a supervisor reopens a decision."""
+
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+
+
+@blp.route("/review-tasks")
+class ReviewTasks(MethodView):
+    """The queue."""
+
+    @blp.arguments(QueueArgsSchema, location="query")
+    @blp.response(200, TaskSchema(many=True))
+    @document_problems(blp, 401, 403, 422)
+    @require_role(*STAFF)
+    def get(self, args: dict[str, Any]) -> Any:
+        """List review tasks, oldest first, with filters."""
+        limit, offset = args.pop("limit"), args.pop("offset")
+        return review.list_tasks(review.QueueFilter(**args), utcnow(), limit, offset)
+
+
+@blp.route(f"/review-tasks/{id_path('task_id')}")
+class ReviewTaskItem(MethodView):
+    """One task."""
+
+    @blp.response(200, TaskSchema)
+    @document_problems(blp, 401, 403, 404)
+    @require_role(*STAFF)
+    def get(self, task_id: int) -> Any:
+        """Show a task with its event and evidence."""
+        return review.get_task(task_id)
+
+
+@blp.route(f"/review-tasks/{id_path('task_id')}/claim")
+class ReviewTaskClaim(MethodView):
+    """Claiming a task."""
+
+    @blp.response(200, TaskSchema)
+    @document_problems(blp, 401, 403, 404, 409)
+    @require_role(*STAFF)
+    def post(self, task_id: int) -> Any:
+        """Claim a task for yourself (a lock that expires)."""
+        return review.claim(review.get_task(task_id), current_user(), utcnow())
+
+
+@blp.route(f"/review-tasks/{id_path('task_id')}/decision")
+class ReviewTaskDecision(MethodView):
+    """Deciding a task."""
+
+    @blp.arguments(DecisionInSchema)
+    @blp.response(201, DecisionSchema)
+    @document_problems(blp, 401, 403, 404, 409, 422)
+    @require_role(*STAFF)
+    def post(self, choice: dict[str, Any], task_id: int) -> Any:
+        """Approve, reject with a reason, or correct the plate."""
+        return violations.decide_review(
+            review.get_task(task_id), current_user(), review.DecisionInput(**choice), utcnow()
+        )
+
+
+@blp.route(f"/review-tasks/{id_path('task_id')}/reopen")
+class ReviewTaskReopen(MethodView):
+    """Reopening a decided task."""
+
+    @blp.arguments(ReopenSchema)
+    @blp.response(201, TaskSchema)
+    @document_problems(blp, 401, 403, 404, 409, 422)
+    @require_role(*SUPERVISORS)
+    def post(self, body: dict[str, Any], task_id: int) -> Any:
+        """Reopen a decided task (supervisors)."""
+        return review.reopen(review.get_task(task_id), current_user(), body["reason"], utcnow())
+
+
+@blp.route("/decisions")
+class Decisions(MethodView):
+    """Everyone's decisions."""
+
+    @blp.arguments(QueueArgsSchema(only=("limit", "offset")), location="query")
+    @blp.response(200, DecisionSchema(many=True))
+    @document_problems(blp, 401, 403)
+    @require_role(*SUPERVISORS)
+    def get(self, args: dict[str, Any]) -> Any:
+        """List every officer's decisions, newest first (supervisors)."""
+        return review.recent_decisions(args["limit"], args["offset"])

@@ -1,0 +1,48 @@
+"""Every feature's blueprints: the REST API under /api/v1 and the web pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from echallan.audit import api as audit_api
+from echallan.challans import api as field_api
+from echallan.citizens import api as citizens_api
+from echallan.citizens import home
+from echallan.citizens import pages as citizen_pages
+from echallan.clips import api as cameras_api
+from echallan.core.extensions import api
+from echallan.devices import api as devices_api
+from echallan.observability import pages as observability_pages
+from echallan.partners import api as partners_api
+from echallan.payments import api as payments_api
+from echallan.review import api as police_api
+from echallan.staff import api as session_api
+
+API_MODULES = (
+    cameras_api,
+    session_api,
+    police_api,
+    citizens_api,
+    partners_api,
+    payments_api,
+    devices_api,
+    field_api,
+    audit_api,
+)
+
+
+def init_app(app: Flask) -> None:
+    """Register the API blueprints, the security schemes and the page blueprints."""
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "ApiKey", {"type": "apiKey", "in": "header", "name": "X-Api-Key"}
+    )
+    api.spec.components.security_scheme(
+        "StaffSession", {"type": "apiKey", "in": "cookie", "name": "session"}
+    )
+    for module in API_MODULES:
+        api.register_blueprint(module.blp)
+    api.register_blueprint(devices_api.ops)  # the control room's device routes
+    app.register_blueprint(home.bp)
+    app.register_blueprint(citizen_pages.bp)
+    app.register_blueprint(observability_pages.bp)

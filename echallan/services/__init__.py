@@ -1,1 +1,0 @@
-"""Use cases: verbs that take values and the session, flush, and leave committing to the caller."""
