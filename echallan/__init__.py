@@ -9,7 +9,12 @@ from typing import Any
 
 from flask import Flask
 
+from echallan import bootstrap, routes, tables  # noqa: F401 (tables: registers every model)
+from echallan.challans.issuance import thresholds_from
 from echallan.config import Config, config_from_environment
+from echallan.core import database, errors, uow
+from echallan.core.extensions import db, migrate
+from rules.errors import DomainError
 
 
 def create_app(
@@ -35,8 +40,6 @@ def _configure(app: Flask, config: type[Config], overrides: Mapping[str, Any]) -
 
 def _check_issuance_settings(app: Flask) -> None:
     """Build the issuance thresholds once, so a malformed setting stops the start, not an event."""
-    from echallan.challans.issuance import thresholds_from
-    from rules.errors import DomainError
 
     try:
         thresholds_from(app.config)
@@ -53,14 +56,10 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 def _init_extensions(app: Flask) -> None:
     """Bind the database, migrations, jobs, API and error handling to the app."""
-    from echallan import routes, tables, tasks  # noqa: F401 (tables: registers every model)
-    from echallan.core import database, errors, jobs, uow
-    from echallan.core.extensions import db, migrate
 
     database.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
-    jobs.init_app(app)
-    tasks.register()
+    bootstrap.wire(app)
     routes.init_app(app)
     uow.init_app(app)
     errors.init_app(app)

@@ -24,6 +24,7 @@ from echallan.core.clock import now
 from echallan.core.extensions import db
 from echallan.core.registry import SEED
 from echallan.core.uow import unit_of_work
+from echallan.devices import operations as devices
 from echallan.staff import operations as admin
 from echallan.staff.models import ApiClient, User
 
@@ -108,7 +109,6 @@ def _camera() -> None:
 
 def _network(at: datetime) -> None:
     """Put the camera on a distribution box at a junction, for network health to watch."""
-    from echallan.devices import operations as devices
 
     lat, lon = BOX_POSITION
     devices.register_site(
@@ -135,7 +135,6 @@ def _network(at: datetime) -> None:
 
 def _heartbeats() -> None:
     """Let the box and the camera report in, so their clocks are known to be right."""
-    from echallan.devices import operations as devices
 
     at = now()
     beat = {

@@ -12,14 +12,31 @@ In celery mode the same tasks run from `celery.conf.beat_schedule`
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import logging
+import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from pathlib import Path
 from typing import Any
 
+from celery import Task
 from flask import Flask
+
+from echallan import sweeps as pipeline
+from echallan import tasks as pipeline_tasks
+from echallan.audit import operations as audit
+from echallan.audit import tasks as audit_tasks
+from echallan.core import clock
+from echallan.core.jobs import celery
+from echallan.core.uow import unit_of_work
+from echallan.devices import operations as devices
+from echallan.devices import tasks as device_tasks
 
 log = logging.getLogger(__name__)
 
@@ -29,24 +46,22 @@ class Sweep:
     """A named piece of periodic work: a service taking `now`, and its period."""
 
     name: str
-    task: str  # the Celery task that runs it (for beat)
+    task: Task  # the Celery task that runs it (for beat)
     period_s: float
     run: Callable[[datetime], Any]
 
 
 def sweeps(app: Flask) -> list[Sweep]:
     """Return the sweeps this app runs periodically."""
-    from echallan import sweeps as pipeline
-    from echallan.devices import operations as devices
 
     planned = [
         Sweep(
             "devices",
-            "echallan.sweep_devices",
+            device_tasks.sweep_devices,
             app.config["SWEEP_DEVICES_PERIOD_S"],
             devices.sweep_offline,
         ),
-        Sweep("pipeline", "echallan.sweep", app.config["SWEEP_PERIOD_S"], pipeline.run_all),
+        Sweep("pipeline", pipeline_tasks.sweep, app.config["SWEEP_PERIOD_S"], pipeline.run_all),
     ]
     if app.config.get("AUDIT_ANCHOR_FILE"):
         planned.append(_audit_anchor_sweep(app))
@@ -55,14 +70,11 @@ def sweeps(app: Flask) -> list[Sweep]:
 
 def _audit_anchor_sweep(app: Flask) -> Sweep:
     """Publish the audit chain's head to AUDIT_ANCHOR_FILE every AUDIT_ANCHOR_PERIOD_S."""
-    from functools import partial
-
-    from echallan.audit import operations as audit
 
     publish = partial(audit.publish_anchor, app.config["AUDIT_ANCHOR_FILE"])
     return Sweep(
         "audit-anchor",
-        "echallan.publish_audit_anchor",
+        audit_tasks.publish_audit_anchor,
         app.config["AUDIT_ANCHOR_PERIOD_S"],
         publish,
     )
@@ -90,7 +102,6 @@ class Scheduler:
 
     def _loop(self) -> None:
         """Run whatever is due, then sleep until the next sweep is; only the host's leader runs."""
-        import time
 
         due = {sweep.name: time.monotonic() + sweep.period_s for sweep in self.planned}
         while not self.stopping.is_set():
@@ -106,13 +117,11 @@ class Scheduler:
 
     def run_once(self, sweep: Sweep) -> Any:
         """Run one sweep in its own unit of work; a failure is logged and retried next period."""
-        from echallan.core.types import utcnow
-        from echallan.core.uow import unit_of_work
 
         with self.app.app_context():
             try:
                 with unit_of_work():
-                    result = sweep.run(utcnow())
+                    result = sweep.run(clock.now())
             except Exception:  # noqa: BLE001 - the thread must outlive one bad sweep
                 log.exception("sweep %s failed", sweep.name)
                 return None
@@ -132,7 +141,6 @@ class LeaderLock:
 
     def acquire(self) -> bool:
         """Take the lock if it is free (or already ours); never wait."""
-        import fcntl
 
         if self.handle is not None:
             return True
@@ -154,9 +162,6 @@ class LeaderLock:
 
 def _lock_path(app: Flask) -> str:
     """Return the leader lock's file, one per database (tests and deployments stay apart)."""
-    import hashlib
-    import tempfile
-    from pathlib import Path
 
     url = str(app.config["SQLALCHEMY_DATABASE_URI"]).encode()
     name = f"echallan-scheduler-{hashlib.sha256(url).hexdigest()[:16]}.lock"
@@ -165,11 +170,9 @@ def _lock_path(app: Flask) -> str:
 
 def init_app(app: Flask) -> None:
     """Register the sweep tasks and the beat schedule; start the thread with the first request."""
-    from echallan.core.jobs import celery
-    from echallan.devices import tasks as tasks_devices  # noqa: F401 - registers echallan.sweep_devices
 
     celery.conf.beat_schedule = {
-        f"sweep-{sweep.name}": {"task": sweep.task, "schedule": sweep.period_s}
+        f"sweep-{sweep.name}": {"task": sweep.task.name, "schedule": sweep.period_s}
         for sweep in sweeps(app)
     }
     if app.config.get("SCHEDULER_ENABLED"):

@@ -11,7 +11,9 @@ from echallan.audit import operations as audit
 from echallan.challans import operations as challans
 from echallan.challans import outbox as notices
 from echallan.challans import owners
+from echallan.challans.jobs import DeliverNotice, ProcessEvent
 from echallan.challans.models import Challan
+from echallan.clips.jobs import AnalyzeClip
 from echallan.clips.models import Clip, ClipStatus
 from echallan.core import jobs
 from echallan.core.extensions import db
@@ -40,7 +42,7 @@ def requeue_stuck_clips(now: datetime) -> int:
         .where(Clip.received_at <= now - STUCK_AFTER)
     ).all()
     for clip_id in ids:
-        jobs.enqueue("echallan.analyze_clip", clip_id)
+        jobs.enqueue(AnalyzeClip(clip_id))
     return len(ids)
 
 
@@ -48,7 +50,7 @@ def requeue_due_lookups(now: datetime) -> int:
     """Queue events whose registry look-up is due for a retry."""
     ids = owners.due_lookups(now)
     for event_id in ids:
-        jobs.enqueue("echallan.process_event", event_id)
+        jobs.enqueue(ProcessEvent(event_id))
     return len(ids)
 
 
@@ -56,7 +58,7 @@ def requeue_due_notices(now: datetime) -> int:
     """Queue notices whose delivery is due (first try lost, or a retry after a failure)."""
     ids = notices.due_notices(now)
     for notice_id in ids:
-        jobs.enqueue("echallan.deliver_notice", notice_id)
+        jobs.enqueue(DeliverNotice(notice_id))
     return len(ids)
 
 

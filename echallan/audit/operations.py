@@ -21,8 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from echallan.audit.models import AuditEntry
+from echallan.core import clock
 from echallan.core.extensions import db
-from echallan.core.types import utcnow
 from rules.errors import InvalidInput
 
 GENESIS = "0" * 64
@@ -52,7 +52,7 @@ def record(actor: str, action: str, entity: Any, **data: Any) -> AuditEntry:
     last = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
     entry = AuditEntry(
         seq=(last.seq + 1) if last else 1,
-        at=utcnow(),
+        at=clock.now(),
         actor=actor,
         action=action,
         entity_type=type(entity).__tablename__,

@@ -10,9 +10,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 
 from echallan.challans.field import FieldRecord, Photo, record_field_challan
+from echallan.core import clock
 from echallan.core.api import document_problems
 from echallan.core.auth import actor, require_role
-from echallan.core.types import utcnow
 from echallan.staff.models import Role
 from rules.errors import InvalidInput
 
@@ -85,4 +85,4 @@ class FieldChallans(MethodView):
     def post(self) -> tuple[Any, int]:
         """Record a field challan: photos, the plate typed, vehicle class, rule, site, time."""
         photos = [Photo(f.stream, f.filename or "") for f in request.files.getlist("photo")]
-        return record_field_challan(_record(), photos, actor(), utcnow()), 201
+        return record_field_challan(_record(), photos, actor(), clock.now()), 201

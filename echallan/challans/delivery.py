@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from flask import current_app
 
 from echallan.challans import outbox
 from echallan.challans.models import Challan, Notice
+from echallan.challans.notice_content import notice_for
+from echallan.challans.operations import apply_event
 from echallan.core.extensions import db
 from integrations.sms import (
     FileSmsSender,
@@ -18,9 +21,24 @@ from integrations.sms import (
     SmsSender,
     SmsTemporaryFailure,
 )
+from notices.pdf import render_challan_pdf
+from notices.sms import challan_sms_text
 from rules.lifecycle import ChallanEvent, ChallanStatus
 
 log = logging.getLogger(__name__)
+
+# Notices of other features (the control room's alerts) travel through the same outbox; the
+# composition root adds their senders here, so this module never imports those features.
+ChannelSender = Callable[[Notice], None]
+_OTHER_CHANNELS: dict[str, ChannelSender] = {}
+
+
+def add_channels(senders: Mapping[str, ChannelSender]) -> None:
+    """Deliver notices of these channels with these senders (called once at start)."""
+    clash = set(senders) & {"pdf", "sms"}
+    if clash:
+        raise ValueError(f"channels {sorted(clash)} are the challan notices' own")
+    _OTHER_CHANNELS.update(senders)
 
 
 def sms_sender() -> SmsSender:
@@ -67,16 +85,15 @@ def _send(notice: Notice, now: datetime) -> None:
         )
         notice.provider_id = result.provider_id
         _mark_delivered(notice.challan)
+    elif notice.channel in _OTHER_CHANNELS:
+        _OTHER_CHANNELS[notice.channel](notice)
     else:
-        from echallan.devices import alerts  # control-room webhooks belong to device health
-
-        alerts.send_notice(notice)
+        raise SmsPermanentFailure(f"no sender for channel {notice.channel!r}")
     notice.status, notice.sent_at, notice.attempts = "sent", now, notice.attempts + 1
 
 
 def _mark_delivered(challan: Challan) -> None:
     """An SMS handed to the gateway counts as the owner notified."""
-    from echallan.challans.operations import apply_event
 
     if challan.status == ChallanStatus.ISSUED:
         apply_event(challan, ChallanEvent.DELIVER, "system:notices")
@@ -84,7 +101,6 @@ def _mark_delivered(challan: Challan) -> None:
 
 def sms_text(challan: Challan) -> str:
     """Return the SMS for a challan: no payment link, only the official portal's domain."""
-    from notices.sms import challan_sms_text
 
     return challan_sms_text(
         challan_number=challan.number,
@@ -101,8 +117,6 @@ def pdf_path(challan: Challan) -> Path:
 
 def write_pdf(challan: Challan) -> Path:
     """Render a challan's PDF notice to the evidence store (atomically) and return its path."""
-    from echallan.challans.notice_content import notice_for
-    from notices.pdf import render_challan_pdf
 
     path = pdf_path(challan)
     path.parent.mkdir(parents=True, exist_ok=True)

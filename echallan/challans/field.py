@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from echallan.audit import operations as audit
 from echallan.challans.events import ViolationEvent
+from echallan.challans.jobs import ProcessEvent
 from echallan.clips.operations import evidence_store
 from echallan.core import jobs
 from echallan.core.extensions import db
@@ -83,7 +84,7 @@ def record_field_challan(
     db.session.add(event)
     db.session.flush()
     audit.record(officer, "field_challan.recorded", event, site_id=site.id, plate=plate)
-    jobs.enqueue("echallan.process_event", event.id)
+    jobs.enqueue(ProcessEvent(event.id))
     return event
 
 

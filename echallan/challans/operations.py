@@ -12,7 +12,6 @@ from echallan.audit import operations as audit
 from echallan.challans import outbox as notices
 from echallan.challans.events import EventStatus, OwnerSnapshot, ViolationEvent
 from echallan.challans.models import Challan
-from echallan.core import jobs
 from echallan.core.extensions import db
 from echallan.core.sequences import next_value
 from integrations.registry import plate_key
@@ -134,8 +133,3 @@ def dues_of(challan: Challan) -> dues.ChallanDues:
     """Return the values the dues rules need."""
     issued_on = fines.to_karachi(challan.issued_at).date()
     return dues.ChallanDues(challan.fine_paisa, issued_on, challan.status, challan.flags)
-
-
-def enqueue_notices(challan_id: int) -> None:
-    """Queue delivery of a challan's notices after commit."""
-    jobs.enqueue("echallan.deliver_notices", challan_id)

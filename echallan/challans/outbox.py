@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from echallan.challans.jobs import DeliverNotice
 from echallan.challans.models import Challan, Notice
 from echallan.core import jobs
 from echallan.core.extensions import db
@@ -39,7 +40,7 @@ def queue_for(challan: Challan, now: datetime) -> list[Notice]:
         created.append(notice)
     db.session.flush()
     for notice in created:
-        jobs.enqueue("echallan.deliver_notice", notice.id)
+        jobs.enqueue(DeliverNotice(notice.id))
     return created
 
 

@@ -10,8 +10,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from echallan.citizens import operations as citizens
+from echallan.core import clock
 from echallan.core.api import document_problems, id_path
-from echallan.core.types import utcnow
 
 blp = Blueprint(
     "citizens",
@@ -78,7 +78,7 @@ class CitizenChallan(MethodView):
     @document_problems(blp, 404, 422)
     def get(self, args: dict[str, Any], number: str) -> dict[str, Any]:
         """Look up a challan by its number and plate."""
-        return citizens.view(citizens.find(number, args["plate"]), utcnow())
+        return citizens.view(citizens.find(number, args["plate"]), clock.now())
 
 
 @blp.route(f"/<number>/evidence/{id_path('index', minimum=0)}")
@@ -105,7 +105,7 @@ class CitizenContest(MethodView):
         """Contest a challan; it goes to the police review queue."""
         challan = citizens.find(number, body.pop("plate"))
         contest, task = citizens.file_contest(
-            challan, body["grounds"], body.get("contact_phone"), utcnow()
+            challan, body["grounds"], body.get("contact_phone"), clock.now()
         )
         return {
             "contest_id": contest.id,

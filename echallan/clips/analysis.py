@@ -13,11 +13,11 @@ from flask import current_app
 
 from echallan.audit import operations as audit
 from echallan.challans.events import ViolationEvent
+from echallan.challans.jobs import ProcessEvent
 from echallan.clips.models import Clip, ClipStatus
-from echallan.core import jobs
+from echallan.core import clock, jobs
 from echallan.core.extensions import db
 from echallan.core.storage import EvidenceStore
-from echallan.core.types import utcnow
 from rules.calibration import parse_calibration
 from rules.errors import InvalidInput
 from rules.signals import parse_signal_phases
@@ -59,7 +59,7 @@ def analyze_stored_clip(clip_id: int) -> str:
     if clip.status in (ClipStatus.ANALYSED, ClipStatus.FAILED):  # another worker finished first
         return clip.status
     _store_events(clip, analysis)
-    clip.status, clip.analysed_at, clip.failure_reason = ClipStatus.ANALYSED, utcnow(), None
+    clip.status, clip.analysed_at, clip.failure_reason = ClipStatus.ANALYSED, clock.now(), None
     audit.record(
         "system:analysis",
         "clip.analysed",
@@ -109,7 +109,11 @@ def _reload(clip_id: int) -> Clip:
 
 def _fail(clip: Clip, reason: str) -> str:
     """Mark a clip failed with the reason, and audit it."""
-    clip.status, clip.failure_reason, clip.analysed_at = ClipStatus.FAILED, reason[:2000], utcnow()
+    clip.status, clip.failure_reason, clip.analysed_at = (
+        ClipStatus.FAILED,
+        reason[:2000],
+        clock.now(),
+    )
     audit.record("system:analysis", "clip.failed", clip, reason=clip.failure_reason)
     log.warning("clip %s failed: %s", clip.id, reason)
     return clip.status
@@ -129,7 +133,7 @@ def _store_events(clip: Clip, analysis: Any) -> None:
         event = _event_row(clip, found)
         db.session.add(event)
         db.session.flush()
-        jobs.enqueue("echallan.process_event", event.id)
+        jobs.enqueue(ProcessEvent(event.id))
 
 
 def _event_row(clip: Clip, found: Any) -> ViolationEvent:

@@ -14,6 +14,7 @@ from echallan.clips.operations import ClipMeta, authorize_device, get_camera, in
 from echallan.core.api import document_problems
 from echallan.core.auth import actor, require_scope
 from rules.errors import InvalidInput
+from rules.signals import parse_signal_phases
 
 blp = Blueprint(
     "cameras", __name__, url_prefix="/api/v1/cameras", description="Camera devices: clip ingest"
@@ -40,8 +41,6 @@ class ClipMetaSchema(Schema):
     def phases_form_a_timeline(self, data: dict[str, Any], **_: Any) -> None:
         """Refuse phases that overlap or leave gaps."""
         if data.get("signal_phases"):
-            from rules.signals import parse_signal_phases
-
             try:
                 parse_signal_phases(data["signal_phases"])
             except InvalidInput as error:

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from echallan.audit import operations as audit
+from echallan.clips.jobs import AnalyzeClip
 from echallan.clips.media import sniff_video
 from echallan.clips.models import Camera, Clip, ClipStatus
 from echallan.core import jobs
@@ -129,7 +130,7 @@ def _store_new_clip(
     except IntegrityError:  # the same clip arrived concurrently and won the insert
         return IngestResult(_clip_by_hash(staged.sha256), created=False)  # type: ignore[arg-type]
     devices.record_clip_liveness(clip)  # the camera is alive; a drifting clock flags the clip
-    clip.job_id = jobs.enqueue("echallan.analyze_clip", clip.id)
+    clip.job_id = jobs.enqueue(AnalyzeClip(clip.id))
     audit.record(actor, "clip.received", clip, sha256=clip.sha256, size=clip.size_bytes)
     return IngestResult(clip, created=True)
 

@@ -10,6 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+import cv2
+
+from rules.calibration import parse_calibration
+from rules.errors import DomainError
+from rules.signals import parse_signal_phases
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +51,6 @@ def _plate_reader(enabled: bool) -> Any:
 
 def run(clip: str, camera: str, meta: str | None, annotate: str | None, plates: bool) -> dict:
     """Analyse the clip and return the contract object; domain errors propagate."""
-    from rules.calibration import parse_calibration
-    from rules.signals import parse_signal_phases
     from vision.pipeline import analyze_clip
 
     calibration = parse_calibration(_load_json(camera, "camera"))
@@ -75,9 +78,6 @@ def command(
     clip: str, camera: str, meta: str | None, annotate: str | None, no_plates: bool
 ) -> None:
     """Find red-light, wrong-way and no-helmet violations in a clip; print them as JSON."""
-    import cv2
-
-    from rules.errors import DomainError
 
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # our own messages suffice
     try:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from echallan.audit import operations as audit
+from echallan.core.clock import now
+from rules.errors import InvalidInput
 
 
 class AnchorsUnreadable(click.ClickException):
@@ -31,7 +36,6 @@ def command() -> None:
 @with_appcontext
 def verify(anchors_file: str | None) -> None:
     """Report the first entry edited, deleted or reordered; exit 1 if the chain is broken."""
-    from echallan.audit import operations as audit
 
     anchors_file = anchors_file or _configured_anchors()
     report = audit.verify(_load_anchors(anchors_file) if anchors_file else ())
@@ -50,7 +54,6 @@ def _configured_anchors() -> str | None:
     told; before the first anchor is written the file does not exist and there is nothing to
     check, which is said rather than treated as an error.
     """
-    from pathlib import Path
 
     configured = current_app.config.get("AUDIT_ANCHOR_FILE")
     if not configured:
@@ -63,8 +66,6 @@ def _configured_anchors() -> str | None:
 
 def _load_anchors(path: str) -> list:
     """Read the anchors file, turning a missing or malformed one into a readable exit 2."""
-    from echallan.audit import operations as audit
-    from rules.errors import InvalidInput
 
     try:
         return audit.read_anchors(path)
@@ -92,8 +93,6 @@ def _anchors_note(report) -> str:  # noqa: ANN001 - audit.ChainReport, imported 
 @with_appcontext
 def anchor(target: str | None) -> None:
     """Append the chain's head (last seq, hash, time) to an anchors file and print it."""
-    from echallan.audit import operations as audit
-    from echallan.core.clock import now
 
     target = target or current_app.config.get("AUDIT_ANCHOR_FILE")
     if not target:

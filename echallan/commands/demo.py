@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from echallan import demo
+from echallan.core import jobs
 
 
 @click.command("demo")
@@ -12,10 +17,6 @@ from flask.cli import with_appcontext
 @with_appcontext
 def command(no_clips: bool) -> None:
     """Load demo staff, keys and a camera; render, ingest and analyse sample clips."""
-    from pathlib import Path
-
-    from echallan import demo
-    from echallan.core import jobs
 
     work = Path(current_app.config["EVIDENCE_DIR"]).parent / "demo-clips"
     report = demo.load(work, with_clips=not no_clips)

@@ -6,13 +6,13 @@ import json
 import sys
 
 import click
+import cv2
 
 
 @click.command("helmet")
 @click.argument("images", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def command(images: tuple[str, ...]) -> None:
     """Classify rider head crops; an unreadable image gets an error line and exit status 1."""
-    import cv2
 
     from vision.helmet import HelmetClassifier
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from rules.errors import InvalidInput
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -68,7 +70,6 @@ def _fields(read: PlateRead) -> dict[str, Any]:
 def _load_all(images: tuple[str, ...]) -> tuple[dict[int, np.ndarray], dict[int, str]]:
     """Return ({index: image}, {index: error message}) for the images given."""
     from ocr.reader import load_image
-    from rules.errors import InvalidInput
 
     loaded: dict[int, np.ndarray] = {}
     errors: dict[int, str] = {}

@@ -5,15 +5,16 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from echallan import sweeps
+from echallan.core import jobs
+from echallan.core.clock import now
+from echallan.core.uow import unit_of_work
+
 
 @click.command("sweep")
 @with_appcontext
 def command() -> None:
     """Requeue stuck clips, retry registry look-ups and notices, apply due dates to challans."""
-    from echallan import sweeps
-    from echallan.core import jobs
-    from echallan.core.clock import now
-    from echallan.core.uow import unit_of_work
 
     with unit_of_work():
         found = sweeps.run_all(now())

@@ -8,6 +8,10 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
+from echallan.core import clock
+from echallan.core.uow import unit_of_work
+from echallan.devices import operations as devices
+
 
 @click.command("sweep-devices")
 @click.option(
@@ -19,11 +23,8 @@ from flask.cli import with_appcontext
 @with_appcontext
 def command(at: str | None) -> None:
     """Evaluate every device, reconcile alerts, update site modes; print the report as JSON."""
-    from echallan.core.types import utcnow
-    from echallan.core.uow import unit_of_work
-    from echallan.devices import operations as devices
 
-    now = _parse(at) if at else utcnow()
+    now = _parse(at) if at else clock.now()
     with unit_of_work():
         report = devices.sweep_offline(now)
     click.echo(json.dumps(report.as_dict()))

@@ -10,7 +10,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import abort, g, session
+from flask import abort, current_app, g, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from echallan.core.extensions import db
@@ -44,7 +44,6 @@ def new_api_key() -> tuple[str, str, str]:
 
 def hash_password(password: str) -> str:
     """Hash a staff password (scrypt via werkzeug, unless configured otherwise)."""
-    from flask import current_app
 
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
@@ -68,7 +67,6 @@ def require_scope(scope: str) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from flask import request
 
             client = client_from_header(request.headers.get(API_KEY_HEADER))
             if client is None:
@@ -130,7 +128,6 @@ def require_role_or_scope(scope: str, *roles: str) -> Callable[[F], F]:
 
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from flask import request
 
             chosen = keyed if request.headers.get(API_KEY_HEADER) else staffed
             return chosen(*args, **kwargs)

@@ -9,6 +9,12 @@
 
 Every task is idempotent and acknowledged late: a task delivered twice changes nothing the
 second time, and a worker that dies mid-task leaves the message for another worker.
+
+Operations ask for work with a `Job` value (`jobs.enqueue(AnalyzeClip(clip.id))`), never a task
+name: each feature's `jobs.py` declares its job types, its `tasks.py` binds one Celery task to
+each with `@runs(JobType)`. Operations import only the job types, so no operation imports the
+task that runs it (and no import circle forms), and a job type without a task fails at
+`check_every_job_has_a_task` when the app starts, not when the first job is queued.
 """
 
 from __future__ import annotations
@@ -16,11 +22,14 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from dataclasses import astuple, dataclass
+from typing import Any, TypeVar
 
 from celery import Celery, Task
 from flask import Flask, current_app, g, has_app_context
+from sqlalchemy.exc import OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +37,60 @@ celery = Celery("echallan")
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 _inflight: set[Future[Any]] = set()
+
+
+@dataclass(frozen=True)
+class Job:
+    """A piece of background work; its fields, in order, are its task's arguments."""
+
+
+# A busy or briefly unreachable database is worth retrying with backoff; anything else is a bug
+# the task's operation already turned into a state (a failed clip, a notice to retry).
+RETRY: dict[str, Any] = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+_TASKS: dict[type[Job], Task] = {}
+T = TypeVar("T", bound=Task)
+
+
+def runs(job_type: type[Job]) -> Callable[[T], T]:
+    """Bind a Celery task to the job type it runs (one task per type)."""
+
+    def bind(task: T) -> T:
+        if _TASKS.get(job_type, task) is not task:
+            raise RuntimeError(f"{job_type.__name__} already runs as {_TASKS[job_type].name}")
+        _TASKS[job_type] = task
+        return task
+
+    return bind
+
+
+def task_for(job_type: type[Job]) -> Task:
+    """Return the task bound to a job type (LookupError for a type nothing runs)."""
+    try:
+        return _TASKS[job_type]
+    except KeyError:
+        raise LookupError(f"no task runs {job_type.__name__}") from None
+
+
+def check_every_job_has_a_task() -> None:
+    """Refuse to start when a declared job type has no task to run it."""
+    missing = [kind.__name__ for kind in _job_types(Job) if kind not in _TASKS]
+    if missing:
+        raise RuntimeError(f"job types without a task: {', '.join(sorted(missing))}")
+
+
+def _job_types(base: type[Job]) -> list[type[Job]]:
+    """Return every subclass of a job type, however deep."""
+    found = []
+    for kind in base.__subclasses__():
+        found += [kind, *_job_types(kind)]
+    return found
 
 
 class AppTask(Task):
@@ -57,15 +120,12 @@ def init_app(app: Flask) -> None:
     celery.Task = AppTask
     celery.flask_app = app  # type: ignore[attr-defined]
     app.extensions["celery"] = celery
-    from echallan import scheduler  # periodic sweeps: beat schedule and in-process thread
-
-    scheduler.init_app(app)
 
 
-def enqueue(task_name: str, *args: Any) -> str:
-    """Queue a task to run after the current unit of work commits; return its job id."""
+def enqueue(job: Job) -> str:
+    """Queue a job to run after the current unit of work commits; return its job id."""
     job_id = str(uuid.uuid4())
-    _pending().append((task_name, args, job_id))
+    _pending().append((task_for(type(job)), astuple(job), job_id))
     return job_id
 
 
@@ -80,8 +140,8 @@ def dispatch_pending() -> None:
     if not has_app_context():
         return
     pending = g.pop("_pending_jobs", [])
-    for task_name, args, job_id in pending:
-        _dispatch(task_name, args, job_id)
+    for task, args, job_id in pending:
+        _dispatch(task, args, job_id)
 
 
 def wait_idle(timeout: float | None = None) -> None:
@@ -91,19 +151,18 @@ def wait_idle(timeout: float | None = None) -> None:
             future.result(timeout=timeout)
 
 
-def _pending() -> list[tuple[str, tuple[Any, ...], str]]:
+def _pending() -> list[tuple[Task, tuple[Any, ...], str]]:
     """Return the jobs queued in this app context."""
     if "_pending_jobs" not in g:
         g._pending_jobs = []
     return g._pending_jobs
 
 
-def _dispatch(task_name: str, args: tuple[Any, ...], job_id: str) -> None:
+def _dispatch(task: Task, args: tuple[Any, ...], job_id: str) -> None:
     """Run or send one job according to JOBS_MODE."""
     mode = current_app.config["JOBS_MODE"]
-    task = celery.tasks[task_name]
     if mode == "defer":
-        log.debug("job %s (%s) deferred to the sweeps", job_id, task_name)
+        log.debug("job %s (%s) deferred to the sweeps", job_id, task.name)
     elif mode == "celery":
         task.apply_async(args=args, task_id=job_id)
     elif mode == "sync":

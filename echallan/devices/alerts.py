@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,16 +22,22 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from echallan.challans.delivery import sms_sender
+from echallan.challans.jobs import DeliverNotice
 from echallan.challans.models import Notice
 from echallan.core import jobs
 from echallan.core.extensions import db
 from echallan.devices.models import Alert as AlertRow
+from integrations.sms import SmsPermanentFailure, SmsTemporaryFailure
+from integrations.webhook import WebhookPermanentFailure, WebhookSender, WebhookTemporaryFailure
 from rules.health import Alert, AlertChanges, AlertRule, AlertStatus, Severity
 
 log = logging.getLogger(__name__)
 RESOLVED = AlertStatus.RESOLVED.value
 ALERT = AlertRow.__table__  # Core statements: no ORM bookkeeping on the heartbeat path
 SMS_CHANNEL = "alert_sms"  # "sms" notices are challan notices to owners (delivery.py)
+WEBHOOK_CHANNEL = "webhook"
+CHANNELS = (WEBHOOK_CHANNEL, SMS_CHANNEL)  # the outbox channels this module sends
 STORED_FIELDS = (
     "status",
     "detail",
@@ -149,7 +155,6 @@ def _stored(alert: Alert) -> dict[str, Any]:
 
 def _with_id(alert: Alert, alert_id: int) -> Alert:
     """Return the alert carrying its new row id."""
-    from dataclasses import replace
 
     return replace(alert, id=alert_id)
 
@@ -167,7 +172,7 @@ def notify(alert: Alert, kind: str, now: datetime) -> int:
     notices = [_notice(alert.id, number, channel, to, payload, now) for channel, to in targets]
     db.session.flush()
     for notice in notices:
-        jobs.enqueue("echallan.deliver_notice", notice.id)
+        jobs.enqueue(DeliverNotice(notice.id))
     return len(notices)
 
 
@@ -175,7 +180,7 @@ def _targets() -> list[tuple[str, str]]:
     """Return the configured control-room channels and recipients."""
     config = current_app.config
     wanted = [
-        ("webhook", config.get("CONTROL_ROOM_WEBHOOK_URL", "")),
+        (WEBHOOK_CHANNEL, config.get("CONTROL_ROOM_WEBHOOK_URL", "")),
         (SMS_CHANNEL, config.get("CONTROL_ROOM_SMS", "")),
     ]
     return [(channel, to) for channel, to in wanted if to]
@@ -236,8 +241,6 @@ def sms_text(payload: dict[str, Any]) -> str:
 
 def send_notice(notice: Notice) -> None:
     """Deliver a control-room notice (called by the outbox); failures say whether to retry."""
-    from integrations.sms import SmsPermanentFailure, SmsTemporaryFailure
-    from integrations.webhook import WebhookPermanentFailure, WebhookTemporaryFailure
 
     try:
         notice.provider_id = _send(notice)
@@ -249,25 +252,21 @@ def send_notice(notice: Notice) -> None:
 
 def _send(notice: Notice) -> str:
     """Hand the notice to its channel and return the provider's id."""
-    if notice.channel == "webhook":
+    if notice.channel == WEBHOOK_CHANNEL:
         return (
             webhook_sender(notice.recipient)
             .send(notice.payload, notice.idempotency_key)
             .provider_id
         )
     if notice.channel == SMS_CHANNEL:
-        from echallan.challans.delivery import sms_sender
-
         text = sms_text(notice.payload)
         return sms_sender().send(notice.recipient, text, notice.idempotency_key).provider_id
-    from integrations.sms import SmsPermanentFailure
 
     raise SmsPermanentFailure(f"no sender for channel {notice.channel!r}")
 
 
 def webhook_sender(url: str):  # noqa: ANN201 - the integration's type, imported lazily
     """Return the app's webhook sender for `url` (one keep-alive session per URL)."""
-    from integrations.webhook import WebhookSender
 
     senders = current_app.extensions.setdefault("webhook_senders", {})
     if url not in senders:

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from echallan.audit import operations as audit
 from echallan.clips.models import Camera, Clip
@@ -25,6 +26,7 @@ from echallan.core.types import UtcDateTime
 from echallan.devices import alerts
 from echallan.devices.models import Alert as AlertRow
 from echallan.devices.models import Device, Outage, Site
+from echallan.staff import operations as admin
 from echallan.staff.models import ApiClient
 from rules import health
 from rules.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -166,7 +168,6 @@ def register_device(data: Mapping[str, Any], actor: str, now: datetime) -> Devic
 
 def _device_key(device: Device, actor: str) -> str:
     """Create a key bound to the device (cameras may also send clips); return it."""
-    from echallan.staff import operations as admin
 
     scopes = ["heartbeats:write"] + (["clips:write"] if device.kind == DeviceKind.CAMERA else [])
     _, key = admin.create_api_client(f"device {device.id}", "device", scopes, actor, device.id)
@@ -739,7 +740,6 @@ def _uptime(
 
 def metric_families() -> Iterator[Any]:
     """Yield the device-health gauges for /metrics (read from the database at scrape time)."""
-    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
     offline = GaugeMetricFamily(
         "echallan_devices_offline", "Devices declared offline by the sweep", labels=["kind"]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from echallan.core import clock
 from echallan.core.jobs import celery
-from echallan.core.types import utcnow
 from echallan.core.uow import unit_of_work
+from echallan.devices import operations as devices
 
 
 @celery.task(name="echallan.sweep_devices")
 def sweep_devices() -> dict[str, Any]:
     """Evaluate offline and no-frames over every device and reconcile the alerts."""
-    from echallan.devices import operations as devices
 
     with unit_of_work():
-        return devices.sweep_offline(utcnow()).as_dict()
+        return devices.sweep_offline(clock.now()).as_dict()

@@ -16,6 +16,7 @@ from echallan.challans.events import EventStatus, ViolationEvent
 from echallan.challans.models import Challan, Notice
 from echallan.clips.models import Clip, ClipStatus
 from echallan.core.extensions import db
+from echallan.devices.operations import metric_families
 from echallan.review.models import ReviewTask
 
 
@@ -64,6 +65,5 @@ def _by_label(name: str, doc: str, label: str, column: sa.ColumnElement[str]) ->
 
 def _extra_metrics() -> Iterator[Metric]:
     """Metrics contributed by other areas: device health (offline, open alerts, heartbeats)."""
-    from echallan.devices.operations import metric_families
 
     yield from metric_families()

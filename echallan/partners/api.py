@@ -9,10 +9,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from echallan.challans import operations as challans
+from echallan.core import clock
 from echallan.core.api import document_problems, offset_field
 from echallan.core.auth import actor, require_scope
 from echallan.core.idempotency import idempotent
-from echallan.core.types import utcnow
 from echallan.partners import operations as partners
 from rules import dues, fines, lifecycle
 
@@ -41,7 +41,7 @@ class PartnerChallanSchema(Schema):
 def amount_due_today(challan: Any) -> int:
     """Return what the challan costs today (Karachi date)."""
     return dues.amount_due(
-        challans.dues_of(challan), fines.to_karachi(utcnow()).date()
+        challans.dues_of(challan), fines.to_karachi(clock.now()).date()
     ).amount_paisa
 
 

@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from echallan.challans import issuance as violations
+from echallan.core import clock
 from echallan.core.api import document_problems, id_path, offset_field, row_id_field
 from echallan.core.auth import current_user, require_role
-from echallan.core.types import utcnow
 from echallan.review import operations as review
 from echallan.staff.models import Role
 
@@ -76,7 +76,7 @@ class TaskSchema(Schema):
 
     def get_age(self, task: Any) -> int:
         """Seconds the task has waited (the SLA clock)."""
-        end = task.closed_at or utcnow()
+        end = task.closed_at or clock.now()
         return int((end - task.created_at).total_seconds())
 
 
@@ -123,7 +123,7 @@ class ReviewTasks(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List review tasks, oldest first, with filters."""
         limit, offset = args.pop("limit"), args.pop("offset")
-        return review.list_tasks(review.QueueFilter(**args), utcnow(), limit, offset)
+        return review.list_tasks(review.QueueFilter(**args), clock.now(), limit, offset)
 
 
 @blp.route(f"/review-tasks/{id_path('task_id')}")
@@ -147,7 +147,7 @@ class ReviewTaskClaim(MethodView):
     @require_role(*STAFF)
     def post(self, task_id: int) -> Any:
         """Claim a task for yourself (a lock that expires)."""
-        return review.claim(review.get_task(task_id), current_user(), utcnow())
+        return review.claim(review.get_task(task_id), current_user(), clock.now())
 
 
 @blp.route(f"/review-tasks/{id_path('task_id')}/decision")
@@ -161,7 +161,7 @@ class ReviewTaskDecision(MethodView):
     def post(self, choice: dict[str, Any], task_id: int) -> Any:
         """Approve, reject with a reason, or correct the plate."""
         return violations.decide_review(
-            review.get_task(task_id), current_user(), review.DecisionInput(**choice), utcnow()
+            review.get_task(task_id), current_user(), review.DecisionInput(**choice), clock.now()
         )
 
 
@@ -175,7 +175,7 @@ class ReviewTaskReopen(MethodView):
     @require_role(*SUPERVISORS)
     def post(self, body: dict[str, Any], task_id: int) -> Any:
         """Reopen a decided task (supervisors)."""
-        return review.reopen(review.get_task(task_id), current_user(), body["reason"], utcnow())
+        return review.reopen(review.get_task(task_id), current_user(), body["reason"], clock.now())
 
 
 @blp.route("/decisions")

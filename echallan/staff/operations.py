@@ -9,6 +9,7 @@ from echallan.clips.models import Camera
 from echallan.core.auth import SCOPES, hash_password, hash_secret, new_api_key
 from echallan.core.extensions import db
 from echallan.staff.models import ApiClient, Role, User
+from rules.calibration import parse_calibration
 from rules.errors import Conflict, InvalidInput
 
 
@@ -21,7 +22,6 @@ def register_camera(
     box_id: str | None = None,
 ) -> Camera:
     """Register a camera with a validated calibration (the calibration's id must match)."""
-    from rules.calibration import parse_calibration
 
     parse_calibration(calibration)
     if calibration.get("camera_id") != camera_id:

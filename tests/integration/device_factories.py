@@ -47,8 +47,7 @@ class Clock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """Give the device and field endpoints a fake clock."""
     fake = Clock()
-    monkeypatch.setattr("echallan.devices.api.utcnow", fake)
-    monkeypatch.setattr("echallan.challans.api.utcnow", fake)
+    monkeypatch.setattr("echallan.core.clock.utcnow", fake)
     return fake
 
 

@@ -216,7 +216,7 @@ def test_anchor_after_a_torn_line_starts_a_new_line(chain, tmp_path) -> None:  #
 
 
 def test_sweep_and_task_publish_the_head(chain, database_url, tmp_path) -> None:  # noqa: ANN001
-    from echallan import tasks
+    from echallan.audit import tasks
     from echallan.core.jobs import celery
     from echallan.scheduler import Scheduler, sweeps
     from tests.integration.conftest import make_app
@@ -224,8 +224,8 @@ def test_sweep_and_task_publish_the_head(chain, database_url, tmp_path) -> None:
     path = tmp_path / "audit.jsonl"
     anchored = make_app(database_url, tmp_path / "ev", AUDIT_ANCHOR_FILE=str(path))
     sweep = next(s for s in sweeps(anchored) if s.name == "audit-anchor")
-    assert sweep.period_s == 900 and sweep.task == "echallan.publish_audit_anchor"
-    assert celery.conf.beat_schedule["sweep-audit-anchor"]["task"] == sweep.task
+    assert sweep.period_s == 900 and sweep.task is tasks.publish_audit_anchor
+    assert celery.conf.beat_schedule["sweep-audit-anchor"]["task"] == sweep.task.name
     published = Scheduler(anchored, [sweep]).run_once(sweep)
     assert published.seq == 5 and [a.seq for a in audit.read_anchors(path)] == [5]
     assert tasks.publish_audit_anchor()["seq"] == 5

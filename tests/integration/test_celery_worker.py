@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from echallan.challans.events import ViolationEvent
+from echallan.challans.jobs import ProcessEvent
 from echallan.challans.models import Challan, Notice
 from echallan.clips.models import Clip
 from echallan.core import jobs
@@ -94,10 +95,8 @@ def test_worker_processes_queued_events(app, worker, database_url, tmp_path) -> 
         ]
         with unit_of_work():
             for event_id in event_ids:
-                jobs.enqueue("echallan.process_event", event_id)
-                jobs.enqueue(
-                    "echallan.process_event", event_id
-                )  # delivered twice: still one challan
+                jobs.enqueue(ProcessEvent(event_id))
+                jobs.enqueue(ProcessEvent(event_id))  # delivered twice: still one challan
 
         def all_issued() -> bool:
             statuses = db.session.scalars(sa.select(ViolationEvent.status)).all()
