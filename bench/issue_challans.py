@@ -21,6 +21,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from echallan.core import deps
+
 BASE = datetime.fromisoformat("2026-11-23T08:00:00+05:00")
 
 
@@ -45,9 +47,9 @@ def prepare(url: str, evidence: str, count: int) -> list[int]:
 
     from echallan.challans.events import ViolationEvent
     from echallan.core.extensions import db
-    from echallan.core.registry import SEED
     from echallan.core.uow import unit_of_work
     from echallan.staff import operations as admin
+    from integrations.registry.memory import DEFAULT_SEED as SEED
     from vision.scenes import calibration_for
 
     app = make_app(url, evidence)
@@ -110,7 +112,7 @@ def work(args: tuple[str, str, list[int]]) -> int:
     with app.app_context():
         for event_id in ids:
             with unit_of_work():
-                issued += violations.process_event(event_id, now()) == "issued"
+                issued += violations.process_event(deps.current(), event_id, now()) == "issued"
         db.engine.dispose()
     return issued
 

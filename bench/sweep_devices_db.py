@@ -25,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from echallan.core import deps
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
@@ -68,7 +70,7 @@ def timed_sweep(now: datetime) -> tuple[float, dict[str, Any]]:
 
     started = time.perf_counter()
     with unit_of_work():
-        report = devices.sweep_offline(now)
+        report = devices.sweep_offline(deps.current().settings, now)
     return time.perf_counter() - started, report.as_dict()
 
 

@@ -10,11 +10,9 @@ from typing import Any
 from flask import Flask
 
 from echallan import bootstrap, routes, tables  # noqa: F401 (tables: registers every model)
-from echallan.challans.issuance import thresholds_from
 from echallan.config import Config, config_from_environment
 from echallan.core import database, errors, uow
 from echallan.core.extensions import db, migrate
-from rules.errors import DomainError
 
 
 def create_app(
@@ -25,7 +23,6 @@ def create_app(
     _configure(app, config or config_from_environment(), overrides or {})
     Path(app.config["EVIDENCE_DIR"]).mkdir(parents=True, exist_ok=True)
     _init_extensions(app)
-    _check_issuance_settings(app)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     return app
 
@@ -36,15 +33,6 @@ def _configure(app: Flask, config: type[Config], overrides: Mapping[str, Any]) -
     app.config.from_object(config)
     app.config.update(overrides)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
-
-
-def _check_issuance_settings(app: Flask) -> None:
-    """Build the issuance thresholds once, so a malformed setting stops the start, not an event."""
-
-    try:
-        thresholds_from(app.config)
-    except DomainError as error:
-        raise RuntimeError(f"issuance settings: {error}") from error
 
 
 def _ensure_sqlite_folder(url: str) -> None:

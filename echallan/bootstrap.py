@@ -7,6 +7,12 @@ wired here, so the import graph stays a tree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
 from flask import Flask
 
 from echallan import scheduler
@@ -14,18 +20,99 @@ from echallan import tasks as pipeline_tasks
 from echallan.audit import tasks as audit_tasks
 from echallan.challans import delivery
 from echallan.challans import tasks as challan_tasks
+from echallan.challans.issuance import thresholds_from
 from echallan.clips import tasks as clip_tasks
-from echallan.core import jobs
+from echallan.core import deps, jobs
+from echallan.core.storage import EvidenceStore
 from echallan.devices import alerts
 from echallan.devices import tasks as device_tasks
+from echallan.devices.operations import device_key_cache, health_config_from
+from integrations.registry import HttpVehicleRegistry, InMemoryRegistry, VehicleRegistry
+from integrations.registry.memory import DEFAULT_SEED
+from integrations.sms import FileSmsSender, HttpSmsGateway, SmsSender
+from rules.errors import DomainError
 
 # Imported for their tasks' registration with Celery (a worker must know every task name).
 TASK_MODULES = (clip_tasks, challan_tasks, audit_tasks, device_tasks, pipeline_tasks)
 
 
 def wire(app: Flask) -> None:
-    """Bind jobs to their tasks, alert channels to the outbox, and the sweeps to a schedule."""
+    """Build the settings and adapters; bind jobs, alert channels and the sweeps."""
+    deps.install(app, build_deps(app.config))
     jobs.init_app(app)
     jobs.check_every_job_has_a_task()
     delivery.add_channels({channel: alerts.send_notice for channel in alerts.CHANNELS})
     scheduler.init_app(app)
+
+
+def settings_from(config: Mapping[str, Any]) -> deps.Settings:
+    """Parse the configuration into typed settings (a malformed value stops the start)."""
+    try:
+        issuance = thresholds_from(config)
+    except DomainError as error:  # refused at start, not at the first event
+        raise RuntimeError(f"issuance settings: {error}") from error
+    return deps.Settings(
+        evidence_dir=Path(config["EVIDENCE_DIR"]),
+        max_clip_bytes=int(config["MAX_CLIP_BYTES"]),
+        review_claim_ttl=timedelta(seconds=config["REVIEW_CLAIM_TTL_S"]),
+        duplicate_window=timedelta(seconds=config["DUPLICATE_WINDOW_S"]),
+        city_code=config["CITY_CODE"],
+        onebill_biller_prefix=config["ONEBILL_BILLER_PREFIX"],
+        portal_base_url=config["PORTAL_BASE_URL"],
+        portal_domain=config["PORTAL_DOMAIN"],
+        issuance=issuance,
+        health=health_config_from(config.get("HEALTH_CONFIG")),
+        device_key_cache_s=float(config.get("DEVICE_KEY_CACHE_S", 5.0)),
+        control_room_webhook_url=config.get("CONTROL_ROOM_WEBHOOK_URL", ""),
+        control_room_sms=config.get("CONTROL_ROOM_SMS", ""),
+    )
+
+
+def build_deps(config: Mapping[str, Any]) -> deps.Deps:
+    """Build every adapter once from the configuration."""
+    return deps.Deps(
+        settings=settings_from(config),
+        registry=registry_from(config),
+        sms=sms_sender_from(config),
+        store=EvidenceStore(config["EVIDENCE_DIR"]),
+        plate_reader=deps.Lazy(_default_plate_reader),
+        webhooks=deps.WebhookSenders(config.get("CONTROL_ROOM_WEBHOOK_SECRET", "")),
+        device_keys=device_key_cache(float(config.get("DEVICE_KEY_CACHE_S", 5.0))),
+    )
+
+
+def registry_from(config: Mapping[str, Any]) -> VehicleRegistry:
+    """Return the excise registry's HTTP client when REGISTRY_URL is set, else the seed."""
+    if config.get("REGISTRY_URL"):
+        return HttpVehicleRegistry(config["REGISTRY_URL"], config["REGISTRY_API_KEY"])
+    return InMemoryRegistry.from_seed(config.get("REGISTRY_SEED") or DEFAULT_SEED)
+
+
+def sms_sender_from(config: Mapping[str, Any]) -> SmsSender:
+    """Return the HTTP SMS gateway when SMS_GATEWAY_URL is set, else files in the outbox dir."""
+    if config["SMS_GATEWAY_URL"]:
+        return HttpSmsGateway(
+            config["SMS_GATEWAY_URL"],
+            config["SMS_GATEWAY_USERNAME"],
+            config["SMS_GATEWAY_PASSWORD"],
+            config["SMS_SENDER_ID"],
+        )
+    return FileSmsSender(config["SMS_OUTBOX_DIR"])
+
+
+def _default_plate_reader() -> Any:
+    """Load the committed plate model (deferred: onnxruntime loads only when a clip needs it)."""
+    from ocr import PlateReader
+
+    return PlateReader.default()
+
+
+def reconfigure(app: Flask, **values: Any) -> None:
+    """Change configuration values of a built app and parse its settings again (tests)."""
+    app.config.update(values)
+    deps.install(app, replace(deps.of(app), settings=settings_from(app.config)))
+
+
+def use(app: Flask, **adapters: Any) -> None:
+    """Replace some of an app's adapters (tests, demos with simulators on loopback)."""
+    deps.install(app, replace(deps.of(app), **adapters))

@@ -20,13 +20,14 @@ from flask import current_app
 
 from echallan.clips.models import Camera
 from echallan.clips.operations import ClipMeta, ingest_clip
+from echallan.core import deps
 from echallan.core.clock import now
 from echallan.core.extensions import db
-from echallan.core.registry import SEED
 from echallan.core.uow import unit_of_work
 from echallan.devices import operations as devices
 from echallan.staff import operations as admin
 from echallan.staff.models import ApiClient, User
+from integrations.registry.memory import DEFAULT_SEED as SEED
 
 log = logging.getLogger(__name__)
 
@@ -146,9 +147,9 @@ def _heartbeats() -> None:
         "lon": BOX_POSITION[1],
     }
     with unit_of_work():
-        devices.record_heartbeat(BOX_ID, beat, None, at)
+        devices.record_heartbeat(deps.current().settings, BOX_ID, beat, None, at)
         camera_beat = {"device_clock": at.isoformat(), "frames_since_last": 750}
-        devices.record_heartbeat(CAMERA_ID, camera_beat, None, at)
+        devices.record_heartbeat(deps.current().settings, CAMERA_ID, camera_beat, None, at)
 
 
 def _ingest_sample(seed: int, work_dir: Path) -> str:
@@ -162,7 +163,8 @@ def _ingest_sample(seed: int, work_dir: Path) -> str:
     meta_raw = {**metadata_for(spec), "camera_id": CAMERA_ID}
     meta = ClipMeta(CAMERA_ID, _aware(meta_raw["started_at"]), meta_raw["fps"], meta_raw)
     with unit_of_work(), path.open("rb") as stream:
-        sha256 = ingest_clip(CAMERA_ID, stream, meta, path.name, "system:demo").clip.sha256
+        ingested = ingest_clip(deps.current(), CAMERA_ID, stream, meta, path.name, "system:demo")
+        sha256 = ingested.clip.sha256
     return sha256
 
 

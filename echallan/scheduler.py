@@ -32,7 +32,7 @@ from echallan import sweeps as pipeline
 from echallan import tasks as pipeline_tasks
 from echallan.audit import operations as audit
 from echallan.audit import tasks as audit_tasks
-from echallan.core import clock
+from echallan.core import clock, deps
 from echallan.core.jobs import celery
 from echallan.core.uow import unit_of_work
 from echallan.devices import operations as devices
@@ -59,7 +59,7 @@ def sweeps(app: Flask) -> list[Sweep]:
             "devices",
             device_tasks.sweep_devices,
             app.config["SWEEP_DEVICES_PERIOD_S"],
-            devices.sweep_offline,
+            partial(devices.sweep_offline, deps.of(app).settings),
         ),
         Sweep("pipeline", pipeline_tasks.sweep, app.config["SWEEP_PERIOD_S"], pipeline.run_all),
     ]

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 
 from echallan.challans.field import FieldRecord, Photo, record_field_challan
-from echallan.core import clock
+from echallan.core import clock, deps
 from echallan.core.api import document_problems
 from echallan.core.auth import actor, require_role
 from echallan.staff.models import Role
@@ -85,4 +85,5 @@ class FieldChallans(MethodView):
     def post(self) -> tuple[Any, int]:
         """Record a field challan: photos, the plate typed, vehicle class, rule, site, time."""
         photos = [Photo(f.stream, f.filename or "") for f in request.files.getlist("photo")]
-        return record_field_challan(_record(), photos, actor(), clock.now()), 201
+        store = deps.current().store
+        return record_field_challan(store, _record(), photos, actor(), clock.now()), 201

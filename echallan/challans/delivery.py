@@ -7,18 +7,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app
-
 from echallan.challans import outbox
 from echallan.challans.models import Challan, Notice
 from echallan.challans.notice_content import notice_for
 from echallan.challans.operations import apply_event
+from echallan.core.deps import Deps, Settings
 from echallan.core.extensions import db
 from integrations.sms import (
-    FileSmsSender,
-    HttpSmsGateway,
     SmsPermanentFailure,
-    SmsSender,
     SmsTemporaryFailure,
 )
 from notices.pdf import render_challan_pdf
@@ -29,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # Notices of other features (the control room's alerts) travel through the same outbox; the
 # composition root adds their senders here, so this module never imports those features.
-ChannelSender = Callable[[Notice], None]
+ChannelSender = Callable[[Deps, Notice], None]
 _OTHER_CHANNELS: dict[str, ChannelSender] = {}
 
 
@@ -41,31 +37,13 @@ def add_channels(senders: Mapping[str, ChannelSender]) -> None:
     _OTHER_CHANNELS.update(senders)
 
 
-def sms_sender() -> SmsSender:
-    """Return the configured SMS sender: the HTTP gateway, or files under the instance folder."""
-    app = current_app
-    if "sms_sender" not in app.extensions:
-        config = app.config
-        if config["SMS_GATEWAY_URL"]:
-            sender: SmsSender = HttpSmsGateway(
-                config["SMS_GATEWAY_URL"],
-                config["SMS_GATEWAY_USERNAME"],
-                config["SMS_GATEWAY_PASSWORD"],
-                config["SMS_SENDER_ID"],
-            )
-        else:
-            sender = FileSmsSender(config["SMS_OUTBOX_DIR"])
-        app.extensions["sms_sender"] = sender
-    return app.extensions["sms_sender"]
-
-
-def deliver(notice_id: int, now: datetime) -> str:
+def deliver(deps: Deps, notice_id: int, now: datetime) -> str:
     """Deliver a pending notice once; failures are retried by the sweep with backoff."""
     notice = db.session.get(Notice, notice_id)
     if notice is None or notice.status != "pending" or notice.next_attempt_at > now:
         return notice.status if notice else "missing"
     try:
-        _send(notice, now)
+        _send(deps, notice, now)
     except SmsPermanentFailure as error:
         outbox.schedule_retry(notice, error.detail, now, permanent=True)
     except (SmsTemporaryFailure, OSError) as error:
@@ -74,19 +52,19 @@ def deliver(notice_id: int, now: datetime) -> str:
     return notice.status
 
 
-def _send(notice: Notice, now: datetime) -> None:
+def _send(deps: Deps, notice: Notice, now: datetime) -> None:
     """Hand one notice over to its channel and record that it went."""
+    settings = deps.settings
     if notice.channel == "pdf":
-        path = write_pdf(notice.challan)
-        notice.provider_id = str(path.relative_to(current_app.config["EVIDENCE_DIR"]))
+        path = write_pdf(notice.challan, settings)
+        notice.provider_id = str(path.relative_to(settings.evidence_dir))
     elif notice.channel == "sms":
-        result = sms_sender().send(
-            notice.recipient, sms_text(notice.challan), notice.idempotency_key
-        )
+        text = sms_text(notice.challan, settings.portal_domain)
+        result = deps.sms.send(notice.recipient, text, notice.idempotency_key)
         notice.provider_id = result.provider_id
         _mark_delivered(notice.challan)
     elif notice.channel in _OTHER_CHANNELS:
-        _OTHER_CHANNELS[notice.channel](notice)
+        _OTHER_CHANNELS[notice.channel](deps, notice)
     else:
         raise SmsPermanentFailure(f"no sender for channel {notice.channel!r}")
     notice.status, notice.sent_at, notice.attempts = "sent", now, notice.attempts + 1
@@ -99,28 +77,28 @@ def _mark_delivered(challan: Challan) -> None:
         apply_event(challan, ChallanEvent.DELIVER, "system:notices")
 
 
-def sms_text(challan: Challan) -> str:
+def sms_text(challan: Challan, portal_domain: str) -> str:
     """Return the SMS for a challan: no payment link, only the official portal's domain."""
 
     return challan_sms_text(
         challan_number=challan.number,
         rule=challan.rule,
         amount_paisa=challan.fine_paisa,
-        portal_domain=current_app.config["PORTAL_DOMAIN"],
+        portal_domain=portal_domain,
     )
 
 
-def pdf_path(challan: Challan) -> Path:
+def pdf_path(challan: Challan, evidence_dir: Path) -> Path:
     """Return where a challan's PDF notice is kept."""
-    return Path(current_app.config["EVIDENCE_DIR"]) / "notices" / f"{challan.number}.pdf"
+    return evidence_dir / "notices" / f"{challan.number}.pdf"
 
 
-def write_pdf(challan: Challan) -> Path:
+def write_pdf(challan: Challan, settings: Settings) -> Path:
     """Render a challan's PDF notice to the evidence store (atomically) and return its path."""
 
-    path = pdf_path(challan)
+    path = pdf_path(challan, settings.evidence_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".pdf.partial")
-    partial.write_bytes(render_challan_pdf(notice_for(challan)))
+    partial.write_bytes(render_challan_pdf(notice_for(challan, settings.portal_base_url)))
     partial.replace(path)
     return path

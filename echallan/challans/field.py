@@ -17,9 +17,9 @@ from typing import BinaryIO
 from echallan.audit import operations as audit
 from echallan.challans.events import ViolationEvent
 from echallan.challans.jobs import ProcessEvent
-from echallan.clips.operations import evidence_store
 from echallan.core import jobs
 from echallan.core.extensions import db
+from echallan.core.storage import EvidenceStore
 from echallan.core.uow import on_rollback
 from echallan.devices import operations as devices
 from rules.errors import InvalidInput
@@ -54,13 +54,13 @@ class Photo:
 
 
 def record_field_challan(
-    record: FieldRecord, photos: list[Photo], officer: str, now: datetime
+    store: EvidenceStore, record: FieldRecord, photos: list[Photo], officer: str, now: datetime
 ) -> ViolationEvent:
     """Store the photos and the event, then queue the look-up and issuance."""
     site = devices.get_site(record.site_id)
     _check(record, photos, now)
     plate, plate_valid = _plate(record.plate)
-    stored = [_store_photo(photo) for photo in photos]
+    stored = [_store_photo(store, photo) for photo in photos]
     event = ViolationEvent(
         clip_id=None,
         camera_id=None,
@@ -116,9 +116,8 @@ def _plate(typed: str) -> tuple[str, bool]:
     return text, False
 
 
-def _store_photo(photo: Photo) -> dict[str, object]:
+def _store_photo(store: EvidenceStore, photo: Photo) -> dict[str, object]:
     """Keep a photo in the evidence store by its hash (once), undone if the request fails."""
-    store = evidence_store()
     staged = store.stage(photo.stream, MAX_PHOTO_BYTES)
     suffix = next((s for magic, s in PHOTO_TYPES if staged.head.startswith(magic)), None)
     if suffix is None:

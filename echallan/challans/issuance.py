@@ -7,15 +7,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
-
 from echallan.audit import operations as audit
 from echallan.challans import operations as challans
 from echallan.challans import owners
 from echallan.challans.events import EventStatus, OwnerSnapshot, ViolationEvent
 from echallan.challans.models import Challan, Contest
+from echallan.core.deps import Deps
 from echallan.core.extensions import db
-from echallan.core.registry import get_registry
 from echallan.review import operations as review
 from echallan.review.models import ReviewDecision, ReviewTask
 from echallan.staff.models import User
@@ -38,33 +36,32 @@ def get_event(event_id: int) -> ViolationEvent:
     return event
 
 
-def process_event(event_id: int, now: datetime) -> str:
+def process_event(deps: Deps, event_id: int, now: datetime) -> str:
     """Look the owner up and issue, queue for review, or wait; idempotent by status."""
     event = get_event(event_id)
     if event.status not in WAITING:
         return event.status
-    outcome = _look_up(event, event.plate_read, now)
-    decision = issuance.decide(_facts(event, outcome), thresholds())
+    outcome = _look_up(deps, event, event.plate_read, now)
+    decision = issuance.decide(_facts(event, outcome), deps.settings.issuance)
     if decision.action is issuance.Action.WAIT_LOOKUP:
         return event.status
     _record_machine_decision(event, decision, now)
     if decision.action is issuance.Action.AUTO_ISSUE:
-        challans.issue_challan(event, outcome.snapshot, SYSTEM, ChallanEvent.ISSUE, now)
+        challans.issue_challan(
+            deps.settings, event, outcome.snapshot, SYSTEM, ChallanEvent.ISSUE, now
+        )
     else:
         review.open_task(event, list(decision.reasons))
     return event.status
 
 
-def _look_up(event: ViolationEvent, plate: str | None, now: datetime) -> owners.LookupOutcome:
+def _look_up(
+    deps: Deps, event: ViolationEvent, plate: str | None, now: datetime
+) -> owners.LookupOutcome:
     """Ask the registry, unless there is no plate to ask about."""
     if not plate:
         return owners.LookupOutcome("not_found", reason="no plate read")
-    return owners.look_up_owner(event, plate, get_registry(), now)
-
-
-def thresholds() -> issuance.Thresholds:
-    """Build the policy thresholds from the application's configuration."""
-    return thresholds_from(current_app.config)
+    return owners.look_up_owner(event, plate, deps.registry, now)
 
 
 def thresholds_from(config: Mapping[str, Any]) -> issuance.Thresholds:
@@ -163,7 +160,7 @@ def _record_machine_decision(
 
 
 def decide_review(
-    task: ReviewTask, user: User, choice: review.DecisionInput, now: datetime
+    deps: Deps, task: ReviewTask, user: User, choice: review.DecisionInput, now: datetime
 ) -> ReviewDecision:
     """Record an officer's decision and carry it out: issue, dismiss, or re-check a new plate."""
     decision = review.decide(task, user, choice, now)
@@ -172,11 +169,12 @@ def decide_review(
     if task.kind == "contest":
         _decide_contest(task, choice, actor, now)
     elif choice.decision == review.APPROVE:
-        challans.issue_challan(event, _latest_snapshot(event), actor, ChallanEvent.APPROVE, now)
+        snapshot = _latest_snapshot(event)
+        challans.issue_challan(deps.settings, event, snapshot, actor, ChallanEvent.APPROVE, now)
     elif choice.decision == review.REJECT:
         event.status, event.status_reason = EventStatus.DISMISSED, choice.reason
     else:
-        _recheck_with_plate(event, choice.corrected_plate or "", actor, now)
+        _recheck_with_plate(deps, event, choice.corrected_plate or "", actor, now)
     return decision
 
 
@@ -210,16 +208,20 @@ def _latest_snapshot(event: ViolationEvent) -> OwnerSnapshot:
     return snapshot
 
 
-def _recheck_with_plate(event: ViolationEvent, plate: str, actor: str, now: datetime) -> None:
+def _recheck_with_plate(
+    deps: Deps, event: ViolationEvent, plate: str, actor: str, now: datetime
+) -> None:
     """Look a corrected plate up; issue when the registry agrees with the image, else review."""
     original = event.evidence.get("machine_plate_read", event.plate_read)
     event.evidence = {**event.evidence, "machine_plate_read": original}
     event.plate_read, event.plate_confidence = plate, 1.0  # a human read it
     event.status, event.lookup_attempts = EventStatus.NEW, 0
     audit.record(actor, "event.plate_corrected", event, machine_read=original, corrected=plate)
-    outcome = _look_up(event, plate, now)
-    decision = issuance.decide(_facts(event, outcome), thresholds())
+    outcome = _look_up(deps, event, plate, now)
+    decision = issuance.decide(_facts(event, outcome), deps.settings.issuance)
     if decision.action is issuance.Action.AUTO_ISSUE:
-        challans.issue_challan(event, outcome.snapshot, actor, ChallanEvent.APPROVE, now)
+        challans.issue_challan(
+            deps.settings, event, outcome.snapshot, actor, ChallanEvent.APPROVE, now
+        )
     elif decision.action is issuance.Action.REVIEW:
         review.open_task(event, list(decision.reasons))

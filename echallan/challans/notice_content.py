@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app
-
 from echallan.challans.models import Challan
 from echallan.clips.models import Camera
 from echallan.core.extensions import db
@@ -15,7 +13,7 @@ from rules import dues, fines
 ZERO_HASH = "0" * 64  # a field challan has photos, not a clip
 
 
-def notice_for(challan: Challan) -> ChallanNotice:
+def notice_for(challan: Challan, portal_base_url: str) -> ChallanNotice:
     """Build the printable notice for a challan."""
     event, record = challan.event, challan.owner_snapshot.record if challan.owner_snapshot else {}
     amounts = _amounts(challan)
@@ -43,15 +41,15 @@ def notice_for(challan: Challan) -> ChallanNotice:
         surcharged_paisa=amounts[1],
         surcharge_from=challan.surcharge_from,
         clip_sha256=event.clip.sha256 if event.clip else ZERO_HASH,
-        verify_url=verify_url(challan),
+        verify_url=verify_url(challan, portal_base_url),
         evidence=tuple(_images(event.evidence.get("frames", []))),
         plate_crop=next(iter(_images([event.evidence.get("plate_crop")])), None),
     )
 
 
-def verify_url(challan: Challan) -> str:
+def verify_url(challan: Challan, portal_base_url: str) -> str:
     """Return the public verification page for a challan (the QR code's target)."""
-    return f"{current_app.config['PORTAL_BASE_URL'].rstrip('/')}/verify/{challan.number}"
+    return f"{portal_base_url.rstrip('/')}/verify/{challan.number}"
 
 
 def _amounts(challan: Challan) -> tuple[int, int]:

@@ -6,12 +6,12 @@ import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from echallan.audit import operations as audit
 from echallan.challans import outbox as notices
 from echallan.challans.events import EventStatus, OwnerSnapshot, ViolationEvent
 from echallan.challans.models import Challan
+from echallan.core.deps import Settings
 from echallan.core.extensions import db
 from echallan.core.sequences import next_value
 from integrations.registry import plate_key
@@ -31,9 +31,8 @@ def get_challan(number: str) -> Challan:
     return challan
 
 
-def find_duplicate(event: ViolationEvent, plate: str) -> Challan | None:
+def find_duplicate(event: ViolationEvent, plate: str, window: timedelta) -> Challan | None:
     """Return a challan for the same vehicle, rule and camera within the duplicate window."""
-    window = timedelta(seconds=current_app.config["DUPLICATE_WINDOW_S"])
     candidates = db.session.scalars(
         sa.select(Challan)
         .join(ViolationEvent, Challan.event_id == ViolationEvent.id)
@@ -45,7 +44,12 @@ def find_duplicate(event: ViolationEvent, plate: str) -> Challan | None:
 
 
 def issue_challan(
-    event: ViolationEvent, snapshot: OwnerSnapshot, actor: str, how: ChallanEvent, now: datetime
+    settings: Settings,
+    event: ViolationEvent,
+    snapshot: OwnerSnapshot,
+    actor: str,
+    how: ChallanEvent,
+    now: datetime,
 ) -> Challan:
     """Issue the challan for an event (or link it to the one it duplicates); idempotent."""
     existing = db.session.scalar(sa.select(Challan).where(Challan.event_id == event.id))
@@ -53,10 +57,10 @@ def issue_challan(
         return existing
     if not snapshot.found:
         raise Conflict("cannot issue without a registered owner; correct the plate or reject")
-    duplicate = find_duplicate(event, snapshot.plate)
+    duplicate = find_duplicate(event, snapshot.plate, settings.duplicate_window)
     if duplicate is not None:
         return _link_duplicate(event, duplicate, actor)
-    challan = _new_challan(event, snapshot, how, now)
+    challan = _new_challan(settings, event, snapshot, how, now)
     db.session.add(challan)
     event.status, event.status_reason = EventStatus.ISSUED, None
     db.session.flush()
@@ -75,19 +79,23 @@ def issue_challan(
 
 
 def _new_challan(
-    event: ViolationEvent, snapshot: OwnerSnapshot, how: ChallanEvent, now: datetime
+    settings: Settings,
+    event: ViolationEvent,
+    snapshot: OwnerSnapshot,
+    how: ChallanEvent,
+    now: datetime,
 ) -> Challan:
     """Build the challan row: fine by the schedule in force when it happened."""
     record = snapshot.record
     fine = fines.fine_for(event.rule, record["vehicle_class"], event.occurred_at)
     issued_on = fines.to_karachi(now).date()
-    year, city = issued_on.year, current_app.config["CITY_CODE"]
+    year, city = issued_on.year, settings.city_code
     sequence = next_value(f"challan:{city}:{year}")
     dates = dues.due_dates(issued_on)
     return Challan(
         number=numbers.format_challan_number(city, year, sequence),
         consumer_number=numbers.consumer_number(
-            current_app.config["ONEBILL_BILLER_PREFIX"], numbers.consumer_serial(year, sequence)
+            settings.onebill_biller_prefix, numbers.consumer_serial(year, sequence)
         ),
         event_id=event.id,
         owner_snapshot_id=snapshot.id,

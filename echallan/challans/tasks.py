@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from echallan.challans import delivery, issuance
 from echallan.challans.jobs import DeliverNotice, ProcessEvent
-from echallan.core import clock
+from echallan.core import clock, deps
 from echallan.core.jobs import RETRY, celery, runs
 from echallan.core.uow import unit_of_work
 
@@ -14,7 +14,7 @@ from echallan.core.uow import unit_of_work
 def process_event(event_id: int) -> str:
     """Resolve the owner and issue, review or wait (a decided event is left alone)."""
     with unit_of_work():
-        return issuance.process_event(event_id, clock.now())
+        return issuance.process_event(deps.current(), event_id, clock.now())
 
 
 @runs(DeliverNotice)
@@ -22,4 +22,4 @@ def process_event(event_id: int) -> str:
 def deliver_notice(notice_id: int) -> str:
     """Deliver one outbox notice (a sent notice is left alone)."""
     with unit_of_work():
-        return delivery.deliver(notice_id, clock.now())
+        return delivery.deliver(deps.current(), notice_id, clock.now())

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from echallan.audit import operations as audit
 from echallan.challans.events import ViolationEvent
 from echallan.challans.jobs import ProcessEvent
 from echallan.clips.models import Clip, ClipStatus
 from echallan.core import clock, jobs
+from echallan.core.deps import Deps
 from echallan.core.extensions import db
 from echallan.core.storage import EvidenceStore
 from rules.calibration import parse_calibration
@@ -26,17 +26,7 @@ log = logging.getLogger(__name__)
 CAPTIONS = ("before", "at", "after")
 
 
-def plate_reader() -> Any:
-    """Return the process's plate reader (the committed OCR model), loaded once."""
-    app = current_app
-    if "plate_reader" not in app.extensions:
-        from ocr import PlateReader
-
-        app.extensions["plate_reader"] = PlateReader.default()
-    return app.extensions["plate_reader"]
-
-
-def analyze_stored_clip(clip_id: int) -> str:
+def analyze_stored_clip(deps: Deps, clip_id: int) -> str:
     """Analyse a stored clip once; return its status afterwards."""
     clip = db.session.get(Clip, clip_id)
     if clip is None:
@@ -44,7 +34,8 @@ def analyze_stored_clip(clip_id: int) -> str:
         return "missing"
     if clip.status in (ClipStatus.ANALYSED, ClipStatus.FAILED):
         return clip.status
-    job = _PipelineJob.of(clip, plate_reader())  # a missing model is our fault: no clip fails
+    # A missing model is our fault, not the clip's: it raises here, before any clip fails.
+    job = _PipelineJob.of(clip, deps.store, deps.plate_reader())
     # Analysis takes seconds of CPU: hold no transaction (and on SQLite no write lock) meanwhile.
     db.session.rollback()
     try:
@@ -82,9 +73,8 @@ class _PipelineJob:
     reader: Any
 
     @classmethod
-    def of(cls, clip: Clip, reader: Any) -> _PipelineJob:
+    def of(cls, clip: Clip, store: EvidenceStore, reader: Any) -> _PipelineJob:
         """Copy what the pipeline needs from the clip and its camera."""
-        store = EvidenceStore(current_app.config["EVIDENCE_DIR"])
         return cls(
             clip.stored_path,
             dict(clip.camera.calibration),

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from echallan.clips.operations import ClipMeta, authorize_device, get_camera, ingest_clip
+from echallan.core import deps
 from echallan.core.api import document_problems
 from echallan.core.auth import actor, require_scope
 from rules.errors import InvalidInput
@@ -105,7 +106,9 @@ class CameraClips(MethodView):
         upload = request.files.get("clip")
         if upload is None:
             raise InvalidInput("the `clip` file part is missing", errors={"clip": ["required"]})
-        result = ingest_clip(camera_id, upload.stream, _load_meta(), upload.filename or "", actor())
+        result = ingest_clip(
+            deps.current(), camera_id, upload.stream, _load_meta(), upload.filename or "", actor()
+        )
         body = {
             "clip_id": result.clip.id,
             "job_id": result.clip.job_id,

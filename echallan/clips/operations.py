@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from echallan.audit import operations as audit
@@ -16,8 +15,9 @@ from echallan.clips.jobs import AnalyzeClip
 from echallan.clips.media import sniff_video
 from echallan.clips.models import Camera, Clip, ClipStatus
 from echallan.core import jobs
+from echallan.core.deps import Deps
 from echallan.core.extensions import db
-from echallan.core.storage import EvidenceStore, StagedFile
+from echallan.core.storage import StagedFile
 from echallan.core.uow import on_rollback
 from echallan.devices import operations as devices
 from echallan.staff.models import ApiClient
@@ -58,11 +58,6 @@ class IngestResult:
     created: bool
 
 
-def evidence_store() -> EvidenceStore:
-    """Return the configured evidence store."""
-    return EvidenceStore(current_app.config["EVIDENCE_DIR"])
-
-
 def get_camera(camera_id: str) -> Camera:
     """Return an active camera or raise NotFound."""
     camera = db.session.get(Camera, camera_id)
@@ -78,7 +73,7 @@ def authorize_device(client: ApiClient, camera: Camera) -> None:
 
 
 def ingest_clip(
-    camera_id: str, stream: BinaryIO, meta: ClipMeta, filename: str, actor: str
+    deps: Deps, camera_id: str, stream: BinaryIO, meta: ClipMeta, filename: str, actor: str
 ) -> IngestResult:
     """Store a clip and queue its analysis; the same bytes twice give the same clip."""
     camera = get_camera(camera_id)
@@ -87,18 +82,17 @@ def ingest_clip(
             f"metadata camera_id {meta.camera_id!r} does not match {camera.id!r}",
             errors={"meta": {"camera_id": ["does not match the URL"]}},
         )
-    store = evidence_store()
-    staged = store.stage(stream, current_app.config["MAX_CLIP_BYTES"])
+    staged = deps.store.stage(stream, deps.settings.max_clip_bytes)
     existing = _clip_by_hash(staged.sha256)
     if existing is not None:
         staged.path.unlink(missing_ok=True)
         return IngestResult(existing, created=False)
-    return _store_new_clip(camera, store, staged, meta, filename, actor)
+    return _store_new_clip(deps, camera, staged, meta, filename, actor)
 
 
 def _store_new_clip(
+    deps: Deps,
     camera: Camera,
-    store: EvidenceStore,
     staged: StagedFile,
     meta: ClipMeta,
     filename: str,
@@ -110,8 +104,8 @@ def _store_new_clip(
         staged.path.unlink(missing_ok=True)
         raise UnsupportedMedia("the upload is not a video (mp4, mov, avi, mkv or MPEG-TS)")
     media_type, suffix = kind
-    target = store.clip_path(staged.sha256, suffix)
-    if store.place(staged, target):
+    target = deps.store.clip_path(staged.sha256, suffix)
+    if deps.store.place(staged, target):
         on_rollback(lambda: target.unlink(missing_ok=True))
     clip = Clip(
         camera_id=camera.id,
@@ -129,7 +123,9 @@ def _store_new_clip(
             db.session.add(clip)
     except IntegrityError:  # the same clip arrived concurrently and won the insert
         return IngestResult(_clip_by_hash(staged.sha256), created=False)  # type: ignore[arg-type]
-    devices.record_clip_liveness(clip)  # the camera is alive; a drifting clock flags the clip
+    devices.record_clip_liveness(
+        clip, deps.settings.health
+    )  # the camera is alive; a drifting clock flags the clip
     clip.job_id = jobs.enqueue(AnalyzeClip(clip.id))
     audit.record(actor, "clip.received", clip, sha256=clip.sha256, size=clip.size_bytes)
     return IngestResult(clip, created=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
-from echallan.core import clock
+from echallan.core import clock, deps
 from echallan.core.uow import unit_of_work
 from echallan.devices import operations as devices
 
@@ -26,7 +26,7 @@ def command(at: str | None) -> None:
 
     now = _parse(at) if at else clock.now()
     with unit_of_work():
-        report = devices.sweep_offline(now)
+        report = devices.sweep_offline(deps.current().settings, now)
     click.echo(json.dumps(report.as_dict()))
 
 

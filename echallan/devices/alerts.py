@@ -19,17 +19,16 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from echallan.challans.delivery import sms_sender
 from echallan.challans.jobs import DeliverNotice
 from echallan.challans.models import Notice
 from echallan.core import jobs
+from echallan.core.deps import Deps, Settings
 from echallan.core.extensions import db
 from echallan.devices.models import Alert as AlertRow
 from integrations.sms import SmsPermanentFailure, SmsTemporaryFailure
-from integrations.webhook import WebhookPermanentFailure, WebhookSender, WebhookTemporaryFailure
+from integrations.webhook import WebhookPermanentFailure, WebhookTemporaryFailure
 from rules.health import Alert, AlertChanges, AlertRule, AlertStatus, Severity
 
 log = logging.getLogger(__name__)
@@ -38,6 +37,7 @@ ALERT = AlertRow.__table__  # Core statements: no ORM bookkeeping on the heartbe
 SMS_CHANNEL = "alert_sms"  # "sms" notices are challan notices to owners (delivery.py)
 WEBHOOK_CHANNEL = "webhook"
 CHANNELS = (WEBHOOK_CHANNEL, SMS_CHANNEL)  # the outbox channels this module sends
+Target = tuple[str, str]  # (channel, recipient)
 STORED_FIELDS = (
     "status",
     "detail",
@@ -98,7 +98,9 @@ def to_alert(row: Any) -> Alert:
     )
 
 
-def persist(changes: AlertChanges, versions: dict[int, int], now: datetime) -> Persisted:
+def persist(
+    changes: AlertChanges, versions: dict[int, int], now: datetime, targets: Sequence[Target]
+) -> Persisted:
     """Store every change, then queue the control room's notifications."""
     done = Persisted()
     done.opened = [a for a in (_insert(a) for a in changes.to_open) if a is not None]
@@ -107,9 +109,9 @@ def persist(changes: AlertChanges, versions: dict[int, int], now: datetime) -> P
     done.updated = len(_updated(changes.to_update, versions, done))
     for kind, alerts in (("opened", done.opened), ("repeat", done.renotified)):
         for alert in alerts:
-            done.notices += notify(alert, kind, now)
+            done.notices += notify(alert, kind, now, targets)
     for alert in done.resolved:
-        done.notices += notify(alert, "resolved", now)
+        done.notices += notify(alert, "resolved", now, targets)
     return done
 
 
@@ -162,9 +164,8 @@ def _with_id(alert: Alert, alert_id: int) -> Alert:
 # --- notifications ----------------------------------------------------------------------------
 
 
-def notify(alert: Alert, kind: str, now: datetime) -> int:
+def notify(alert: Alert, kind: str, now: datetime, targets: Sequence[Target]) -> int:
     """Write the outbox notices for one alert event and queue them; return how many."""
-    targets = _targets()
     if not targets or alert.id is None:
         return 0
     number = _next_number(alert.id)
@@ -176,12 +177,11 @@ def notify(alert: Alert, kind: str, now: datetime) -> int:
     return len(notices)
 
 
-def _targets() -> list[tuple[str, str]]:
+def targets_of(settings: Settings) -> list[Target]:
     """Return the configured control-room channels and recipients."""
-    config = current_app.config
     wanted = [
-        (WEBHOOK_CHANNEL, config.get("CONTROL_ROOM_WEBHOOK_URL", "")),
-        (SMS_CHANNEL, config.get("CONTROL_ROOM_SMS", "")),
+        (WEBHOOK_CHANNEL, settings.control_room_webhook_url),
+        (SMS_CHANNEL, settings.control_room_sms),
     ]
     return [(channel, to) for channel, to in wanted if to]
 
@@ -239,37 +239,27 @@ def sms_text(payload: dict[str, Any]) -> str:
     )[:640]
 
 
-def send_notice(notice: Notice) -> None:
+def send_notice(deps: Deps, notice: Notice) -> None:
     """Deliver a control-room notice (called by the outbox); failures say whether to retry."""
 
     try:
-        notice.provider_id = _send(notice)
+        notice.provider_id = _send(deps, notice)
     except WebhookTemporaryFailure as error:
         raise SmsTemporaryFailure(error.detail) from error
     except WebhookPermanentFailure as error:
         raise SmsPermanentFailure(error.detail) from error
 
 
-def _send(notice: Notice) -> str:
+def _send(deps: Deps, notice: Notice) -> str:
     """Hand the notice to its channel and return the provider's id."""
     if notice.channel == WEBHOOK_CHANNEL:
         return (
-            webhook_sender(notice.recipient)
+            deps.webhooks.for_url(notice.recipient)
             .send(notice.payload, notice.idempotency_key)
             .provider_id
         )
     if notice.channel == SMS_CHANNEL:
         text = sms_text(notice.payload)
-        return sms_sender().send(notice.recipient, text, notice.idempotency_key).provider_id
+        return deps.sms.send(notice.recipient, text, notice.idempotency_key).provider_id
 
     raise SmsPermanentFailure(f"no sender for channel {notice.channel!r}")
-
-
-def webhook_sender(url: str):  # noqa: ANN201 - the integration's type, imported lazily
-    """Return the app's webhook sender for `url` (one keep-alive session per URL)."""
-
-    senders = current_app.extensions.setdefault("webhook_senders", {})
-    if url not in senders:
-        secret = current_app.config.get("CONTROL_ROOM_WEBHOOK_SECRET", "")
-        senders[url] = WebhookSender(url, secret)
-    return senders[url]

@@ -19,7 +19,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from echallan.core import clock
+from echallan.core import clock, deps
 from echallan.core.api import document_problems, id_path, offset_field
 from echallan.core.auth import API_KEY_HEADER, actor, hash_secret, require_role
 from echallan.devices import operations as devices
@@ -77,7 +77,8 @@ def require_device_key(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         header = request.headers.get(API_KEY_HEADER) or ""
         key_id, _, secret = header.partition(".")
-        client = devices.device_key(key_id) if key_id and secret else None
+        cache = deps.current().device_keys
+        client = devices.device_key(key_id, cache) if key_id and secret else None
         if client is None or not hmac.compare_digest(client.key_hash, hash_secret(secret)):
             abort(401, description=f"a valid {API_KEY_HEADER} header is required")
         if "heartbeats:write" not in client.scopes:
@@ -107,7 +108,8 @@ class Heartbeats(MethodView):
         raw = request.get_json(silent=True)
         if not isinstance(raw, dict):
             raise InvalidInput("the body must be a JSON object", field="body")
-        result = devices.record_heartbeat(device_id, raw, g.api_client, clock.now())
+        settings = deps.current().settings
+        result = devices.record_heartbeat(settings, device_id, raw, g.api_client, clock.now())
         # Dumped here, not by the response schema: on the hot path marshmallow costs ~10 % CPU.
         body = {
             "device_id": result.device_id,
@@ -186,7 +188,8 @@ class DeviceSchema(Schema):
 
     def get_status(self, device: Any) -> dict[str, Any]:
         """Describe the device's live condition now."""
-        return DeviceStatusSchema().dump(devices.device_status(device, clock.now()))
+        health = deps.current().settings.health
+        return DeviceStatusSchema().dump(devices.device_status(device, clock.now(), health))
 
 
 class SiteDetailSchema(SiteSchema):

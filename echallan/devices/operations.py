@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from cachetools import TTLCache
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from echallan.audit import operations as audit
 from echallan.clips.models import Camera, Clip
+from echallan.core.deps import Settings
 from echallan.core.extensions import db
 from echallan.core.types import UtcDateTime
 from echallan.devices import alerts
@@ -54,9 +55,8 @@ class Forbidden(DomainError):
     title = "Forbidden"
 
 
-def health_config() -> HealthConfig:
-    """Return the alert thresholds: the rules' defaults, or the app's HEALTH_CONFIG."""
-    config = current_app.config.get("HEALTH_CONFIG")
+def health_config_from(config: HealthConfig | Mapping[str, Any] | None) -> HealthConfig:
+    """Return the alert thresholds: the rules' defaults, or the configured HEALTH_CONFIG."""
     if config is None:
         return health.DEFAULT_CONFIG
     return config if isinstance(config, HealthConfig) else HealthConfig(**config)
@@ -257,26 +257,28 @@ class DeviceKey:
     device_id: str | None
 
 
-_keys: dict[str, tuple[float, DeviceKey | None]] = {}
+def device_key_cache(ttl_s: float, size: int = 20_000) -> TTLCache:
+    """Return a bounded cache of device keys, each kept `ttl_s` seconds."""
+    return TTLCache(maxsize=size, ttl=ttl_s)
 
 
-def device_key(key_id: str) -> DeviceKey | None:
-    """Return the active client with this key id, from a cache kept DEVICE_KEY_CACHE_S seconds.
+def device_key(key_id: str, cache: TTLCache) -> DeviceKey | None:
+    """Return the active client with this key id, from a bounded cache kept a few seconds.
 
     10,000 devices beat 333 times a second; looking the key up each time costs a query per
-    beat. A revoked key therefore keeps working for at most the cache's lifetime.
+    beat. A revoked key therefore keeps working for at most the cache's lifetime. Unknown key
+    ids are not cached: made-up ids must not push the real keys out of the bounded cache.
     """
-    now = time.monotonic()
-    cached = _keys.get(key_id)
-    if cached is not None and cached[0] > now:
-        return cached[1]
+    cached = cache.get(key_id)
+    if cached is not None:
+        return cached
     client = db.session.scalar(sa.select(ApiClient).where(ApiClient.key_id == key_id))
-    found = None
-    if client is not None and client.active:
-        found = DeviceKey(
-            client.id, client.name, client.key_hash, tuple(client.scopes), client.device_id
-        )
-    _keys[key_id] = (now + current_app.config.get("DEVICE_KEY_CACHE_S", 5.0), found)
+    if client is None or not client.active:
+        return None
+    found = DeviceKey(
+        client.id, client.name, client.key_hash, tuple(client.scopes), client.device_id
+    )
+    cache[key_id] = found
     return found
 
 
@@ -293,20 +295,24 @@ class HeartbeatResult:
 
 
 def record_heartbeat(
-    device_id: str, raw: Mapping[str, Any], client: ApiClient | DeviceKey | None, now: datetime
+    settings: Settings,
+    device_id: str,
+    raw: Mapping[str, Any],
+    client: ApiClient | DeviceKey | None,
+    now: datetime,
 ) -> HeartbeatResult:
     """Validate and store a heartbeat, then reconcile the alerts of the device and its box."""
     row, open_alerts, versions = _device_with_alerts(device_id)
     if row is None or not row.active:
         raise NotFound(f"no active device {device_id!r}")
     authorize(client, row)
-    config = health_config()
+    config = settings.health
     beat = health.validate_heartbeat(device_id, raw, now, config)
     state = _state(row)
     findings = health.evaluate_heartbeat(state, beat, config)
     after = health.apply_heartbeat(state, beat)
     changes = health.reconcile(open_alerts, findings, now, config)
-    done = alerts.persist(changes, versions, now)
+    done = alerts.persist(changes, versions, now, alerts.targets_of(settings))
     _store_heartbeat(after, beat)
     if row.down_since is not None:
         _end_outage(device_id, now)
@@ -398,7 +404,7 @@ def _end_outage(device_id: str, at: datetime) -> None:
 # --- clips ------------------------------------------------------------------------------------
 
 
-def record_clip_liveness(clip: Clip) -> None:
+def record_clip_liveness(clip: Clip, config: HealthConfig) -> None:
     """A clip proves its camera alive; flag it when the camera's clock cannot be trusted."""
     row = _device_row(clip.camera_id)
     if row is None or row.kind != DeviceKind.CAMERA:
@@ -417,7 +423,7 @@ def record_clip_liveness(clip: Clip) -> None:
     )
     if row.down_since is not None:
         _end_outage(row.id, at)
-    if not health.clock_trusted(after, health_config()):
+    if not health.clock_trusted(after, config):
         # Evidence timestamps from a drifting (or never synchronised) clock go to a human.
         clip.meta = {**clip.meta, "clock_drift": True, "clock_offset_s": after.clock_offset_s}
 
@@ -446,18 +452,18 @@ class SweepReport:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def sweep_offline(now: datetime) -> SweepReport:
+def sweep_offline(settings: Settings, now: datetime) -> SweepReport:
     """Evaluate offline and no-frames over every device, reconcile alerts, update site modes."""
     started = time.perf_counter()
     if not _lock_sweep():
         return SweepReport(0, 0, 0, 0, 0, 0, 0, 0, 0, 0.0, skipped=True)
-    config = health_config()
+    config = settings.health
     rows = db.session.execute(_sweep_query().where(DEVICE.c.active)).all()
     states = [DeviceState(row[0], DeviceKind(row[1]), *row[4:]) for row in rows]
     findings = health.evaluate_sweep(states, now, config)
     open_alerts, versions = alerts.open_alerts()
     changes = health.reconcile(open_alerts, findings, now, config)
-    done = alerts.persist(changes, versions, now)
+    done = alerts.persist(changes, versions, now, alerts.targets_of(settings))
     started_n, ended_n = _track_outages(rows, states, now, config)
     sites = _update_site_modes(states, now, config)
     return SweepReport(
@@ -615,10 +621,9 @@ def list_devices(
     return list(db.session.scalars(query))
 
 
-def device_status(device: Device, now: datetime) -> dict[str, Any]:
+def device_status(device: Device, now: datetime, config: HealthConfig) -> dict[str, Any]:
     """Describe a device's live condition: online, clock trusted, battery runtime left."""
     state = _state(device)
-    config = health_config()
     return {
         "online": not health.is_offline(state, now, config),
         "last_seen_at": health.last_seen(state),

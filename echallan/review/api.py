@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from echallan.challans import issuance as violations
-from echallan.core import clock
+from echallan.core import clock, deps
 from echallan.core.api import document_problems, id_path, offset_field, row_id_field
 from echallan.core.auth import current_user, require_role
 from echallan.review import operations as review
@@ -147,7 +147,8 @@ class ReviewTaskClaim(MethodView):
     @require_role(*STAFF)
     def post(self, task_id: int) -> Any:
         """Claim a task for yourself (a lock that expires)."""
-        return review.claim(review.get_task(task_id), current_user(), clock.now())
+        ttl = deps.current().settings.review_claim_ttl
+        return review.claim(review.get_task(task_id), current_user(), clock.now(), ttl)
 
 
 @blp.route(f"/review-tasks/{id_path('task_id')}/decision")
@@ -161,7 +162,11 @@ class ReviewTaskDecision(MethodView):
     def post(self, choice: dict[str, Any], task_id: int) -> Any:
         """Approve, reject with a reason, or correct the plate."""
         return violations.decide_review(
-            review.get_task(task_id), current_user(), review.DecisionInput(**choice), clock.now()
+            deps.current(),
+            review.get_task(task_id),
+            current_user(),
+            review.DecisionInput(**choice),
+            clock.now(),
         )
 
 

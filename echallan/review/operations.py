@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from echallan.audit import operations as audit
 from echallan.challans.events import EventStatus, ViolationEvent
@@ -96,7 +95,7 @@ def get_task(task_id: int) -> ReviewTask:
     return task
 
 
-def claim(task: ReviewTask, user: User, now: datetime) -> ReviewTask:
+def claim(task: ReviewTask, user: User, now: datetime, ttl: timedelta) -> ReviewTask:
     """Lock a task for one officer for a while; someone else's live claim is a 409."""
     if task.status == CLOSED:
         raise Conflict(f"review task {task.id} is already decided")
@@ -106,7 +105,7 @@ def claim(task: ReviewTask, user: User, now: datetime) -> ReviewTask:
         )
     task.status = CLAIMED
     task.claimed_by_id = user.id
-    task.claim_expires_at = now + timedelta(seconds=current_app.config["REVIEW_CLAIM_TTL_S"])
+    task.claim_expires_at = now + ttl
     db.session.flush()  # the version column makes a concurrent claim fail at commit
     audit.record(f"user:{user.username}", "review.claimed", task, until=task.claim_expires_at)
     return task

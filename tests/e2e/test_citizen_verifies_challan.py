@@ -12,8 +12,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from echallan.bootstrap import reconfigure, use
 from echallan.challans.models import Challan, Notice
 from echallan.core.extensions import db
+from integrations.sms import FileSmsSender
 from tests.integration import factories as f
 
 
@@ -22,7 +24,8 @@ def test_citizen_opens_the_qr_link_and_sees_the_challan(app, live_url, browser, 
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    app.config.update(PORTAL_BASE_URL=live_url, SMS_OUTBOX_DIR=str(tmp_path / "sms"))
+    reconfigure(app, PORTAL_BASE_URL=live_url)
+    use(app, sms=FileSmsSender(tmp_path / "sms"))
     with app.app_context():
         f.camera()
         f.process(f.event(plate="ASF-813"))

@@ -14,6 +14,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from echallan.core import deps
 from echallan.core.uow import unit_of_work
 from echallan.devices import operations as devices
 from echallan.staff import operations as admin
@@ -154,4 +155,4 @@ def receiver() -> Iterator[Receiver]:
 def sweep(app: Flask, now: datetime) -> devices.SweepReport:
     """Run the device sweep at `now` in its own unit of work."""
     with app.app_context(), unit_of_work():
-        return devices.sweep_offline(now)
+        return devices.sweep_offline(deps.of(app).settings, now)

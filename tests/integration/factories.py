@@ -9,6 +9,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from echallan.core import deps
 from echallan.core.uow import unit_of_work
 from echallan.staff import operations as admin
 
@@ -159,4 +160,4 @@ def process(event_id: int, now: str = "2026-11-23T12:00:00+05:00") -> str:
     from echallan.challans import issuance as violations
 
     with unit_of_work():
-        return violations.process_event(event_id, datetime.fromisoformat(now))
+        return violations.process_event(deps.current(), event_id, datetime.fromisoformat(now))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from echallan.challans.events import EventStatus, ViolationEvent
 from echallan.clips import analysis
 from echallan.clips.models import Clip
+from echallan.core import deps
 from echallan.core.extensions import db
 from echallan.core.uow import unit_of_work
 from tests.integration import factories as f
@@ -54,7 +55,7 @@ def test_uploaded_clip_becomes_events_and_decisions(app, client, scene) -> None:
         clip.status = "received"
     with app.app_context():
         with unit_of_work():
-            analysis.analyze_stored_clip(response.json["clip_id"])
+            analysis.analyze_stored_clip(deps.of(app), response.json["clip_id"])
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ViolationEvent)) == count
 
 

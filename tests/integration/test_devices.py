@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from echallan.bootstrap import reconfigure
 from echallan.challans.models import Notice
 from echallan.core.extensions import db
 from echallan.core.uow import unit_of_work
@@ -144,7 +145,7 @@ def test_alert_notices_go_to_the_control_room_once_per_key(
     clock,
     receiver,
 ) -> None:
-    app.config.update(CONTROL_ROOM_WEBHOOK_URL=receiver.url, CONTROL_ROOM_SMS="0300 1234567")
+    reconfigure(app, CONTROL_ROOM_WEBHOOK_URL=receiver.url, CONTROL_ROOM_SMS="0300 1234567")
     d.beat(client, junction.keys[d.BOX], d.BOX, d.body(clock.now, door_open=True))
     d.beat(client, junction.keys[d.BOX], d.BOX, d.body(clock.advance(30), door_open=True))
     assert receiver.types() == ["alert.opened"]
@@ -161,7 +162,7 @@ def test_alert_notices_go_to_the_control_room_once_per_key(
 def test_a_refused_webhook_is_retried_later_not_lost(
     app, client, junction, clock, receiver
 ) -> None:
-    app.config.update(CONTROL_ROOM_WEBHOOK_URL=receiver.url)
+    reconfigure(app, CONTROL_ROOM_WEBHOOK_URL=receiver.url)
     receiver.status = 503
     d.beat(client, junction.keys[d.BOX], d.BOX, d.body(clock.now, door_open=True))
     with app.app_context():

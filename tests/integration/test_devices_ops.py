@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from echallan.audit.models import AuditEntry
+from echallan.bootstrap import reconfigure
 from echallan.challans.models import Notice
 from echallan.clips.models import Clip
 from echallan.core.extensions import db
@@ -96,7 +97,7 @@ def test_staff_see_sites_devices_and_live_status(app, client, junction, clock) -
 
 
 def test_acknowledging_stops_repeats_and_is_audited(app, client, junction, clock, receiver) -> None:
-    app.config["CONTROL_ROOM_WEBHOOK_URL"] = receiver.url
+    reconfigure(app, CONTROL_ROOM_WEBHOOK_URL=receiver.url)
     for _ in range(3):  # door left open; the repeat interval is 30 minutes
         d.beat(client, junction.keys[d.BOX], d.BOX, d.body(clock.now, door_open=True))
         clock.advance(1800)

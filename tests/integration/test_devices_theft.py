@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from echallan.bootstrap import reconfigure
 from echallan.challans.events import OwnerSnapshot, ViolationEvent
 from echallan.core.extensions import db
 from echallan.devices.models import Alert, Site
@@ -29,7 +30,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(200)
 @pytest.fixture
 def junction(app, clock, receiver) -> d.Junction:
     """The junction, an officer, and the control room listening on a webhook."""
-    app.config["CONTROL_ROOM_WEBHOOK_URL"] = receiver.url
+    reconfigure(app, CONTROL_ROOM_WEBHOOK_URL=receiver.url)
     with app.app_context():
         junction = d.build_junction(clock.now)
         f.staff("officer1", Role.OFFICER)

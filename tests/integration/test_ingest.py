@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from echallan.audit.models import AuditEntry
+from echallan.bootstrap import reconfigure
 from echallan.clips.models import Clip
 from echallan.core.extensions import db
 from tests.integration import factories as f
@@ -133,7 +134,7 @@ def test_empty_file_is_415(deferred, client, key) -> None:  # noqa: ANN001
 
 
 def test_too_large_is_413(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
-    deferred.config["MAX_CLIP_BYTES"] = 1000
+    reconfigure(deferred, MAX_CLIP_BYTES=1000)
     assert_problem(f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), f.meta()), 413)
     assert_nothing_left(deferred)
 

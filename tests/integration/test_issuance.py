@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from echallan.audit.models import AuditEntry
+from echallan.bootstrap import reconfigure
 from echallan.challans.events import ViolationEvent
 from echallan.challans.models import Challan, Notice
 from echallan.core.extensions import db
@@ -55,7 +56,7 @@ def test_no_helmet_findings_go_to_an_officer_by_default(ready) -> None:  # noqa:
 
 
 def test_no_helmet_issues_once_the_deployment_trusts_it(ready) -> None:  # noqa: ANN001
-    ready.config["ALWAYS_REVIEW_RULES"] = ""
+    reconfigure(ready, ALWAYS_REVIEW_RULES="")
     with ready.app_context():
         event_id = f.event(plate="ASF-613", rule="no_helmet", observed_class="motorcycle")
         assert f.process(event_id) == "issued"

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from echallan import sweeps
+from echallan.bootstrap import use
 from echallan.challans.models import Challan, Notice
 from echallan.core.extensions import db
 from echallan.core.uow import unit_of_work
@@ -33,7 +34,7 @@ def gateway(app):  # noqa: ANN001, ANN201
         timeouts=Timeouts(connect=0.5, read=0.5),
         retries=RetryPolicy(retries=0, backoff=0.0, backoff_max=0.0),
     )
-    app.extensions["sms_sender"] = sender
+    use(app, sms=sender)
     app.config.update(JOBS_MODE="sync", CLOCK=lambda: clock["now"])
     clock = {"now": ISSUED}
     yield state, clock

@@ -13,9 +13,10 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
+from echallan.bootstrap import reconfigure
 from echallan.challans import field
-from echallan.challans import issuance as violations
 from echallan.challans.events import ViolationEvent
+from echallan.core import deps
 from echallan.core.extensions import db
 from echallan.core.uow import unit_of_work
 from echallan.devices import operations as devices
@@ -58,7 +59,7 @@ def test_red_light_has_no_floor_by_default(ready) -> None:  # noqa: ANN001
 
 
 def test_the_floors_come_from_the_configuration(ready) -> None:  # noqa: ANN001
-    ready.config["AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE"] = "wrong_way=0.4, red_light=0.99"
+    reconfigure(ready, AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE="wrong_way=0.4, red_light=0.99")
     with ready.app_context():
         assert f.process(f.event(rule="wrong_way", offence_confidence=0.5)) == "issued"
         event_id = f.event(rule="red_light", offence_confidence=0.98, track_id=2)
@@ -77,9 +78,8 @@ def test_the_floors_come_from_the_configuration(ready) -> None:  # noqa: ANN001
     ],
 )
 def test_a_malformed_setting_is_refused_with_its_name(ready, setting, complaint) -> None:  # noqa: ANN001
-    ready.config["AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE"] = setting
-    with ready.app_context(), pytest.raises(RuntimeError) as refused:
-        violations.thresholds()
+    with pytest.raises(RuntimeError) as refused:
+        reconfigure(ready, AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE=setting)
     assert "AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE" in str(refused.value)
     assert complaint in str(refused.value)
 
@@ -97,7 +97,7 @@ def test_an_officers_field_record_has_no_confidence_and_is_not_reviewed_for_it(r
             devices.register_site("SITE-001", "test", name="Teen Talwar")
             photo = field.Photo(io.BytesIO(JPEG), "front.jpg")
             event = field.record_field_challan(
-                record, [photo], "user:officer1", datetime.fromisoformat(NOW)
+                deps.of(ready).store, record, [photo], "user:officer1", datetime.fromisoformat(NOW)
             )
         assert event.offence_confidence is None
         assert f.process(event.id) == "issued"
@@ -134,7 +134,7 @@ def test_the_analysis_stores_the_pipelines_offence_confidence(app, client, scene
         events = db.session.scalars(sa.select(ViolationEvent)).all()
         stored = {(e.rule, e.track_id): e.offence_confidence for e in events}
         assert stored == pytest.approx(expected) and expected
-        floors = violations.thresholds().min_offence_confidence
+        floors = deps.of(app).settings.issuance.min_offence_confidence
         for event in events:
             task = db.session.scalar(sa.select(ReviewTask).where(ReviewTask.event_id == event.id))
             low = event.offence_confidence < floors.get(event.rule, 0.0)

@@ -15,12 +15,13 @@ import requests
 import sqlalchemy as sa
 
 from echallan import sweeps
+from echallan.bootstrap import reconfigure, use
 from echallan.challans.events import EventStatus, OwnerSnapshot, ViolationEvent
 from echallan.challans.models import Challan
 from echallan.core.extensions import db
-from echallan.core.registry import SEED, set_registry
 from echallan.core.uow import unit_of_work
 from integrations.registry import CircuitBreaker, HttpVehicleRegistry, RetryPolicy, Timeouts
+from integrations.registry.memory import DEFAULT_SEED as SEED
 from integrations.registry.simulator import create_simulator, run_in_thread
 from tests.integration import factories as f
 
@@ -59,7 +60,7 @@ def set_outage(url: str, on: bool) -> None:
 
 
 def test_outage_loses_nothing(app, simulator) -> None:  # noqa: ANN001
-    app.config.update(JOBS_MODE="sync", MAX_LOOKUP_ATTEMPTS=1000)
+    reconfigure(app, JOBS_MODE="sync", MAX_LOOKUP_ATTEMPTS=1000)
     breaker = CircuitBreaker(failure_threshold=3, reset_timeout=0.05)
     client = HttpVehicleRegistry(
         simulator,
@@ -68,7 +69,7 @@ def test_outage_loses_nothing(app, simulator) -> None:  # noqa: ANN001
         retries=RetryPolicy(0, 0.0, 0.0),
         breaker=breaker,
     )
-    set_registry(app, client)
+    use(app, registry=client)
     vehicles = seed_vehicles(STEPS)
     clock = {"now": START}
     app.config["CLOCK"] = lambda: clock["now"]
