@@ -21,23 +21,9 @@ from echallan.core.storage import StagedFile
 from echallan.core.uow import on_rollback
 from echallan.devices import operations as devices
 from echallan.staff.models import ApiClient
-from rules.errors import DomainError, InvalidInput, NotFound
+from rules.errors import Forbidden, InvalidInput, NotFound, UnsupportedMedia
 
 log = logging.getLogger(__name__)
-
-
-class Forbidden(DomainError):
-    """The caller is known but may not act on this resource."""
-
-    status = 403
-    title = "Forbidden"
-
-
-class UnsupportedMedia(DomainError):
-    """The upload is not a video container we can analyse."""
-
-    status = 415
-    title = "Unsupported Media Type"
 
 
 @dataclass(frozen=True)

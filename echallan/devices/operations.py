@@ -30,7 +30,7 @@ from echallan.devices.models import Device, Outage, Site
 from echallan.staff import operations as admin
 from echallan.staff.models import ApiClient
 from rules import health
-from rules.errors import Conflict, DomainError, InvalidInput, NotFound
+from rules.errors import Conflict, Forbidden, InvalidInput, NotFound
 from rules.geo import valid_position
 from rules.health import DeviceKind, DeviceState, HealthConfig, SiteMode
 
@@ -46,13 +46,6 @@ STATE_FIELDS = tuple(f.name for f in fields(DeviceState) if f.name not in ("devi
 STATE_COLUMNS = tuple(DEVICE.c[name] for name in ("id", "kind", "down_since", "active")) + tuple(
     DEVICE.c[name] for name in STATE_FIELDS
 )
-
-
-class Forbidden(DomainError):
-    """The key is valid but belongs to another device."""
-
-    status = 403
-    title = "Forbidden"
 
 
 def health_config_from(config: HealthConfig | Mapping[str, Any] | None) -> HealthConfig:
