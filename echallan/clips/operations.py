@@ -19,7 +19,7 @@ from echallan.core.deps import Deps
 from echallan.core.extensions import db
 from echallan.core.storage import StagedFile
 from echallan.core.uow import on_rollback
-from echallan.devices import operations as devices
+from echallan.devices import heartbeats
 from echallan.staff.models import ApiClient
 from rules.errors import Forbidden, InvalidInput, NotFound, UnsupportedMedia
 
@@ -109,7 +109,7 @@ def _store_new_clip(
             db.session.add(clip)
     except IntegrityError:  # the same clip arrived concurrently and won the insert
         return IngestResult(_clip_by_hash(staged.sha256), created=False)  # type: ignore[arg-type]
-    devices.record_clip_liveness(
+    heartbeats.record_clip_liveness(
         clip, deps.settings.health
     )  # the camera is alive; a drifting clock flags the clip
     clip.job_id = jobs.enqueue(AnalyzeClip(clip.id))
