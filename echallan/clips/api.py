@@ -14,6 +14,7 @@ from echallan.clips.operations import ClipMeta, authorize_device, get_camera, in
 from echallan.core import deps
 from echallan.core.api import document_problems
 from echallan.core.auth import actor, require_scope
+from echallan.core.clock import now
 from rules.errors import InvalidInput
 from rules.signals import parse_signal_phases
 
@@ -106,9 +107,8 @@ class CameraClips(MethodView):
         upload = request.files.get("clip")
         if upload is None:
             raise InvalidInput("the `clip` file part is missing", errors={"clip": ["required"]})
-        result = ingest_clip(
-            deps.current(), camera_id, upload.stream, _load_meta(), upload.filename or "", actor()
-        )
+        meta, name = _load_meta(), upload.filename or ""
+        result = ingest_clip(deps.current(), camera_id, upload.stream, meta, name, actor(), now())
         body = {
             "clip_id": result.clip.id,
             "job_id": result.clip.job_id,

@@ -15,7 +15,7 @@ from echallan.clips.jobs import AnalyzeClip
 from echallan.clips.media import sniff_video
 from echallan.clips.models import Camera, Clip, ClipStatus
 from echallan.core import jobs
-from echallan.core.deps import Deps
+from echallan.core.deps import Deps, Settings
 from echallan.core.extensions import db
 from echallan.core.storage import StagedFile
 from echallan.core.uow import on_rollback
@@ -73,7 +73,13 @@ def authorize_device(client: ApiClient, camera: Camera) -> None:
 
 
 def ingest_clip(
-    deps: Deps, camera_id: str, stream: BinaryIO, meta: ClipMeta, filename: str, actor: str
+    deps: Deps,
+    camera_id: str,
+    stream: BinaryIO,
+    meta: ClipMeta,
+    filename: str,
+    actor: str,
+    now: datetime,
 ) -> IngestResult:
     """Store a clip and queue its analysis; the same bytes twice give the same clip."""
     camera = get_camera(camera_id)
@@ -82,12 +88,30 @@ def ingest_clip(
             f"metadata camera_id {meta.camera_id!r} does not match {camera.id!r}",
             errors={"meta": {"camera_id": ["does not match the URL"]}},
         )
+    check_time_bar(meta.started_at, now, deps.settings)  # before a byte is staged
     staged = deps.store.stage(stream, deps.settings.max_clip_bytes)
     existing = _clip_by_hash(staged.sha256)
     if existing is not None:
         staged.path.unlink(missing_ok=True)
         return IngestResult(existing, created=False)
     return _store_new_clip(deps, camera, staged, meta, filename, actor)
+
+
+def check_time_bar(started_at: datetime, now: datetime, settings: Settings) -> None:
+    """Refuse a clip from the future (past the clock slack) or older than the legal window."""
+    if started_at > now + settings.clip_max_clock_drift:
+        ahead = int((started_at - now).total_seconds())
+        slack = int(settings.clip_max_clock_drift.total_seconds())
+        raise InvalidInput(
+            f"started_at is {ahead} s ahead of the server clock (at most {slack} s allowed):"
+            " check the camera's time synchronisation",
+            errors={"meta": {"started_at": ["in the future"]}},
+        )
+    if started_at < now - settings.clip_max_age:
+        raise InvalidInput(
+            f"started_at is older than the {settings.clip_max_age.days}-day window for evidence",
+            errors={"meta": {"started_at": ["too old"]}},
+        )
 
 
 def _store_new_clip(

@@ -42,6 +42,9 @@ class Settings:
     issuance: Thresholds
     health: HealthConfig
     device_key_cache_s: float = 5.0
+    # Clip time bar: how far ahead of our clock a camera's clip may start, and how old it may be.
+    clip_max_clock_drift: timedelta = timedelta(minutes=5)
+    clip_max_age: timedelta = timedelta(days=30)
     control_room_webhook_url: str = ""
     control_room_sms: str = ""
 

@@ -150,10 +150,11 @@ def test_a_clip_is_a_sign_of_life_and_a_drifting_clock_flags_it(
     key = junction.keys[camera]
     drifting = d.camera_body(clock.now + timedelta(seconds=7))  # its clock runs 7 s fast
     assert d.beat(client, key, camera, drifting).json["clock_trusted"] is False
-    response = f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), f.meta(camera), camera)
+    meta = f.meta(camera, started_at=(clock.now - timedelta(seconds=20)).isoformat())
+    response = f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), meta, camera)
     assert response.status_code == 202, response.json
     d.beat(client, key, camera, d.camera_body(clock.now))  # back in sync
-    second = f.upload(client, key, f.tiny_clip(tmp_path / "b.mp4", seed=1), f.meta(camera), camera)
+    second = f.upload(client, key, f.tiny_clip(tmp_path / "b.mp4", seed=1), meta, camera)
     with app.app_context():
         first_clip = db.session.get(Clip, response.json["clip_id"])
         second_clip = db.session.get(Clip, second.json["clip_id"])

@@ -139,6 +139,57 @@ def test_too_large_is_413(deferred, client, key, tmp_path) -> None:  # noqa: ANN
     assert_nothing_left(deferred)
 
 
+@pytest.fixture
+def time_bar(deferred):  # noqa: ANN001, ANN201
+    """The production time bar (the test configuration widens the age for its fixed dates)."""
+    from echallan.config import Config
+
+    reconfigure(deferred, CLIP_MAX_AGE_S=Config.CLIP_MAX_AGE_S)
+    return deferred
+
+
+def started(**delta: float) -> str:
+    """Return an ISO start time `delta` (timedelta arguments) from now."""
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) + timedelta(**delta)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("delta", "complaint"),
+    [
+        ({"days": 365}, "ahead of the server clock"),
+        ({"minutes": 6}, "ahead of the server clock"),
+        ({"days": -548}, "30-day window"),  # 18 months ago
+        ({"days": -31}, "30-day window"),
+    ],
+)
+def test_a_clip_outside_the_time_bar_is_422_and_nothing_kept(
+    time_bar, client, key, tmp_path, delta, complaint
+) -> None:  # noqa: ANN001
+    meta = f.meta(started_at=started(**delta))
+    body = assert_problem(f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), meta), 422)
+    assert complaint in body["detail"] and "started_at" in str(body["errors"])
+    assert_nothing_left(time_bar)
+
+
+@pytest.mark.parametrize("delta", [{"minutes": 4}, {"seconds": -30}, {"days": -29}])
+def test_a_clip_inside_the_time_bar_is_accepted(time_bar, client, key, tmp_path, delta) -> None:  # noqa: ANN001
+    meta = f.meta(started_at=started(**delta))
+    response = f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), meta)
+    assert response.status_code == 202, response.json
+
+
+def test_the_time_bar_is_configurable(time_bar, client, key, tmp_path) -> None:  # noqa: ANN001
+    reconfigure(time_bar, CLIP_MAX_CLOCK_DRIFT_S=30, CLIP_MAX_AGE_S=3600)
+    clip = f.tiny_clip(tmp_path / "a.mp4")
+    assert_problem(f.upload(client, key, clip, f.meta(started_at=started(minutes=1))), 422)
+    assert_problem(f.upload(client, key, clip, f.meta(started_at=started(hours=-2))), 422)
+    assert f.upload(client, key, clip, f.meta(started_at=started(minutes=-59))).status_code == 202
+    with pytest.raises(RuntimeError, match="CLIP_MAX_AGE_S"):
+        reconfigure(time_bar, CLIP_MAX_AGE_S="a month")
+
+
 @pytest.mark.parametrize(
     ("meta", "field"),
     [
