@@ -13,3 +13,10 @@ class ClipError(InvalidInput):
     def __init__(self, reason: str, **extra: object) -> None:
         super().__init__(reason, **extra)
         self.reason = reason
+
+
+class UnsupportedClip(ClipError):
+    """The file is not a video container, or its codec is one we cannot decode (HTTP 415)."""
+
+    status = 415
+    title = "Unsupported Media Type"

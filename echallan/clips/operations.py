@@ -22,6 +22,8 @@ from echallan.core.uow import on_rollback
 from echallan.devices import operations as devices
 from echallan.staff.models import ApiClient
 from rules.errors import DomainError, InvalidInput, NotFound
+from vision import decode
+from vision.errors import ClipError
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,7 @@ def _store_new_clip(
     if kind is None or staged.size == 0:
         staged.path.unlink(missing_ok=True)
         raise UnsupportedMedia("the upload is not a video (mp4, mov, avi, mkv or MPEG-TS)")
+    _check_decodable(staged, filename)
     media_type, suffix = kind
     target = deps.store.clip_path(staged.sha256, suffix)
     if deps.store.place(staged, target):
@@ -153,6 +156,20 @@ def _store_new_clip(
     clip.job_id = jobs.enqueue(AnalyzeClip(clip.id))
     audit.record(actor, "clip.received", clip, sha256=clip.sha256, size=clip.size_bytes)
     return IngestResult(clip, created=True)
+
+
+def _check_decodable(staged: StagedFile, filename: str) -> None:
+    """Refuse, and drop, a staged clip whose container or frames do not decode (415 or 422).
+
+    Found now, the camera hears it and can send the clip again; found by the analysis, the clip
+    would only be marked failed where no camera looks.
+    """
+    try:
+        decode.check_decodable(staged.path)
+    except ClipError as error:
+        staged.path.unlink(missing_ok=True)
+        reason = error.reason.replace(staged.path.name, filename or "the upload")
+        raise type(error)(reason) from None
 
 
 def _clip_by_hash(sha256: str) -> Clip | None:

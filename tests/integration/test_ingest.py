@@ -128,6 +128,51 @@ def test_not_a_video_is_415(deferred, client, key) -> None:  # noqa: ANN001
     assert_nothing_left(deferred)
 
 
+def cut(path: Path, share: float = 0.5) -> bytes:
+    """Return the first `share` of a file's bytes: an upload cut off mid-transfer."""
+    data = path.read_bytes()
+    return data[: int(len(data) * share)]
+
+
+def test_a_truncated_mp4_is_422_before_anything_is_kept(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    clip = cut(f.tiny_clip(tmp_path / "a.mp4", frames=60))  # its index (moov) was at the end
+    body = assert_problem(f.upload(client, key, clip, f.meta()), 422)
+    assert "truncated" in body["detail"] and "clip.mp4" in body["detail"]
+    assert_nothing_left(deferred)
+
+
+def test_a_truncated_mp4_with_its_index_in_front_is_422(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    from tests.support.mp4 import faststart
+
+    whole = tmp_path / "whole.mp4"
+    whole.write_bytes(faststart(f.tiny_clip(tmp_path / "a.mp4", frames=60).read_bytes()))
+    body = assert_problem(f.upload(client, key, cut(whole), f.meta()), 422)
+    assert "truncated clip" in body["detail"]
+    assert_nothing_left(deferred)
+    assert f.upload(client, key, whole, f.meta()).status_code == 202  # the whole one is fine
+
+
+def test_a_container_of_an_unknown_codec_is_415(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    import cv2
+    import numpy as np
+
+    path = tmp_path / "odd.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, (160, 96))
+    for _ in range(10):
+        writer.write(np.full((96, 160, 3), 90, np.uint8))
+    writer.release()
+    odd = path.read_bytes().replace(b"MJPG", b"QQQQ")
+    body = assert_problem(f.upload(client, key, odd, f.meta()), 415)
+    assert "unsupported codec 'QQQQ'" in body["detail"]
+    assert_nothing_left(deferred)
+
+
+def test_a_container_header_over_junk_is_422(deferred, client, key) -> None:  # noqa: ANN001
+    junk = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 40
+    assert_problem(f.upload(client, key, junk, f.meta()), 422)
+    assert_nothing_left(deferred)
+
+
 def test_empty_file_is_415(deferred, client, key) -> None:  # noqa: ANN001
     assert_problem(f.upload(client, key, b"", f.meta()), 415)
     assert_nothing_left(deferred)
