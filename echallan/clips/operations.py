@@ -74,6 +74,24 @@ def authorize_device(client: ApiClient, camera: Camera) -> None:
         raise Forbidden(f"this key belongs to device {client.device_id!r}, not {camera.id!r}")
 
 
+def clip_for_device(client: ApiClient, camera_id: str, clip_id: int) -> Clip:
+    """Return a camera's clip to that camera's own key; anyone else hears it does not exist.
+
+    One 404 for an unknown camera, another camera's key and another camera's clip, so that a
+    key cannot learn which clips (or cameras) exist elsewhere.
+    """
+    camera = db.session.get(Camera, camera_id)
+    clip = db.session.get(Clip, clip_id)
+    if (
+        camera is None
+        or client.device_id != camera.id
+        or clip is None
+        or clip.camera_id != camera.id
+    ):
+        raise NotFound(f"camera {camera_id!r} has no clip {clip_id}")
+    return clip
+
+
 def ingest_clip(
     deps: Deps,
     camera_id: str,
