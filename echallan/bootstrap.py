@@ -65,6 +65,7 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
         device_key_cache_s=float(config.get("DEVICE_KEY_CACHE_S", 5.0)),
         clip_max_clock_drift=_seconds(config, "CLIP_MAX_CLOCK_DRIFT_S"),
         clip_max_age=_seconds(config, "CLIP_MAX_AGE_S"),
+        orphan_grace=_seconds(config, "ORPHAN_GRACE_S"),
         control_room_webhook_url=config.get("CONTROL_ROOM_WEBHOOK_URL", ""),
         control_room_sms=config.get("CONTROL_ROOM_SMS", ""),
     )

@@ -81,6 +81,11 @@ class Config:
     # and the duplicate checks and fine schedules assume timely events. No statute found in this
     # repository fixes the limit: a policy default for the legal department to confirm.
     CLIP_MAX_AGE_S = _env_float("CLIP_MAX_AGE_S", 30 * 24 * 3600.0)
+    # Files a killed process left (staged uploads, clip files whose row never committed) are
+    # removed, audited, by a sweep every SWEEP_ORPHANS_PERIOD_S once older than ORPHAN_GRACE_S:
+    # an hour is far beyond any upload's request, so nothing in flight is ever taken.
+    ORPHAN_GRACE_S = _env_float("ORPHAN_GRACE_S", 3600.0)
+    SWEEP_ORPHANS_PERIOD_S = _env_float("SWEEP_ORPHANS_PERIOD_S", 900.0)
     REVIEW_CLAIM_TTL_S = _env_int("REVIEW_CLAIM_TTL_S", 900)
     CITY_CODE = os.environ.get("CITY_CODE", "KHI")
     # 1Link assigns the biller prefix; this one is a placeholder until the real one is issued.

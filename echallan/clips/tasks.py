@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from echallan.clips import analysis
+from typing import Any
+
+from echallan.clips import analysis, orphans
 from echallan.clips.jobs import AnalyzeClip
-from echallan.core import deps
+from echallan.core import clock, deps
 from echallan.core.jobs import RETRY, celery, runs
 from echallan.core.uow import unit_of_work
 
@@ -15,3 +17,11 @@ def analyze_clip(clip_id: int) -> str:
     """Find the violations in a stored clip (an analysed clip is left alone)."""
     with unit_of_work():
         return analysis.analyze_stored_clip(deps.current(), clip_id)
+
+
+@celery.task(name="echallan.sweep_orphans", **RETRY)
+def sweep_orphans() -> dict[str, Any]:
+    """Remove the files killed processes left in the evidence store (audited)."""
+    with unit_of_work():
+        store, settings = deps.current().store, deps.current().settings
+        return orphans.sweep_orphans(store, settings.orphan_grace, clock.now()).as_dict()

@@ -45,6 +45,8 @@ class Settings:
     # Clip time bar: how far ahead of our clock a camera's clip may start, and how old it may be.
     clip_max_clock_drift: timedelta = timedelta(minutes=5)
     clip_max_age: timedelta = timedelta(days=30)
+    # Staged or stored files no row owns are removed once this old (a killed request's leftovers).
+    orphan_grace: timedelta = timedelta(hours=1)
     control_room_webhook_url: str = ""
     control_room_sms: str = ""
 
