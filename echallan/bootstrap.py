@@ -66,6 +66,9 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
         clip_max_clock_drift=_seconds(config, "CLIP_MAX_CLOCK_DRIFT_S"),
         clip_max_age=_seconds(config, "CLIP_MAX_AGE_S"),
         orphan_grace=_seconds(config, "ORPHAN_GRACE_S"),
+        clip_lease=_seconds(config, "CLIP_LEASE_S"),
+        clip_max_attempts=int(config["CLIP_MAX_ATTEMPTS"]),
+        clip_unclaimed=_seconds(config, "CLIP_UNCLAIMED_S"),
         control_room_webhook_url=config.get("CONTROL_ROOM_WEBHOOK_URL", ""),
         control_room_sms=config.get("CONTROL_ROOM_SMS", ""),
     )

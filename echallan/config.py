@@ -86,6 +86,16 @@ class Config:
     # an hour is far beyond any upload's request, so nothing in flight is ever taken.
     ORPHAN_GRACE_S = _env_float("ORPHAN_GRACE_S", 3600.0)
     SWEEP_ORPHANS_PERIOD_S = _env_float("SWEEP_ORPHANS_PERIOD_S", 900.0)
+    # A worker killed mid-analysis is noticed within 2 minutes in every jobs mode: its clip's
+    # lease (CLIP_LEASE_S, renewed every third of it) runs out, and the clip-lease sweep (every
+    # SWEEP_CLIPS_PERIOD_S, in the scheduler thread and in celery beat) queues it again:
+    # 45 + 30 s, plus the job's own start. A clip queued but never claimed (its job lost with
+    # the process) is queued again after CLIP_UNCLAIMED_S. A clip whose analysis was cut short
+    # CLIP_MAX_ATTEMPTS times (it kills its worker: memory) fails instead of looping.
+    CLIP_LEASE_S = _env_float("CLIP_LEASE_S", 45.0)
+    CLIP_UNCLAIMED_S = _env_float("CLIP_UNCLAIMED_S", 60.0)
+    CLIP_MAX_ATTEMPTS = _env_int("CLIP_MAX_ATTEMPTS", 3)
+    SWEEP_CLIPS_PERIOD_S = _env_float("SWEEP_CLIPS_PERIOD_S", 30.0)
     REVIEW_CLAIM_TTL_S = _env_int("REVIEW_CLAIM_TTL_S", 900)
     CITY_CODE = os.environ.get("CITY_CODE", "KHI")
     # 1Link assigns the biller prefix; this one is a placeholder until the real one is issued.

@@ -64,6 +64,15 @@ def sweeps(app: Flask) -> list[Sweep]:
             partial(devices.sweep_offline, deps.of(app).settings),
         ),
         Sweep("pipeline", pipeline_tasks.sweep, app.config["SWEEP_PERIOD_S"], pipeline.run_all),
+        Sweep(
+            "clips",
+            pipeline_tasks.sweep_clips,
+            app.config["SWEEP_CLIPS_PERIOD_S"],
+            partial(
+                pipeline.requeue_stuck_clips,
+                unclaimed_after=deps.of(app).settings.clip_unclaimed,
+            ),
+        ),
         _orphan_sweep(app),
     ]
     if app.config.get("AUDIT_ANCHOR_FILE"):

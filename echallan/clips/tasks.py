@@ -15,8 +15,12 @@ from echallan.core.uow import unit_of_work
 @celery.task(name="echallan.analyze_clip", **RETRY)
 def analyze_clip(clip_id: int) -> str:
     """Find the violations in a stored clip (an analysed clip is left alone)."""
+    with unit_of_work():  # committed first: the lease must be seen while the pipeline runs
+        claim = analysis.claim_clip(deps.current(), clip_id, clock.now())
+    if isinstance(claim, str):
+        return claim
     with unit_of_work():
-        return analysis.analyze_stored_clip(deps.current(), clip_id)
+        return analysis.analyze_claimed(deps.current(), claim)
 
 
 @celery.task(name="echallan.sweep_orphans", **RETRY)

@@ -47,6 +47,10 @@ class Settings:
     clip_max_age: timedelta = timedelta(days=30)
     # Staged or stored files no row owns are removed once this old (a killed request's leftovers).
     orphan_grace: timedelta = timedelta(hours=1)
+    # A clip analysis's lease (renewed every third of it) and how often it may be cut short.
+    clip_lease: timedelta = timedelta(seconds=45)
+    clip_max_attempts: int = 3
+    clip_unclaimed: timedelta = timedelta(seconds=60)
     control_room_webhook_url: str = ""
     control_room_sms: str = ""
 

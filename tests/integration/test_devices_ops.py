@@ -203,13 +203,18 @@ def test_scheduler_starts_with_the_first_request_only_when_enabled(
 
     client.get("/healthz")
     assert "scheduler" not in app.extensions  # SCHEDULER_ENABLED is off in tests
-    periods = ("SWEEP_DEVICES_PERIOD_S", "SWEEP_PERIOD_S", "SWEEP_ORPHANS_PERIOD_S")
+    periods = (
+        "SWEEP_DEVICES_PERIOD_S",
+        "SWEEP_PERIOD_S",
+        "SWEEP_CLIPS_PERIOD_S",
+        "SWEEP_ORPHANS_PERIOD_S",
+    )
     hourly = dict.fromkeys(periods, 3600)
     enabled = make_app(database_url, tmp_path / "ev", SCHEDULER_ENABLED=True, **hourly)
     assert "scheduler" not in enabled.extensions  # not before it serves
     enabled.test_client().get("/healthz")
     started = enabled.extensions["scheduler"]
-    assert [s.name for s in started.planned] == ["devices", "pipeline", "orphans"]
+    assert [s.name for s in started.planned] == ["devices", "pipeline", "clips", "orphans"]
     assert started.thread.is_alive()
     started.stop()
     from echallan.core.jobs import celery
