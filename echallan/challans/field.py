@@ -14,6 +14,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+import cv2
+import numpy as np
+
 from echallan.audit import operations as audit
 from echallan.challans.events import ViolationEvent
 from echallan.challans.jobs import ProcessEvent
@@ -118,8 +121,6 @@ def _plate(typed: str) -> tuple[str, bool]:
 
 def _decodes(path: Path) -> bool:
     """Tell whether an image file decodes to pixels."""
-    import cv2
-    import numpy as np
 
     return (
         cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_8) is not None
