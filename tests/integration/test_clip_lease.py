@@ -48,6 +48,9 @@ def test_a_dead_workers_lease_runs_out_and_the_sweep_requeues_it(
     clip_id = received_clip(app, client, tmp_path)
     sweep = clip_sweep(app)
     assert sweep.period_s == 30 and sweep.task.name == "echallan.sweep_clips"
+    from echallan.core.jobs import celery
+
+    assert celery.conf.beat_schedule["sweep-clips"]["task"] == "echallan.sweep_clips"  # celery mode
     with app.app_context(), unit_of_work():  # a worker claims it, then is killed outright
         assert isinstance(analysis.claim_clip(deps.of(app), clip_id, clock.now()), analysis.Claim)
     app.config["JOBS_MODE"] = "sync"
@@ -61,6 +64,9 @@ def test_a_dead_workers_lease_runs_out_and_the_sweep_requeues_it(
         assert clip.status == "failed" and "1280x720" in clip.failure_reason  # a real verdict
         assert clip.analysis_attempts == 2 and clip.lease_until is None
     assert scheduler.run_once(sweep) == 0
+    from echallan import tasks
+
+    assert tasks.sweep_clips() == 0  # the task celery beat runs finds nothing left either
 
 
 def test_a_live_workers_lease_is_left_alone_and_a_lost_job_is_requeued(
