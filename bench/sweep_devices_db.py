@@ -1,4 +1,4 @@
-"""Time the device sweep through the real service (devices.sweep_offline) on a seeded database.
+"""Time the device sweep through the real service (device_sweep.sweep_offline) on a seeded database.
 
     DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/sweep_devices_db.py \\
         [--repeat 5] [--silent 0.03] [--no-prepare]
@@ -66,11 +66,11 @@ def _state(row: Any, silent: bool, now: datetime, rng: random.Random) -> dict[st
 def timed_sweep(now: datetime) -> tuple[float, dict[str, Any]]:
     """Run one sweep in its own unit of work (commit included); return seconds and report."""
     from echallan.core.uow import unit_of_work
-    from echallan.devices import operations as devices
+    from echallan.devices import sweep as device_sweep
 
     started = time.perf_counter()
     with unit_of_work():
-        report = devices.sweep_offline(deps.current().settings, now)
+        report = device_sweep.sweep_offline(deps.current().settings, now)
     return time.perf_counter() - started, report.as_dict()
 
 

@@ -26,7 +26,8 @@ from echallan.core import deps, jobs
 from echallan.core.storage import EvidenceStore
 from echallan.devices import alerts
 from echallan.devices import tasks as device_tasks
-from echallan.devices.operations import device_key_cache, health_config_from
+from echallan.devices.heartbeats import device_key_cache
+from echallan.devices.operations import health_config_from
 from integrations.registry import HttpVehicleRegistry, InMemoryRegistry, VehicleRegistry
 from integrations.registry.memory import DEFAULT_SEED
 from integrations.sms import FileSmsSender, HttpSmsGateway, SmsSender

@@ -24,6 +24,7 @@ from echallan.core import deps
 from echallan.core.clock import now
 from echallan.core.extensions import db
 from echallan.core.uow import unit_of_work
+from echallan.devices import heartbeats
 from echallan.devices import operations as devices
 from echallan.staff import operations as admin
 from echallan.staff.models import ApiClient, User
@@ -147,9 +148,9 @@ def _heartbeats() -> None:
         "lon": BOX_POSITION[1],
     }
     with unit_of_work():
-        devices.record_heartbeat(deps.current().settings, BOX_ID, beat, None, at)
+        heartbeats.record_heartbeat(deps.current().settings, BOX_ID, beat, None, at)
         camera_beat = {"device_clock": at.isoformat(), "frames_since_last": 750}
-        devices.record_heartbeat(deps.current().settings, CAMERA_ID, camera_beat, None, at)
+        heartbeats.record_heartbeat(deps.current().settings, CAMERA_ID, camera_beat, None, at)
 
 
 def _ingest_sample(seed: int, work_dir: Path) -> str:

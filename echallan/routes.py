@@ -12,6 +12,7 @@ from echallan.citizens import pages as citizen_pages
 from echallan.clips import api as cameras_api
 from echallan.core.extensions import api
 from echallan.devices import api as devices_api
+from echallan.devices import heartbeat_api
 from echallan.observability import pages as observability_pages
 from echallan.partners import api as partners_api
 from echallan.payments import api as payments_api
@@ -25,6 +26,7 @@ API_MODULES = (
     citizens_api,
     partners_api,
     payments_api,
+    heartbeat_api,
     devices_api,
     field_api,
     audit_api,
@@ -42,7 +44,6 @@ def init_app(app: Flask) -> None:
     )
     for module in API_MODULES:
         api.register_blueprint(module.blp)
-    api.register_blueprint(devices_api.ops)  # the control room's device routes
     app.register_blueprint(home.bp)
     app.register_blueprint(citizen_pages.bp)
     app.register_blueprint(observability_pages.bp)

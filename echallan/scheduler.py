@@ -37,7 +37,7 @@ from echallan.clips import tasks as clip_tasks
 from echallan.core import clock, deps
 from echallan.core.jobs import celery
 from echallan.core.uow import unit_of_work
-from echallan.devices import operations as devices
+from echallan.devices import sweep as device_sweep
 from echallan.devices import tasks as device_tasks
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def sweeps(app: Flask) -> list[Sweep]:
             "devices",
             device_tasks.sweep_devices,
             app.config["SWEEP_DEVICES_PERIOD_S"],
-            partial(devices.sweep_offline, deps.of(app).settings),
+            partial(device_sweep.sweep_offline, deps.of(app).settings),
         ),
         Sweep("pipeline", pipeline_tasks.sweep, app.config["SWEEP_PERIOD_S"], pipeline.run_all),
         Sweep(

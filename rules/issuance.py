@@ -31,6 +31,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from rules.errors import InvalidInput
+from rules.plates import plate_key_or_none
 
 _NOT_PLATE = re.compile(r"[^A-Z0-9]")
 
@@ -219,7 +220,7 @@ def _read_reasons(facts: ViolationFacts, thresholds: Thresholds) -> list[str]:
         reasons.append(Reason.LOW_PLATE_CONFIDENCE)
     if not facts.plate_pattern_valid:
         reasons.append(Reason.INVALID_PLATE_PATTERN)
-    exemption = thresholds.exempt_plates.get(plate_key(facts.plate))
+    exemption = thresholds.exempt_plates.get(plate_key_or_none(facts.plate) or "")
     if exemption:
         reasons.append(f"{Reason.EXEMPT}: {exemption}")
     return reasons
@@ -294,11 +295,6 @@ def _norm(text: str | None) -> str:
     return " ".join((text or "").lower().split())
 
 
-def plate_key(plate: str) -> str:
-    """Return the plate in upper case without separators (AZU-290 and azu 290 -> AZU290)."""
-    return _NOT_PLATE.sub("", str(plate).upper())
-
-
 @dataclass(frozen=True)
 class OffenceRef:
     """One offence as duplicate detection sees it; `ref` is the caller's id (e.g. challan id)."""
@@ -321,13 +317,13 @@ def is_duplicate(
     _check_aware(new.occurred_at)
     if window < timedelta(0):
         raise InvalidInput("duplicate window must not be negative")
-    key = plate_key(new.plate)
-    if not key:
+    key = plate_key_or_none(new.plate)
+    if key is None:
         return None
     matches = [
         old
         for old in existing
-        if plate_key(old.plate) == key
+        if plate_key_or_none(old.plate) == key
         and old.rule == new.rule
         and old.camera_id == new.camera_id
         and abs(_check_aware(old.occurred_at) - new.occurred_at) <= window

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rules.errors import InvalidInput
+from rules.errors import InvalidInput, UnsupportedMedia
 
 
 class ClipError(InvalidInput):
@@ -15,8 +15,11 @@ class ClipError(InvalidInput):
         self.reason = reason
 
 
-class UnsupportedClip(ClipError):
-    """The file is not a video container, or its codec is one we cannot decode (HTTP 415)."""
+class UnsupportedClip(UnsupportedMedia, ClipError):
+    """The file is not a video container, or its codec is one we cannot decode.
 
-    status = 415
+    UnsupportedMedia first, so the app's status map finds it (415) before InvalidInput (422);
+    still a ClipError, so the analysis treats it like any unusable clip.
+    """
+
     title = "Unsupported Media Type"

@@ -21,6 +21,7 @@ from rules import issuance
 from rules.errors import Conflict, NotFound
 from rules.fines import Offence
 from rules.lifecycle import ChallanEvent
+from rules.plates import plate_key
 
 log = logging.getLogger(__name__)
 SYSTEM = "system:issuance"
@@ -71,7 +72,7 @@ def thresholds_from(config: Mapping[str, Any]) -> issuance.Thresholds:
         min_plate_confidence=config["AUTO_ISSUE_MIN_PLATE_CONFIDENCE"],
         max_lookup_attempts=config["MAX_LOOKUP_ATTEMPTS"],
         require_colour=config["REQUIRE_COLOUR_MATCH"],
-        exempt_plates={issuance.plate_key(k): v for k, v in exempt.items()},
+        exempt_plates={plate_key(k): v for k, v in exempt.items()},
         review_rules=frozenset(
             name.strip() for name in config["ALWAYS_REVIEW_RULES"].split(",") if name.strip()
         ),

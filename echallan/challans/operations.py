@@ -14,9 +14,9 @@ from echallan.challans.models import Challan
 from echallan.core.deps import Settings
 from echallan.core.extensions import db
 from echallan.core.sequences import next_value
-from integrations.registry import plate_key
 from rules import dues, fines, numbers
 from rules.errors import Conflict, NotFound
+from rules.issuance import OffenceRef, is_duplicate
 from rules.lifecycle import ChallanEvent, ChallanStatus, transition
 
 log = logging.getLogger(__name__)
@@ -32,15 +32,20 @@ def get_challan(number: str) -> Challan:
 
 
 def find_duplicate(event: ViolationEvent, plate: str, window: timedelta) -> Challan | None:
-    """Return a challan for the same vehicle, rule and camera within the duplicate window."""
-    candidates = db.session.scalars(
-        sa.select(Challan)
+    """Return a challan for the same vehicle, rule and camera within the duplicate window.
+
+    The query only narrows the candidates; `rules.issuance.is_duplicate` decides.
+    """
+    rows = db.session.execute(
+        sa.select(Challan, ViolationEvent.camera_id)
         .join(ViolationEvent, Challan.event_id == ViolationEvent.id)
         .where(Challan.rule == event.rule, ViolationEvent.camera_id == event.camera_id)
         .where(Challan.occurred_at.between(event.occurred_at - window, event.occurred_at + window))
     )
-    key = plate_key(plate)
-    return next((c for c in candidates if plate_key(c.plate) == key), None)
+    earlier = [OffenceRef(c.plate, c.rule, camera, c.occurred_at, ref=c) for c, camera in rows]
+    new = OffenceRef(plate, event.rule, event.camera_id, event.occurred_at)
+    found = is_duplicate(new, earlier, window)
+    return found.ref if found else None
 
 
 def issue_challan(

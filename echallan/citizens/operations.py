@@ -13,11 +13,11 @@ from echallan.challans.notice_content import clip_sha256_of, photos_of, place_na
 from echallan.core.extensions import db
 from echallan.review import operations as review
 from echallan.review.models import ReviewTask
-from integrations.registry import plate_key
 from notices.notice import OFFENCES
 from rules import dues, fines, lifecycle
 from rules.errors import InvalidInput, NotFound
 from rules.lifecycle import ChallanEvent
+from rules.plates import plate_key
 
 
 def find(number: str, plate: str) -> Challan:

@@ -19,27 +19,13 @@ from echallan.core.deps import Deps, Settings
 from echallan.core.extensions import db
 from echallan.core.storage import StagedFile
 from echallan.core.uow import on_rollback
-from echallan.devices import operations as devices
+from echallan.devices import heartbeats
 from echallan.staff.models import ApiClient
-from rules.errors import DomainError, InvalidInput, NotFound
+from rules.errors import Forbidden, InvalidInput, NotFound, UnsupportedMedia
 from vision import decode
 from vision.errors import ClipError
 
 log = logging.getLogger(__name__)
-
-
-class Forbidden(DomainError):
-    """The caller is known but may not act on this resource."""
-
-    status = 403
-    title = "Forbidden"
-
-
-class UnsupportedMedia(DomainError):
-    """The upload is not a video container we can analyse."""
-
-    status = 415
-    title = "Unsupported Media Type"
 
 
 @dataclass(frozen=True)
@@ -168,7 +154,7 @@ def _store_new_clip(
             db.session.add(clip)
     except IntegrityError:  # the same clip arrived concurrently and won the insert
         return IngestResult(_clip_by_hash(staged.sha256), created=False)  # type: ignore[arg-type]
-    devices.record_clip_liveness(
+    heartbeats.record_clip_liveness(
         clip, deps.settings.health
     )  # the camera is alive; a drifting clock flags the clip
     clip.job_id = jobs.enqueue(AnalyzeClip(clip.id))

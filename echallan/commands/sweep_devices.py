@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from echallan.core import clock, deps
 from echallan.core.uow import unit_of_work
-from echallan.devices import operations as devices
+from echallan.devices import sweep as device_sweep
 
 
 @click.command("sweep-devices")
@@ -26,7 +26,7 @@ def command(at: str | None) -> None:
 
     now = _parse(at) if at else clock.now()
     with unit_of_work():
-        report = devices.sweep_offline(deps.current().settings, now)
+        report = device_sweep.sweep_offline(deps.current().settings, now)
     click.echo(json.dumps(report.as_dict()))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from rules import errors as domain
 from rules.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,26 @@ def _from_http(error: HTTPException) -> Response:
     return response
 
 
+# The HTTP status of each kind of domain error; a subclass answers as its nearest listed base.
+STATUS: dict[type[DomainError], int] = {
+    domain.DomainError: 400,
+    domain.InvalidInput: 422,
+    domain.NotFound: 404,
+    domain.Conflict: 409,
+    domain.Unauthorized: 401,
+    domain.Forbidden: 403,
+    domain.TooLarge: 413,
+    domain.UnsupportedMedia: 415,
+    domain.UpstreamFailure: 502,
+    domain.Unavailable: 503,
+}
+
+
+def status_of(error: DomainError) -> int:
+    """Return the HTTP status for a domain error: that of the nearest class in `STATUS`."""
+    return next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
+
+
 RESERVED = frozenset({"type", "title", "status", "detail", "instance"})
 
 
@@ -54,7 +75,7 @@ def _from_domain(error: DomainError) -> Response:
         for key, value in error.extra.items()
         if _is_json_value(value)
     }
-    return problem(error.status, error.title, error.detail, **extra)
+    return problem(status_of(error), error.title, error.detail, **extra)
 
 
 def _from_validation(error: ValidationError) -> Response:

@@ -9,16 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from rules.errors import DomainError
+from rules.errors import TooLarge
 
 CHUNK = 1024 * 1024
-
-
-class TooLarge(DomainError):
-    """The upload is larger than the configured limit."""
-
-    status = 413
-    title = "Content Too Large"
 
 
 @dataclass(frozen=True)

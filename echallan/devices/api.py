@@ -1,128 +1,32 @@
-"""Device health: heartbeats from boxes and cameras; the control room's operations API.
+"""The control room's operations API over the camera network's health.
 
-- `POST /api/v1/devices/<id>/heartbeats`: a device key (scope heartbeats:write) bound to the
-  device or its box (an unbound fleet key may send for any device).
-- `/api/v1/ops/...`: staff (session) read sites, devices, alerts and the uptime report and
-  acknowledge alerts; administrators register sites, boxes and camera devices.
+`/api/v1/ops/...`: staff (session) read sites, devices, alerts and the uptime report and
+acknowledge alerts; administrators register sites, boxes and camera devices.
 """
 
 from __future__ import annotations
 
-import hmac
-import json
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import Response, abort, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from echallan.core import clock, deps
 from echallan.core.api import document_problems, id_path, offset_field
-from echallan.core.auth import API_KEY_HEADER, actor, hash_secret, require_role
+from echallan.core.auth import actor, require_role
 from echallan.devices import operations as devices
+from echallan.devices import reports as device_reports
 from echallan.staff.models import Role
-from rules.errors import InvalidInput
-from rules.health import MAX_COUNT
 
 blp = Blueprint(
-    "devices", __name__, url_prefix="/api/v1/devices", description="Devices: heartbeats"
-)
-ops = Blueprint(
     "device_ops",
     __name__,
     url_prefix="/api/v1/ops",
     description="Operations: camera network health, alerts and the uptime (SLA) report",
 )
-F = TypeVar("F", bound=Callable[..., Any])
 STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 STAFF_SESSION = [{"StaffSession": []}]
-
-
-class HeartbeatSchema(Schema):
-    """A heartbeat as a device sends it (rules.health.validate_heartbeat is the contract)."""
-
-    device_clock = fields.AwareDateTime(
-        required=True, metadata={"description": "the device's clock, ISO 8601 with offset"}
-    )
-    mains_on = fields.Boolean(allow_none=True)
-    battery_pct = fields.Float(allow_none=True, metadata={"minimum": 0, "maximum": 100})
-    door_open = fields.Boolean(allow_none=True, metadata={"description": "tamper switch"})
-    lat = fields.Float(allow_none=True, metadata={"description": "WGS-84; 0,0 means no fix"})
-    lon = fields.Float(allow_none=True)
-    temperature_c = fields.Float(allow_none=True)
-    uptime_s = fields.Integer(allow_none=True, metadata={"minimum": 0, "maximum": MAX_COUNT})
-    frames_since_last = fields.Integer(
-        allow_none=True, metadata={"minimum": 0, "maximum": MAX_COUNT}
-    )
-
-
-class HeartbeatAcceptedSchema(Schema):
-    """What a stored heartbeat changed."""
-
-    device_id = fields.String()
-    received_at = fields.AwareDateTime()
-    clock_offset_s = fields.Float()
-    clock_trusted = fields.Boolean()
-    opened = fields.List(fields.String(), metadata={"description": "rules of alerts opened"})
-    resolved = fields.List(fields.String(), metadata={"description": "rules of alerts resolved"})
-
-
-def require_device_key(view: F) -> F:
-    """Admit a key with scope heartbeats:write (like auth.require_scope, with a short cache)."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        header = request.headers.get(API_KEY_HEADER) or ""
-        key_id, _, secret = header.partition(".")
-        cache = deps.current().device_keys
-        client = devices.device_key(key_id, cache) if key_id and secret else None
-        if client is None or not hmac.compare_digest(client.key_hash, hash_secret(secret)):
-            abort(401, description=f"a valid {API_KEY_HEADER} header is required")
-        if "heartbeats:write" not in client.scopes:
-            abort(403, description="this key lacks the scope 'heartbeats:write'")
-        g.api_client = client
-        return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-@blp.route("/<device_id>/heartbeats")
-class Heartbeats(MethodView):
-    """A device's heartbeats."""
-
-    @blp.doc(
-        requestBody={
-            "required": True,
-            "content": {"application/json": {"schema": HeartbeatSchema}},
-        },
-        security=[{"ApiKey": []}],
-    )
-    @blp.response(202, HeartbeatAcceptedSchema, description="Stored; alerts reconciled")
-    @document_problems(blp, 401, 403, 404, 422)
-    @require_device_key
-    def post(self, device_id: str) -> Response:
-        """Send a heartbeat; a bad value is refused (422 naming the `field`) and nothing stored."""
-        raw = request.get_json(silent=True)
-        if not isinstance(raw, dict):
-            raise InvalidInput("the body must be a JSON object", field="body")
-        settings = deps.current().settings
-        result = devices.record_heartbeat(settings, device_id, raw, g.api_client, clock.now())
-        # Dumped here, not by the response schema: on the hot path marshmallow costs ~10 % CPU.
-        body = {
-            "device_id": result.device_id,
-            "received_at": result.received_at.isoformat(),
-            "clock_offset_s": result.clock_offset_s,
-            "clock_trusted": result.clock_trusted,
-            "opened": result.opened,
-            "resolved": result.resolved,
-        }
-        return Response(json.dumps(body), 202, mimetype="application/json")
-
-
-# --- operations ------------------------------------------------------------------------------
 
 
 class SiteInSchema(Schema):
@@ -189,7 +93,7 @@ class DeviceSchema(Schema):
     def get_status(self, device: Any) -> dict[str, Any]:
         """Describe the device's live condition now."""
         health = deps.current().settings.health
-        return DeviceStatusSchema().dump(devices.device_status(device, clock.now(), health))
+        return DeviceStatusSchema().dump(device_reports.device_status(device, clock.now(), health))
 
 
 class SiteDetailSchema(SiteSchema):
@@ -281,113 +185,113 @@ class UptimeSchema(Schema):
     ratio = fields.Float(allow_none=True)
 
 
-@ops.route("/sites")
+@blp.route("/sites")
 class Sites(MethodView):
     """Junctions."""
 
-    @ops.doc(security=STAFF_SESSION)
-    @ops.response(200, SiteSchema(many=True))
-    @document_problems(ops, 401, 403)
+    @blp.doc(security=STAFF_SESSION)
+    @blp.response(200, SiteSchema(many=True))
+    @document_problems(blp, 401, 403)
     @require_role(*STAFF)
     def get(self) -> Any:
         """List junctions and their enforcement mode."""
-        return devices.list_sites()
+        return device_reports.list_sites()
 
-    @ops.doc(security=STAFF_SESSION)
-    @ops.arguments(SiteInSchema)
-    @ops.response(201, SiteSchema)
-    @document_problems(ops, 401, 403, 409, 422)
+    @blp.doc(security=STAFF_SESSION)
+    @blp.arguments(SiteInSchema)
+    @blp.response(201, SiteSchema)
+    @document_problems(blp, 401, 403, 409, 422)
     @require_role(Role.ADMIN)
     def post(self, data: dict[str, Any]) -> tuple[Any, int]:
         """Register a junction (administrators)."""
         return devices.register_site(data.pop("id"), actor(), **data), 201
 
 
-@ops.route("/sites/<site_id>")
+@blp.route("/sites/<site_id>")
 class SiteDetail(MethodView):
     """One junction."""
 
-    @ops.doc(security=STAFF_SESSION)
-    @ops.response(200, SiteDetailSchema)
-    @document_problems(ops, 401, 403, 404)
+    @blp.doc(security=STAFF_SESSION)
+    @blp.response(200, SiteDetailSchema)
+    @document_problems(blp, 401, 403, 404)
     @require_role(*STAFF)
     def get(self, site_id: str) -> Any:
         """Show a junction with its boxes and cameras."""
-        return devices.site_detail(site_id)
+        return device_reports.site_detail(site_id)
 
 
-@ops.route("/devices")
+@blp.route("/devices")
 class Devices(MethodView):
     """Boxes and cameras."""
 
-    @ops.doc(security=STAFF_SESSION)
-    @ops.arguments(DeviceArgsSchema, location="query")
-    @ops.response(200, DeviceSchema(many=True))
-    @document_problems(ops, 401, 403, 422)
+    @blp.doc(security=STAFF_SESSION)
+    @blp.arguments(DeviceArgsSchema, location="query")
+    @blp.response(200, DeviceSchema(many=True))
+    @document_problems(blp, 401, 403, 422)
     @require_role(*STAFF)
     def get(self, args: dict[str, Any]) -> Any:
         """List devices with their last readings and live status."""
-        return devices.list_devices(**args)
+        return device_reports.list_devices(**args)
 
-    @ops.doc(security=STAFF_SESSION)
-    @ops.arguments(DeviceInSchema)
-    @ops.response(201, DeviceCreatedSchema)
-    @document_problems(ops, 401, 403, 404, 409, 422)
+    @blp.doc(security=STAFF_SESSION)
+    @blp.arguments(DeviceInSchema)
+    @blp.response(201, DeviceCreatedSchema)
+    @document_problems(blp, 401, 403, 404, 409, 422)
     @require_role(Role.ADMIN)
     def post(self, data: dict[str, Any]) -> tuple[Any, int]:
         """Register a box, or a registered camera's device row (administrators)."""
         return devices.register_device(data, actor(), clock.now()), 201
 
 
-@ops.route("/devices/<device_id>")
+@blp.route("/devices/<device_id>")
 class DeviceDetail(MethodView):
     """One device."""
 
-    @ops.doc(security=STAFF_SESSION)
-    @ops.response(200, DeviceSchema)
-    @document_problems(ops, 401, 403, 404)
+    @blp.doc(security=STAFF_SESSION)
+    @blp.response(200, DeviceSchema)
+    @document_problems(blp, 401, 403, 404)
     @require_role(*STAFF)
     def get(self, device_id: str) -> Any:
         """Show a device with its last readings and live status."""
         return devices.get_device(device_id)
 
 
-@ops.route("/alerts")
+@blp.route("/alerts")
 class Alerts(MethodView):
     """Device alerts."""
 
-    @ops.doc(security=STAFF_SESSION)
-    @ops.arguments(AlertArgsSchema, location="query")
-    @ops.response(200, AlertSchema(many=True))
-    @document_problems(ops, 401, 403, 422)
+    @blp.doc(security=STAFF_SESSION)
+    @blp.arguments(AlertArgsSchema, location="query")
+    @blp.response(200, AlertSchema(many=True))
+    @document_problems(blp, 401, 403, 422)
     @require_role(*STAFF)
     def get(self, args: dict[str, Any]) -> Any:
         """List alerts, newest first: the open ones, or all with include_resolved."""
-        return devices.list_alerts(**args)
+        return device_reports.list_alerts(**args)
 
 
-@ops.route(f"/alerts/{id_path('alert_id')}/acknowledge")
+@blp.route(f"/alerts/{id_path('alert_id')}/acknowledge")
 class AcknowledgeAlert(MethodView):
     """Taking charge of an alert."""
 
-    @ops.doc(security=STAFF_SESSION)
-    @ops.response(200, AlertSchema)
-    @document_problems(ops, 401, 403, 404, 409)
+    @blp.doc(security=STAFF_SESSION)
+    @blp.response(200, AlertSchema)
+    @document_problems(blp, 401, 403, 404, 409)
     @require_role(*STAFF)
     def post(self, alert_id: int) -> Any:
         """Acknowledge an alert: its repeat notifications stop (audited)."""
         return devices.acknowledge_alert(alert_id, actor(), clock.now())
 
 
-@ops.route("/uptime")
+@blp.route("/uptime")
 class UptimeReport(MethodView):
     """The SLA report."""
 
-    @ops.doc(security=STAFF_SESSION)
-    @ops.arguments(UptimeArgsSchema, location="query")
-    @ops.response(200, UptimeSchema(many=True))
-    @document_problems(ops, 401, 403, 422)
+    @blp.doc(security=STAFF_SESSION)
+    @blp.arguments(UptimeArgsSchema, location="query")
+    @blp.response(200, UptimeSchema(many=True))
+    @document_problems(blp, 401, 403, 422)
     @require_role(*STAFF)
     def get(self, args: dict[str, Any]) -> Any:
         """Report each camera's (or box's) uptime over [start, end)."""
-        return devices.uptime_report(args["start"], args["end"], clock.now(), args["kind"])
+        return device_reports.uptime_report(args["start"], args["end"], clock.now(), args["kind"])

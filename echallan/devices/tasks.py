@@ -7,7 +7,7 @@ from typing import Any
 from echallan.core import clock, deps
 from echallan.core.jobs import celery
 from echallan.core.uow import unit_of_work
-from echallan.devices import operations as devices
+from echallan.devices import sweep as device_sweep
 
 
 @celery.task(name="echallan.sweep_devices")
@@ -15,4 +15,4 @@ def sweep_devices() -> dict[str, Any]:
     """Evaluate offline and no-frames over every device and reconcile the alerts."""
 
     with unit_of_work():
-        return devices.sweep_offline(deps.current().settings, clock.now()).as_dict()
+        return device_sweep.sweep_offline(deps.current().settings, clock.now()).as_dict()

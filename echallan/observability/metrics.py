@@ -16,7 +16,7 @@ from echallan.challans.events import EventStatus, ViolationEvent
 from echallan.challans.models import Challan, Notice
 from echallan.clips.models import Clip, ClipStatus
 from echallan.core.extensions import db
-from echallan.devices.operations import metric_families
+from echallan.devices.reports import metric_families
 from echallan.review.models import ReviewTask
 
 

@@ -12,9 +12,9 @@ from echallan.audit import operations as audit
 from echallan.challans import operations as challans
 from echallan.challans.models import Challan
 from echallan.core.extensions import db
-from integrations.registry import plate_key
 from rules.errors import InvalidInput
 from rules.lifecycle import BLOCKED, PAYABLE, ChallanEvent, ChallanStatus
+from rules.plates import plate_key
 
 OUTSTANDING = sorted(status.value for status in PAYABLE | BLOCKED)
 CNIC = re.compile(r"[0-9]{13}")

@@ -11,16 +11,9 @@ from marshmallow import Schema, fields
 
 from echallan.core.api import document_problems
 from echallan.core.auth import authenticate, current_user
-from rules.errors import DomainError
+from rules.errors import Unauthorized
 
 blp = Blueprint("session", __name__, url_prefix="/api/v1/session", description="Staff sign-in")
-
-
-class Unauthorized(DomainError):
-    """Credentials were wrong."""
-
-    status = 401
-    title = "Unauthorized"
 
 
 class LoginSchema(Schema):

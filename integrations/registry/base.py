@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from rules.errors import DomainError, InvalidInput, NotFound
-
-# Longest real plate key is about 10 characters (LEA-13-2293 -> LEA132293); leave headroom.
-MAX_PLATE_KEY = 12
-_SEPARATORS = re.compile(r"[\s\-_./]+")
-_KEY = re.compile(r"[A-Z0-9]+")
+from rules.errors import NotFound, Unavailable
+from rules.plates import plate_key as plate_key  # re-exported: records are keyed by it
 
 
 class VehicleClass(StrEnum):
@@ -96,10 +91,9 @@ class VehicleNotFound(NotFound):
         self.plate = plate
 
 
-class RegistryUnavailable(DomainError):
+class RegistryUnavailable(Unavailable):
     """The registry gave no usable answer (down, slow, refusing, or sending garbage)."""
 
-    status = 503
     title = "Vehicle registry unavailable"
 
     def __init__(self, reason: str) -> None:
@@ -114,13 +108,3 @@ class VehicleRegistry(Protocol):
     def lookup(self, plate: str) -> VehicleRecord:
         """Return the vehicle; raise VehicleNotFound or RegistryUnavailable."""
         ...
-
-
-def plate_key(plate: str) -> str:
-    """Return the plate in upper case without separators; raise InvalidInput if it cannot be one."""
-    if not isinstance(plate, str):
-        raise InvalidInput("plate must be a string", plate=repr(plate))
-    key = _SEPARATORS.sub("", plate.strip().upper())
-    if not key or len(key) > MAX_PLATE_KEY or not _KEY.fullmatch(key):
-        raise InvalidInput(f"not a plate: {plate!r}", plate=plate)
-    return key

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from rules.errors import DomainError
+from rules.errors import UpstreamFailure
 
 MAX_TEXT = 640  # four concatenated GSM-7 segments; a challan notice needs one or two
 MAX_KEY = 128
@@ -22,10 +22,9 @@ class SendResult:
     status: str
 
 
-class SmsFailure(DomainError):
+class SmsFailure(UpstreamFailure):
     """The message was not handed over."""
 
-    status = 502
     title = "SMS not sent"
 
 

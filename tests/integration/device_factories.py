@@ -17,6 +17,7 @@ from werkzeug.wrappers import Request, Response
 from echallan.core import deps
 from echallan.core.uow import unit_of_work
 from echallan.devices import operations as devices
+from echallan.devices import sweep as device_sweep
 from echallan.staff import operations as admin
 from tests.integration import factories as f
 
@@ -152,7 +153,7 @@ def receiver() -> Iterator[Receiver]:
     thread.join(timeout=5)
 
 
-def sweep(app: Flask, now: datetime) -> devices.SweepReport:
+def sweep(app: Flask, now: datetime) -> device_sweep.SweepReport:
     """Run the device sweep at `now` in its own unit of work."""
     with app.app_context(), unit_of_work():
-        return devices.sweep_offline(deps.of(app).settings, now)
+        return device_sweep.sweep_offline(deps.of(app).settings, now)

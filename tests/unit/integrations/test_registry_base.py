@@ -8,7 +8,7 @@ import pytest
 
 from integrations.registry import InMemoryRegistry, VehicleNotFound, VehicleRegistry, plate_key
 from integrations.registry.base import RegistrationStatus, RegistryUnavailable
-from rules.errors import DomainError, InvalidInput, NotFound
+from rules.errors import InvalidInput, NotFound, Unavailable
 from tests.unit.integrations.records import make_record
 
 
@@ -47,11 +47,11 @@ def test_registration_validity_follows_status_and_expiry() -> None:
     assert not expired.is_registration_valid(date(2000, 1, 1))
 
 
-def test_errors_carry_http_statuses_for_problem_json() -> None:
+def test_errors_are_domain_errors_with_their_reason() -> None:
     assert isinstance(VehicleNotFound("ASF813"), NotFound)
     unavailable = RegistryUnavailable("read timeout")
-    assert isinstance(unavailable, DomainError)
-    assert (unavailable.status, unavailable.reason) == (503, "read timeout")
+    assert isinstance(unavailable, Unavailable)
+    assert unavailable.reason == "read timeout"
 
 
 def test_memory_registry_finds_by_any_spelling() -> None:

@@ -36,7 +36,6 @@ def refused_field(raw: object, now: datetime = NOW) -> str:
     """Return the field named by the InvalidInput that validation raises."""
     with pytest.raises(InvalidInput) as caught:
         validate_heartbeat("KHI-BOX-0001", raw, now)  # type: ignore[arg-type]
-    assert caught.value.status == 422
     return str(caught.value.extra["field"])
 
 

@@ -17,8 +17,8 @@ from rules.issuance import (
     ViolationFacts,
     decide,
     is_duplicate,
-    plate_key,
 )
+from rules.plates import plate_key, plate_key_or_none
 
 CLEAN = ViolationFacts(
     rule="red_light",
@@ -313,3 +313,4 @@ def test_duplicate_refuses_naive_times_and_negative_windows():
 
 def test_plate_key():
     assert plate_key("lea-13 2293") == "LEA132293"
+    assert plate_key_or_none("--") is None and plate_key_or_none(None) is None

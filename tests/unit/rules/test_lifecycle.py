@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from rules.errors import IllegalTransition, InvalidInput
+from rules.errors import Conflict, IllegalTransition, InvalidInput
 from rules.lifecycle import (
     TERMINAL,
     ChallanEvent,
@@ -70,12 +70,12 @@ def test_legal_transition_reaches_expected_status(pair):
 
 
 @pytest.mark.parametrize("pair", ILLEGAL, ids=_id)
-def test_illegal_transition_raises_409_naming_status_and_event(pair):
+def test_illegal_transition_is_a_conflict_naming_status_and_event(pair):
     status, event = pair
     with pytest.raises(IllegalTransition) as caught:
         transition(status, event)
     error = caught.value
-    assert error.status == 409
+    assert isinstance(error, Conflict)
     assert status.value in error.detail and event.value in error.detail
     assert error.extra["status"] == status.value and error.extra["event"] == event.value
 

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from rules.errors import InvalidInput
+from rules.errors import InvalidInput, UnsupportedMedia
 from vision import decode
 from vision.errors import ClipError
 
@@ -101,19 +101,19 @@ def test_a_cut_avi_is_refused_without_decoding_it_all(tmp_path: Path) -> None:
         decode.check_decodable(path)
 
 
-@pytest.mark.parametrize(("name", "status"), [("notes.mp4", 415), ("odd.avi", 415)])
+@pytest.mark.parametrize("name", ["notes.mp4", "odd.avi"])
 def test_not_a_container_and_an_unknown_codec_are_unsupported_media(
-    tmp_path: Path, name: str, status: int
+    tmp_path: Path, name: str
 ) -> None:
     path = write_clip(tmp_path / "odd.avi", "MJPG")
     path.write_bytes(path.read_bytes().replace(b"MJPG", b"QQQQ"))
     (tmp_path / "notes.mp4").write_text("this is a text file, not a clip\n" * 50)
     with pytest.raises(ClipError) as refused:
         decode.check_decodable(tmp_path / name)
-    assert refused.value.status == status
+    assert isinstance(refused.value, UnsupportedMedia)  # the app answers 415, not 422
 
 
 def test_clip_error_is_invalid_input() -> None:
     error = ClipError("zero-length file: x.mp4")
-    assert isinstance(error, InvalidInput) and error.status == 422
+    assert isinstance(error, InvalidInput)
     assert error.reason == "zero-length file: x.mp4"
