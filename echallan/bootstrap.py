@@ -64,9 +64,28 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
         issuance=issuance,
         health=health_config_from(config.get("HEALTH_CONFIG")),
         device_key_cache_s=float(config.get("DEVICE_KEY_CACHE_S", 5.0)),
+        clip_max_clock_drift=_seconds(config, "CLIP_MAX_CLOCK_DRIFT_S"),
+        clip_max_age=_seconds(config, "CLIP_MAX_AGE_S"),
+        orphan_grace=_seconds(config, "ORPHAN_GRACE_S"),
+        clip_lease=_seconds(config, "CLIP_LEASE_S"),
+        clip_max_attempts=int(config["CLIP_MAX_ATTEMPTS"]),
+        clip_unclaimed=_seconds(config, "CLIP_UNCLAIMED_S"),
         control_room_webhook_url=config.get("CONTROL_ROOM_WEBHOOK_URL", ""),
         control_room_sms=config.get("CONTROL_ROOM_SMS", ""),
     )
+
+
+def _seconds(config: Mapping[str, Any], name: str) -> timedelta:
+    """Parse a positive number of seconds, naming the setting when it is not one."""
+    try:
+        value = float(config[name])
+    except (KeyError, TypeError, ValueError) as error:
+        raise RuntimeError(
+            f"{name} must be a number of seconds, not {config.get(name)!r}"
+        ) from error
+    if not value > 0:
+        raise RuntimeError(f"{name} must be positive, not {value}")
+    return timedelta(seconds=value)
 
 
 def build_deps(config: Mapping[str, Any]) -> deps.Deps:

@@ -71,6 +71,31 @@ class Config:
     # Plates exempt from automatic issue (e.g. emergency vehicles): "PLATE=reason;PLATE=reason".
     EXEMPT_PLATES = os.environ.get("EXEMPT_PLATES", "")
     DUPLICATE_WINDOW_S = _env_int("DUPLICATE_WINDOW_S", 300)
+    # Clip time bar (issue 23). A clip may start at most this far ahead of our clock: cameras
+    # are NTP-synchronised and the health rules already distrust a clock 2 s off, so 5 minutes
+    # is slack for a bad sync, not for a clock set to next year.
+    CLIP_MAX_CLOCK_DRIFT_S = _env_float("CLIP_MAX_CLOCK_DRIFT_S", 300.0)
+    # And at most this old when it arrives: 30 days. Cameras buffer clips while their backhaul
+    # is down (a stolen box recovered, a cut fibre), which takes days, not months; a notice must
+    # reach the owner while the trip can still be remembered and contested (21 days from issue),
+    # and the duplicate checks and fine schedules assume timely events. No statute found in this
+    # repository fixes the limit: a policy default for the legal department to confirm.
+    CLIP_MAX_AGE_S = _env_float("CLIP_MAX_AGE_S", 30 * 24 * 3600.0)
+    # Files a killed process left (staged uploads, clip files whose row never committed) are
+    # removed, audited, by a sweep every SWEEP_ORPHANS_PERIOD_S once older than ORPHAN_GRACE_S:
+    # an hour is far beyond any upload's request, so nothing in flight is ever taken.
+    ORPHAN_GRACE_S = _env_float("ORPHAN_GRACE_S", 3600.0)
+    SWEEP_ORPHANS_PERIOD_S = _env_float("SWEEP_ORPHANS_PERIOD_S", 900.0)
+    # A worker killed mid-analysis is noticed within 2 minutes in every jobs mode: its clip's
+    # lease (CLIP_LEASE_S, renewed every third of it) runs out, and the clip-lease sweep (every
+    # SWEEP_CLIPS_PERIOD_S, in the scheduler thread and in celery beat) queues it again:
+    # 45 + 30 s, plus the job's own start. A clip queued but never claimed (its job lost with
+    # the process) is queued again after CLIP_UNCLAIMED_S. A clip whose analysis was cut short
+    # CLIP_MAX_ATTEMPTS times (it kills its worker: memory) fails instead of looping.
+    CLIP_LEASE_S = _env_float("CLIP_LEASE_S", 45.0)
+    CLIP_UNCLAIMED_S = _env_float("CLIP_UNCLAIMED_S", 60.0)
+    CLIP_MAX_ATTEMPTS = _env_int("CLIP_MAX_ATTEMPTS", 3)
+    SWEEP_CLIPS_PERIOD_S = _env_float("SWEEP_CLIPS_PERIOD_S", 30.0)
     REVIEW_CLAIM_TTL_S = _env_int("REVIEW_CLAIM_TTL_S", 900)
     CITY_CODE = os.environ.get("CITY_CODE", "KHI")
     # 1Link assigns the biller prefix; this one is a placeholder until the real one is issued.
@@ -116,6 +141,9 @@ class TestingConfig(Config):
     # Tests create and sign in many users; a deliberately slow hash would dominate the suite.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # The fixture clips carry fixed dates (2026-11-23) while the suite runs on the real clock;
+    # the time bar's own tests set the production value back.
+    CLIP_MAX_AGE_S = 10 * 365 * 24 * 3600.0
 
 
 class ProductionConfig(Config):

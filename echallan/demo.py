@@ -11,7 +11,7 @@ import dataclasses
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -161,10 +161,14 @@ def _ingest_sample(seed: int, work_dir: Path) -> str:
     path = work_dir / f"sample-{seed}.mp4"
     work_dir.mkdir(parents=True, exist_ok=True)
     render_scene(spec, path)
-    meta_raw = {**metadata_for(spec), "camera_id": CAMERA_ID}
+    # Stamped as just recorded: a fixed date would fall out of the clip time bar's window.
+    started = now() - timedelta(milliseconds=spec.duration_ms)
+    meta_raw = {**metadata_for(spec), "camera_id": CAMERA_ID, "started_at": started.isoformat()}
     meta = ClipMeta(CAMERA_ID, _aware(meta_raw["started_at"]), meta_raw["fps"], meta_raw)
     with unit_of_work(), path.open("rb") as stream:
-        ingested = ingest_clip(deps.current(), CAMERA_ID, stream, meta, path.name, "system:demo")
+        ingested = ingest_clip(
+            deps.current(), CAMERA_ID, stream, meta, path.name, "system:demo", now()
+        )
         sha256 = ingested.clip.sha256
     return sha256
 

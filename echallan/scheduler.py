@@ -32,6 +32,8 @@ from echallan import sweeps as pipeline
 from echallan import tasks as pipeline_tasks
 from echallan.audit import operations as audit
 from echallan.audit import tasks as audit_tasks
+from echallan.clips import orphans
+from echallan.clips import tasks as clip_tasks
 from echallan.core import clock, deps
 from echallan.core.jobs import celery
 from echallan.core.uow import unit_of_work
@@ -62,10 +64,28 @@ def sweeps(app: Flask) -> list[Sweep]:
             partial(device_sweep.sweep_offline, deps.of(app).settings),
         ),
         Sweep("pipeline", pipeline_tasks.sweep, app.config["SWEEP_PERIOD_S"], pipeline.run_all),
+        Sweep(
+            "clips",
+            pipeline_tasks.sweep_clips,
+            app.config["SWEEP_CLIPS_PERIOD_S"],
+            partial(
+                pipeline.requeue_stuck_clips,
+                unclaimed_after=deps.of(app).settings.clip_unclaimed,
+            ),
+        ),
+        _orphan_sweep(app),
     ]
     if app.config.get("AUDIT_ANCHOR_FILE"):
         planned.append(_audit_anchor_sweep(app))
     return planned
+
+
+def _orphan_sweep(app: Flask) -> Sweep:
+    """Remove what killed processes left in the evidence store, every SWEEP_ORPHANS_PERIOD_S."""
+
+    built = deps.of(app)
+    remove = partial(orphans.sweep_orphans, built.store, built.settings.orphan_grace)
+    return Sweep("orphans", clip_tasks.sweep_orphans, app.config["SWEEP_ORPHANS_PERIOD_S"], remove)
 
 
 def _audit_anchor_sweep(app: Flask) -> Sweep:

@@ -21,7 +21,7 @@ from rules import dues
 from rules.lifecycle import ChallanStatus
 
 log = logging.getLogger(__name__)
-STUCK_AFTER = timedelta(minutes=10)
+UNCLAIMED_AFTER = timedelta(seconds=60)  # config CLIP_UNCLAIMED_S for the clip-lease sweep
 
 
 def run_all(now: datetime) -> dict[str, int]:
@@ -34,12 +34,16 @@ def run_all(now: datetime) -> dict[str, int]:
     }
 
 
-def requeue_stuck_clips(now: datetime) -> int:
-    """Queue analysis for clips waiting too long (a worker died or a job was lost)."""
+def requeue_stuck_clips(now: datetime, unclaimed_after: timedelta = UNCLAIMED_AFTER) -> int:
+    """Queue analysis again for clips whose worker died (lease run out) or whose job was lost.
+
+    A job queued twice is harmless: the second finds the clip analysed, or leased and alive.
+    """
+    never_claimed = sa.and_(Clip.lease_until.is_(None), Clip.received_at <= now - unclaimed_after)
     ids = db.session.scalars(
         sa.select(Clip.id)
         .where(Clip.status == ClipStatus.RECEIVED)
-        .where(Clip.received_at <= now - STUCK_AFTER)
+        .where(sa.or_(never_claimed, Clip.lease_until <= now))
     ).all()
     for clip_id in ids:
         jobs.enqueue(AnalyzeClip(clip_id))

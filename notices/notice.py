@@ -53,11 +53,12 @@ class ChallanNotice:
     discount_until: date
     surcharged_paisa: int
     surcharge_from: date
-    clip_sha256: str
+    clip_sha256: str | None  # a camera's clip; None for a field challan, which has photos
     verify_url: str
     owner_cnic: str | None = None
     evidence: tuple[EvidenceImage, ...] = ()
     plate_crop: EvidenceImage | None = None
+    photo_sha256: tuple[str, ...] = ()  # a field challan's photos, each by its own hash
 
     def __post_init__(self) -> None:
         """Refuse a notice that would print something false or unreadable."""
@@ -65,12 +66,28 @@ class ChallanNotice:
             raise InvalidInput(f"unknown offence {self.rule!r}")
         if self.occurred_at.tzinfo is None or self.occurred_at.utcoffset() is None:
             raise InvalidInput("occurred_at must be timezone-aware")
-        if not _SHA256.fullmatch(self.clip_sha256):
-            raise InvalidInput("clip_sha256 must be 64 lower-case hex digits")
+        self._check_fingerprints()
         if not 0 < self.discounted_paisa <= self.fine_paisa <= self.surcharged_paisa:
             raise InvalidInput("amounts must satisfy 0 < discounted <= fine <= surcharged")
         if not self.issued_on <= self.discount_until < self.surcharge_from:
             raise InvalidInput("dates must satisfy issued_on <= discount_until < surcharge_from")
+
+    def _check_fingerprints(self) -> None:
+        """Refuse a notice without a real evidence hash: a made-up one would print a falsehood."""
+        hashes = (self.clip_sha256,) if self.clip_sha256 is not None else self.photo_sha256
+        if not hashes:
+            raise InvalidInput("a notice needs the clip's SHA-256 or its photos' SHA-256")
+        if self.clip_sha256 is not None and self.photo_sha256:
+            raise InvalidInput("a notice has a clip or photos as evidence, not both")
+        if not all(_SHA256.fullmatch(value) for value in hashes):
+            raise InvalidInput("clip_sha256 and photo_sha256 must be 64 lower-case hex digits")
+
+    @property
+    def fingerprints(self) -> tuple[str, str, tuple[str, ...]]:
+        """Return the evidence fingerprint's English label, Urdu key and hashes to print."""
+        if self.clip_sha256 is not None:
+            return "Clip SHA-256 (evidence fingerprint)", "hash", (self.clip_sha256,)
+        return "Photo SHA-256 (evidence fingerprints)", "photo_hash", self.photo_sha256
 
     @property
     def offence_en(self) -> str:

@@ -23,6 +23,7 @@ MARGIN = 36.0
 RIGHT = PAGE_W - MARGIN
 MAX_IMAGE_PX = 640  # evidence frames larger than this are shrunk before embedding
 GREEN = (0.0, 0.33, 0.2)
+HASH_LEADING = 10.0  # points between the lines of a field challan's photo hashes
 
 UR = {
     "title": "ای چالان: ٹریفک قوانین کی خلاف ورزی کا نوٹس",
@@ -42,6 +43,7 @@ UR = {
     "onebill": "ون بل کنزیومر نمبر: کسی بھی بینک ایپ، اے ٹی ایم یا برانچ سے ادائیگی کریں",
     "evidence": "شواہد",
     "hash": "ویڈیو کا ہیش",
+    "photo_hash": "تصاویر کا ہیش",
     "scan": "تصدیق اور ادائیگی کے لیے اسکین کریں",
     "contest": "اعتراض ہو تو 21 دن کے اندر آن لائن درخواست دیں۔",
     "phishing": "ای چالان کی ادائیگی کا لنک کبھی ایس ایم ایس پر نہیں بھیجا جاتا۔",
@@ -201,14 +203,17 @@ def _picture(canvas, picture: EvidenceImage, x: float, y: float, w: float, h: fl
 
 
 def _footer(canvas, notice: ChallanNotice, y: float) -> None:
-    """Draw the clip hash, the QR code and the citizen's warnings."""
+    """Draw the evidence hashes, the QR code and the citizen's warnings."""
     qr = 112.0
     draw_qr(canvas, notice.verify_url, RIGHT - qr, y - qr, qr)
+    label, urdu_key, hashes = notice.fingerprints
     canvas.setFont("Helvetica-Bold", 9)
-    canvas.drawString(MARGIN, y - 10, "Clip SHA-256 (evidence fingerprint)")
-    _ur(canvas, UR["hash"], RIGHT - qr - 10, y - 11, 10)
+    canvas.drawString(MARGIN, y - 10, label)
+    _ur(canvas, UR[urdu_key], RIGHT - qr - 10, y - 11, 10)
     canvas.setFont("Courier", 8.4)
-    canvas.drawString(MARGIN, y - 24, notice.clip_sha256)
+    for i, value in enumerate(hashes):
+        canvas.drawString(MARGIN, y - 24 - HASH_LEADING * i, value)
+    y -= HASH_LEADING * (len(hashes) - 1)  # one line per photo pushes the warnings down
     canvas.setFont("Helvetica", 8.5)
     lines = [
         f"Scan the code to verify this challan and pay: {notice.verify_url}",

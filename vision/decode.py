@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision.errors import ClipError
+from vision.errors import ClipError, UnsupportedClip
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +75,10 @@ def declared_codec(path: Path) -> str | None:
 def _unopenable(path: Path, head: bytes) -> ClipError:
     """Explain why FFmpeg cannot open a file: not a video, unknown codec or a broken container."""
     if not _looks_like_container(head):
-        return ClipError(f"not a video file: {path.name}")
+        return UnsupportedClip(f"not a video file: {path.name}")
     codec = declared_codec(path)
     if codec:
-        return ClipError(f"unsupported codec '{codec}' in {path.name}")
+        return UnsupportedClip(f"unsupported codec '{codec}' in {path.name}")
     return ClipError(f"truncated or corrupt video container: {path.name}")
 
 
@@ -89,7 +89,9 @@ def _undecodable(info: ClipInfo) -> ClipError:
             f"truncated or damaged clip: no frame of its '{info.fourcc}' video decodes"
             f" in {info.path.name}"
         )
-    return ClipError(f"unsupported codec '{info.fourcc}': no frame decodes in {info.path.name}")
+    return UnsupportedClip(
+        f"unsupported codec '{info.fourcc}': no frame decodes in {info.path.name}"
+    )
 
 
 def _fourcc(capture: cv2.VideoCapture) -> str:
@@ -126,6 +128,29 @@ def probe(path: Path | str) -> ClipInfo:
         raise _undecodable(info)
     if not 0 < info.fps <= 240:
         raise ClipError(f"clip has no usable frame rate ({info.fps}): {path.name}")
+    return info
+
+
+def check_decodable(path: Path | str) -> ClipInfo:
+    """Probe a clip and decode its first frame and one near its end: cheap, before it is kept.
+
+    The frame at the share of the declared count that `check_complete` requires must decode, so
+    an upload cut short (its index intact at the front, its data missing) is refused at once.
+    """
+    info = probe(path)
+    if info.frame_count > 1:
+        index = max(1, int(MIN_DECODED_SHARE * info.frame_count) - 1)
+        capture = cv2.VideoCapture(str(info.path), cv2.CAP_FFMPEG)
+        try:
+            capture.set(cv2.CAP_PROP_POS_FRAMES, index)
+            ok, _ = capture.read()
+        finally:
+            capture.release()
+        if not ok:
+            raise ClipError(
+                f"truncated clip: frame {index} of the {info.frame_count} its container declares"
+                f" does not decode in {info.path.name}"
+            )
     return info
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rules.errors import InvalidInput
+from rules.errors import InvalidInput, UnsupportedMedia
 
 
 class ClipError(InvalidInput):
@@ -13,3 +13,13 @@ class ClipError(InvalidInput):
     def __init__(self, reason: str, **extra: object) -> None:
         super().__init__(reason, **extra)
         self.reason = reason
+
+
+class UnsupportedClip(UnsupportedMedia, ClipError):
+    """The file is not a video container, or its codec is one we cannot decode.
+
+    UnsupportedMedia first, so the app's status map finds it (415) before InvalidInput (422);
+    still a ClipError, so the analysis treats it like any unusable clip.
+    """
+
+    title = "Unsupported Media Type"

@@ -14,6 +14,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+import cv2
+import numpy as np
+
 from echallan.audit import operations as audit
 from echallan.challans.events import ViolationEvent
 from echallan.challans.jobs import ProcessEvent
@@ -116,6 +119,14 @@ def _plate(typed: str) -> tuple[str, bool]:
     return text, False
 
 
+def _decodes(path: Path) -> bool:
+    """Tell whether an image file decodes to pixels."""
+
+    return (
+        cv2.imdecode(np.fromfile(path, dtype=np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_8) is not None
+    )
+
+
 def _store_photo(store: EvidenceStore, photo: Photo) -> dict[str, object]:
     """Keep a photo in the evidence store by its hash (once), undone if the request fails."""
     staged = store.stage(photo.stream, MAX_PHOTO_BYTES)
@@ -123,6 +134,11 @@ def _store_photo(store: EvidenceStore, photo: Photo) -> dict[str, object]:
     if suffix is None:
         staged.path.unlink(missing_ok=True)
         raise InvalidInput("photos must be JPEG or PNG", field="photo")
+    if not _decodes(staged.path):  # the notice and the citizen must be able to see it
+        staged.path.unlink(missing_ok=True)
+        raise InvalidInput(
+            f"photo {photo.filename!r} is damaged: it does not decode", field="photo"
+        )
     target = Path(store.root) / "field" / staged.sha256[:2] / f"{staged.sha256}{suffix}"
     if store.place(staged, target):
         on_rollback(lambda: target.unlink(missing_ok=True))

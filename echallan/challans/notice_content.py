@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from echallan.challans.events import ViolationEvent
 from echallan.challans.models import Challan
 from echallan.clips.models import Camera
 from echallan.core.extensions import db
 from notices.notice import ChallanNotice, EvidenceImage
 from rules import dues, fines
-
-ZERO_HASH = "0" * 64  # a field challan has photos, not a clip
 
 
 def notice_for(challan: Challan, portal_base_url: str) -> ChallanNotice:
@@ -40,11 +39,25 @@ def notice_for(challan: Challan, portal_base_url: str) -> ChallanNotice:
         discount_until=challan.discount_until,
         surcharged_paisa=amounts[1],
         surcharge_from=challan.surcharge_from,
-        clip_sha256=event.clip.sha256 if event.clip else ZERO_HASH,
+        clip_sha256=clip_sha256_of(event),
+        photo_sha256=tuple(p["sha256"] for p in photos_of(event.evidence)),
         verify_url=verify_url(challan, portal_base_url),
-        evidence=tuple(_images(event.evidence.get("frames", []))),
+        evidence=tuple(_images(event.evidence.get("frames", []) + photos_of(event.evidence))),
         plate_crop=next(iter(_images([event.evidence.get("plate_crop")])), None),
     )
+
+
+def clip_sha256_of(event: ViolationEvent) -> str | None:
+    """Return the hash of the event's clip (also kept in its evidence), None for a field record."""
+    return event.clip.sha256 if event.clip else event.evidence.get("clip_sha256")
+
+
+def photos_of(evidence: dict) -> list[dict]:
+    """Return a field challan's photos as evidence items captioned "photo N" (none for a clip)."""
+    return [
+        {**photo, "caption": f"photo {i}"}
+        for i, photo in enumerate(evidence.get("photos", []), start=1)
+    ]
 
 
 def verify_url(challan: Challan, portal_base_url: str) -> str:

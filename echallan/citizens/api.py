@@ -48,6 +48,7 @@ class CitizenChallanSchema(Schema):
     discount_until = fields.Date()
     surcharge_from = fields.Date()
     clip_sha256 = fields.String(allow_none=True)
+    photo_sha256 = fields.List(fields.String(), metadata={"description": "a field challan's"})
     evidence = fields.List(fields.Dict())
     can_contest = fields.Boolean()
 

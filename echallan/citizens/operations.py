@@ -9,7 +9,7 @@ from typing import Any
 from echallan.audit import operations as audit
 from echallan.challans import operations as challans
 from echallan.challans.models import Challan, Contest
-from echallan.challans.notice_content import place_name
+from echallan.challans.notice_content import clip_sha256_of, photos_of, place_name
 from echallan.core.extensions import db
 from echallan.review import operations as review
 from echallan.review.models import ReviewTask
@@ -57,7 +57,8 @@ def view(challan: Challan, now: datetime) -> dict[str, Any]:
         "payable": due.payable,
         "discount_until": challan.discount_until,
         "surcharge_from": challan.surcharge_from,
-        "clip_sha256": event.clip.sha256 if event.clip else None,
+        "clip_sha256": clip_sha256_of(event),
+        "photo_sha256": [photo["sha256"] for photo in photos_of(event.evidence)],
         "evidence": [
             {"index": i, "caption": f.get("caption", "")} for i, f in enumerate(_frames(challan))
         ],
@@ -76,7 +77,7 @@ def _frames(challan: Challan) -> list[dict[str, Any]]:
     items = list(evidence.get("frames", []))
     if evidence.get("plate_crop"):
         items.append({"path": evidence["plate_crop"], "caption": "plate"})
-    items += [{"path": p, "caption": "photo"} for p in evidence.get("photos", [])]
+    items += photos_of(evidence)  # stored as {path, sha256, size, name}: keep only what we show
     return [item for item in items if Path(item["path"]).is_file()]
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,31 +27,75 @@ log = logging.getLogger(__name__)
 CAPTIONS = ("before", "at", "after")
 
 
-def analyze_stored_clip(deps: Deps, clip_id: int) -> str:
-    """Analyse a stored clip once; return its status afterwards."""
+@dataclass(frozen=True)
+class Claim:
+    """A worker's hold on a clip's analysis: the pipeline's inputs and the lease it renews."""
+
+    clip_id: int
+    claimed_at: datetime
+    job: _PipelineJob
+
+
+def claim_clip(deps: Deps, clip_id: int, now: datetime) -> Claim | str:
+    """Take the lease on a clip's analysis; return the claim, or the clip's status if none.
+
+    The caller commits the claim before the long analysis, so that another worker (or the
+    sweep) sees it is taken; a worker killed outright stops renewing it, and once the lease has
+    run out the sweep queues the clip again (`sweeps.requeue_stuck_clips`).
+    """
     clip = db.session.get(Clip, clip_id)
     if clip is None:
         log.warning("analyze: clip %s does not exist (rolled back?)", clip_id)
         return "missing"
     if clip.status in (ClipStatus.ANALYSED, ClipStatus.FAILED):
         return clip.status
+    if clip.lease_until is not None and clip.lease_until > now:
+        return "leased"  # another worker is on it, and alive
+    if clip.analysis_attempts >= deps.settings.clip_max_attempts:  # it kills whoever runs it
+        return _fail(clip, f"analysis was interrupted {clip.analysis_attempts} times")
     # A missing model is our fault, not the clip's: it raises here, before any clip fails.
     job = _PipelineJob.of(clip, deps.store, deps.plate_reader())
+    if not _take_lease(clip, now, deps.settings.clip_lease):
+        return "leased"  # another worker took it between our read and our write
+    return Claim(clip_id, now, job)
+
+
+def _take_lease(clip: Clip, now: datetime, lease: timedelta) -> bool:
+    """Claim the clip in one conditional UPDATE, so two workers never both win it."""
+    table = Clip.__table__
+    taken = db.session.execute(
+        sa.update(table)
+        .where(table.c.id == clip.id, table.c.status == ClipStatus.RECEIVED)
+        .where(sa.or_(table.c.lease_until.is_(None), table.c.lease_until <= now))
+        .values(
+            claimed_at=now,
+            lease_until=now + lease,
+            analysis_attempts=table.c.analysis_attempts + 1,
+        )
+    )
+    return taken.rowcount == 1
+
+
+def analyze_claimed(deps: Deps, claim: Claim) -> str:
+    """Run the pipeline on a claimed clip, renewing its lease, then store what it found."""
     # Analysis takes seconds of CPU: hold no transaction (and on SQLite no write lock) meanwhile.
     db.session.rollback()
+    keeper = LeaseKeeper(db.engine, claim, deps.settings.clip_lease)
     try:
-        analysis = job.run()
+        with keeper:
+            analysis = claim.job.run()
     except InvalidInput as error:  # the clip, its calibration or its metadata is unusable
-        return _fail(_reload(clip_id), error.detail)
+        return _fail(_reload(claim.clip_id), error.detail)
     except Exception as error:  # noqa: BLE001 - a poison clip must not be retried forever
-        log.exception("analysis of clip %s crashed", clip_id)
+        log.exception("analysis of clip %s crashed", claim.clip_id)
         reason = f"internal error during analysis: {type(error).__name__}: {error}"
-        return _fail(_reload(clip_id), reason)
-    clip = _reload(clip_id)
+        return _fail(_reload(claim.clip_id), reason)
+    clip = _reload(claim.clip_id)
     if clip.status in (ClipStatus.ANALYSED, ClipStatus.FAILED):  # another worker finished first
         return clip.status
     _store_events(clip, analysis)
     clip.status, clip.analysed_at, clip.failure_reason = ClipStatus.ANALYSED, clock.now(), None
+    clip.lease_until = None
     audit.record(
         "system:analysis",
         "clip.analysed",
@@ -58,8 +103,52 @@ def analyze_stored_clip(deps: Deps, clip_id: int) -> str:
         violations=len(analysis.violations),
         signal_source=analysis.signal_source,
         frames=analysis.frames,
+        attempts=clip.analysis_attempts,
     )
     return clip.status
+
+
+class LeaseKeeper:
+    """A thread that extends a claimed clip's lease while the pipeline runs.
+
+    It writes on its own connection in short transactions of one UPDATE, only while the claim is
+    still this worker's (same `claimed_at`): a worker that lost its lease does not take it back.
+    """
+
+    def __init__(self, engine: sa.Engine, claim: Claim, lease: timedelta) -> None:
+        self.engine, self.claim, self.lease = engine, claim, lease
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="clip-lease", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        """Renew a third of the way through each lease until told to stop."""
+        while not self.stopping.wait(self.lease.total_seconds() / 3):
+            try:
+                self.renew()
+            except sa.exc.SQLAlchemyError as error:  # a busy database: try again next time
+                log.warning("lease of clip %s not renewed: %s", self.claim.clip_id, error)
+
+    def renew(self) -> bool:
+        """Push the lease out from now; return whether the claim was still ours."""
+        table = Clip.__table__
+        with self.engine.begin() as connection:
+            renewed = connection.execute(
+                sa.update(table)
+                .where(
+                    table.c.id == self.claim.clip_id, table.c.claimed_at == self.claim.claimed_at
+                )
+                .where(table.c.status == ClipStatus.RECEIVED)
+                .values(lease_until=clock.now() + self.lease)
+            )
+        return renewed.rowcount == 1
 
 
 @dataclass(frozen=True)
@@ -104,6 +193,7 @@ def _fail(clip: Clip, reason: str) -> str:
         reason[:2000],
         clock.now(),
     )
+    clip.lease_until = None
     audit.record("system:analysis", "clip.failed", clip, reason=clip.failure_reason)
     log.warning("clip %s failed: %s", clip.id, reason)
     return clip.status

@@ -10,10 +10,17 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from echallan.clips.operations import ClipMeta, authorize_device, get_camera, ingest_clip
+from echallan.clips.operations import (
+    ClipMeta,
+    authorize_device,
+    clip_for_device,
+    get_camera,
+    ingest_clip,
+)
 from echallan.core import deps
-from echallan.core.api import document_problems
+from echallan.core.api import document_problems, id_path
 from echallan.core.auth import actor, require_scope
+from echallan.core.clock import now
 from rules.errors import InvalidInput
 from rules.signals import parse_signal_phases
 
@@ -68,6 +75,18 @@ class ClipAcceptedSchema(Schema):
     duplicate = fields.Boolean()
 
 
+class ClipStatusSchema(Schema):
+    """What became of a clip: its status and, when it failed, why."""
+
+    clip_id = fields.Integer(attribute="id")
+    sha256 = fields.String()
+    status = fields.String(metadata={"enum": ["received", "analysed", "failed"]})
+    failure_reason = fields.String(allow_none=True)
+    started_at = fields.AwareDateTime()
+    received_at = fields.AwareDateTime()
+    analysed_at = fields.AwareDateTime(allow_none=True)
+
+
 def _load_meta() -> ClipMeta:
     """Parse and validate the `meta` part (form field or file) of the upload."""
     raw_text = request.form.get("meta")
@@ -106,9 +125,8 @@ class CameraClips(MethodView):
         upload = request.files.get("clip")
         if upload is None:
             raise InvalidInput("the `clip` file part is missing", errors={"clip": ["required"]})
-        result = ingest_clip(
-            deps.current(), camera_id, upload.stream, _load_meta(), upload.filename or "", actor()
-        )
+        meta, name = _load_meta(), upload.filename or ""
+        result = ingest_clip(deps.current(), camera_id, upload.stream, meta, name, actor(), now())
         body = {
             "clip_id": result.clip.id,
             "job_id": result.clip.job_id,
@@ -117,3 +135,16 @@ class CameraClips(MethodView):
             "duplicate": not result.created,
         }
         return body, 202 if result.created else 200
+
+
+@blp.route(f"/<camera_id>/clips/{id_path('clip_id')}")
+class CameraClip(MethodView):
+    """One of a camera's clips."""
+
+    @blp.doc(security=[{"ApiKey": []}])
+    @blp.response(200, ClipStatusSchema)
+    @document_problems(blp, 401, 403, 404)
+    @require_scope("clips:write")
+    def get(self, camera_id: str, clip_id: int) -> Any:
+        """Tell a camera what became of its clip (its own device key only; others get 404)."""
+        return clip_for_device(g.api_client, camera_id, clip_id)

@@ -54,5 +54,10 @@ class Clip(db.Model):
     status: Mapped[str] = mapped_column(sa.String(16), default=ClipStatus.RECEIVED, index=True)
     failure_reason: Mapped[str | None] = mapped_column(sa.Text)
     job_id: Mapped[str | None] = mapped_column(sa.String(64))
+    # The analysing worker's lease: taken when it starts, renewed while it runs, cleared when it
+    # is done. A lease run out on a received clip means its worker died (kill -9, OOM).
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    analysis_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     camera: Mapped[Camera] = relationship()

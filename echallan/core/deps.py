@@ -42,6 +42,15 @@ class Settings:
     issuance: Thresholds
     health: HealthConfig
     device_key_cache_s: float = 5.0
+    # Clip time bar: how far ahead of our clock a camera's clip may start, and how old it may be.
+    clip_max_clock_drift: timedelta = timedelta(minutes=5)
+    clip_max_age: timedelta = timedelta(days=30)
+    # Staged or stored files no row owns are removed once this old (a killed request's leftovers).
+    orphan_grace: timedelta = timedelta(hours=1)
+    # A clip analysis's lease (renewed every third of it) and how often it may be cut short.
+    clip_lease: timedelta = timedelta(seconds=45)
+    clip_max_attempts: int = 3
+    clip_unclaimed: timedelta = timedelta(seconds=60)
     control_room_webhook_url: str = ""
     control_room_sms: str = ""
 

@@ -60,6 +60,7 @@ class EvidenceStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
             staged.path.unlink(missing_ok=True)
+            os.utime(target)  # fresh again: the orphan sweep must not take it while it is reused
             return False
         os.replace(staged.path, target)
         return True

@@ -121,6 +121,7 @@ def event(
     offence_confidence: float | None = 0.97,
 ) -> int:
     """Insert a violation event as the clip pipeline would; return its id."""
+    import hashlib
     from datetime import datetime
 
     from echallan.challans.events import ViolationEvent
@@ -147,6 +148,8 @@ def event(
                 ],
                 "plate_valid": bool(plate),
                 "confidence": offence_confidence,
+                # As the analysis writes it; the factory's events have no clip row.
+                "clip_sha256": hashlib.sha256(f"clip {camera_id} {track_id}".encode()).hexdigest(),
             },
         )
         db.session.add(row)

@@ -89,3 +89,75 @@ def test_bad_contest_is_422(challan, client) -> None:  # noqa: ANN001
     )
     assert short.status_code == 422 and "grounds" in str(short.json["errors"])
     assert contest(client, plate="ASF-613").status_code == 404
+
+
+def field_photo(colour: tuple[int, int, int]) -> bytes:
+    """Return a real JPEG photo (the PDF and the browser must be able to show it)."""
+    import cv2
+    import numpy as np
+
+    ok, data = cv2.imencode(".jpg", np.full((120, 160, 3), colour, dtype=np.uint8))
+    assert ok
+    return data.tobytes()
+
+
+@pytest.fixture
+def field_challan(app):  # noqa: ANN001, ANN201
+    """An issued field challan with two photos, and the photos' bytes."""
+    import io
+    from datetime import datetime
+
+    from echallan.challans import field
+    from echallan.core import deps
+    from echallan.core.uow import unit_of_work
+    from echallan.devices import operations as devices
+
+    app.config["JOBS_MODE"] = "defer"
+    photos = [field_photo((0, 0, 200)), field_photo((0, 200, 0))]
+    when = datetime.fromisoformat("2026-11-23T10:15:04+05:00")
+    record = field.FieldRecord("SITE-001", "ASF-813", "car", "red_light", when)
+    with app.app_context():
+        with unit_of_work():
+            devices.register_site("SITE-001", "test", name="Teen Talwar")
+            stored = [field.Photo(io.BytesIO(p), f"{i}.jpg") for i, p in enumerate(photos)]
+            event = field.record_field_challan(
+                deps.of(app).store, record, stored, "user:officer1", when
+            )
+        assert f.process(event.id) == "issued"
+    return photos
+
+
+def test_a_field_challan_shows_its_photos_and_their_hashes(field_challan, client, app) -> None:  # noqa: ANN001
+    import hashlib
+
+    hashes = [hashlib.sha256(photo).hexdigest() for photo in field_challan]
+    found = client.get(f"/api/v1/challans/{NUMBER}?plate=ASF-813")
+    assert found.status_code == 200, found.data
+    assert found.json["clip_sha256"] is None and found.json["photo_sha256"] == hashes
+    assert [item["caption"] for item in found.json["evidence"]] == ["photo 1", "photo 2"]
+    for index, photo in enumerate(field_challan):
+        image = client.get(f"/api/v1/challans/{NUMBER}/evidence/{index}?plate=ASF-813")
+        assert image.status_code == 200 and image.data == photo
+    page = client.get(f"/verify/{NUMBER}?plate=ASF813")
+    assert page.status_code == 200
+    assert all(value in page.text for value in hashes)
+
+
+def test_a_field_challans_pdf_has_its_photos_and_their_hashes(field_challan, app, tmp_path) -> None:  # noqa: ANN001
+    import hashlib
+    import shutil
+    import subprocess
+
+    from echallan.challans.delivery import write_pdf
+    from echallan.core import deps
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed (apt-get install poppler-utils)")
+    with app.app_context():
+        challan = db.session.scalar(sa.select(Challan))
+        path = write_pdf(challan, deps.of(app).settings)
+    text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True).stdout
+    assert all(hashlib.sha256(photo).hexdigest() in text for photo in field_challan)
+    assert "0" * 64 not in text and "photo 1" in text
+    images = subprocess.run(["pdfimages", "-list", path], capture_output=True, text=True).stdout
+    assert len(images.splitlines()[2:]) == 3  # both photos and the QR code

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from echallan.challans.events import EventStatus, ViolationEvent
 from echallan.clips import analysis
 from echallan.clips.models import Clip
-from echallan.core import deps
+from echallan.core import clock, deps
 from echallan.core.extensions import db
 from echallan.core.uow import unit_of_work
 from tests.integration import factories as f
@@ -55,15 +55,29 @@ def test_uploaded_clip_becomes_events_and_decisions(app, client, scene) -> None:
         clip.status = "received"
     with app.app_context():
         with unit_of_work():
-            analysis.analyze_stored_clip(deps.of(app), response.json["clip_id"])
+            claim = analysis.claim_clip(deps.of(app), response.json["clip_id"], clock.now())
+        with unit_of_work():
+            analysis.analyze_claimed(deps.of(app), claim)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ViolationEvent)) == count
 
 
-def test_broken_clip_fails_with_a_reason_and_nothing_else(app, client, scene) -> None:  # noqa: ANN001
+def test_broken_clip_is_refused_at_ingest(app, client, scene) -> None:  # noqa: ANN001
     path, calibration, meta = scene
     key = register(app, calibration)
     truncated = path.read_bytes()[:4096]  # an mp4 header with no playable frames
     response = f.upload(client, key, truncated, json.dumps(meta))
+    assert response.status_code == 422 and "truncated" in response.json["detail"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Clip)) == 0
+
+
+def test_unanalysable_clip_fails_with_a_reason_and_nothing_else(
+    app, client, scene, tmp_path
+) -> None:  # noqa: ANN001
+    path, calibration, meta = scene
+    key = register(app, calibration)
+    small = f.tiny_clip(tmp_path / "small.mp4")  # decodes, but not at the calibrated size
+    response = f.upload(client, key, small, json.dumps(meta))
     assert response.status_code == 202
     with app.app_context():
         clip = db.session.get(Clip, response.json["clip_id"])

@@ -150,10 +150,11 @@ def test_a_clip_is_a_sign_of_life_and_a_drifting_clock_flags_it(
     key = junction.keys[camera]
     drifting = d.camera_body(clock.now + timedelta(seconds=7))  # its clock runs 7 s fast
     assert d.beat(client, key, camera, drifting).json["clock_trusted"] is False
-    response = f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), f.meta(camera), camera)
+    meta = f.meta(camera, started_at=(clock.now - timedelta(seconds=20)).isoformat())
+    response = f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), meta, camera)
     assert response.status_code == 202, response.json
     d.beat(client, key, camera, d.camera_body(clock.now))  # back in sync
-    second = f.upload(client, key, f.tiny_clip(tmp_path / "b.mp4", seed=1), f.meta(camera), camera)
+    second = f.upload(client, key, f.tiny_clip(tmp_path / "b.mp4", seed=1), meta, camera)
     with app.app_context():
         first_clip = db.session.get(Clip, response.json["clip_id"])
         second_clip = db.session.get(Clip, second.json["clip_id"])
@@ -202,12 +203,18 @@ def test_scheduler_starts_with_the_first_request_only_when_enabled(
 
     client.get("/healthz")
     assert "scheduler" not in app.extensions  # SCHEDULER_ENABLED is off in tests
-    hourly = {"SWEEP_DEVICES_PERIOD_S": 3600, "SWEEP_PERIOD_S": 3600}
+    periods = (
+        "SWEEP_DEVICES_PERIOD_S",
+        "SWEEP_PERIOD_S",
+        "SWEEP_CLIPS_PERIOD_S",
+        "SWEEP_ORPHANS_PERIOD_S",
+    )
+    hourly = dict.fromkeys(periods, 3600)
     enabled = make_app(database_url, tmp_path / "ev", SCHEDULER_ENABLED=True, **hourly)
     assert "scheduler" not in enabled.extensions  # not before it serves
     enabled.test_client().get("/healthz")
     started = enabled.extensions["scheduler"]
-    assert [s.name for s in started.planned] == ["devices", "pipeline"]
+    assert [s.name for s in started.planned] == ["devices", "pipeline", "clips", "orphans"]
     assert started.thread.is_alive()
     started.stop()
     from echallan.core.jobs import celery

@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
@@ -24,7 +26,7 @@ from tests.integration import factories as f
 from tests.integration.device_factories import clock, receiver  # noqa: F401 - fixtures
 from tests.integration.test_ingest import assert_problem
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(200)
+JPEG = cv2.imencode(".jpg", np.full((60, 80, 3), 128, np.uint8))[1].tobytes()  # a real photo
 
 
 @pytest.fixture
@@ -173,6 +175,7 @@ def test_field_challan_needs_an_officer_and_valid_fields(
         ({"occurred_at": "2030-01-01T00:00:00+00:00"}, "occurred_at"),
         ({"occurred_at": "yesterday"}, "occurred_at"),
         ({"photo": [(io.BytesIO(b"GIF89a" + bytes(50)), "x.gif")]}, "photo"),
+        ({"photo": [(io.BytesIO(b"\xff\xd8\xff\xe0" + bytes(200)), "damaged.jpg")]}, "photo"),
     ]
     for changes, field in bad:
         body = assert_problem(field_challan(client, clock, **changes), 422)

@@ -128,6 +128,51 @@ def test_not_a_video_is_415(deferred, client, key) -> None:  # noqa: ANN001
     assert_nothing_left(deferred)
 
 
+def cut(path: Path, share: float = 0.5) -> bytes:
+    """Return the first `share` of a file's bytes: an upload cut off mid-transfer."""
+    data = path.read_bytes()
+    return data[: int(len(data) * share)]
+
+
+def test_a_truncated_mp4_is_422_before_anything_is_kept(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    clip = cut(f.tiny_clip(tmp_path / "a.mp4", frames=60))  # its index (moov) was at the end
+    body = assert_problem(f.upload(client, key, clip, f.meta()), 422)
+    assert "truncated" in body["detail"] and "clip.mp4" in body["detail"]
+    assert_nothing_left(deferred)
+
+
+def test_a_truncated_mp4_with_its_index_in_front_is_422(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    from tests.support.mp4 import faststart
+
+    whole = tmp_path / "whole.mp4"
+    whole.write_bytes(faststart(f.tiny_clip(tmp_path / "a.mp4", frames=60).read_bytes()))
+    body = assert_problem(f.upload(client, key, cut(whole), f.meta()), 422)
+    assert "truncated clip" in body["detail"]
+    assert_nothing_left(deferred)
+    assert f.upload(client, key, whole, f.meta()).status_code == 202  # the whole one is fine
+
+
+def test_a_container_of_an_unknown_codec_is_415(deferred, client, key, tmp_path) -> None:  # noqa: ANN001
+    import cv2
+    import numpy as np
+
+    path = tmp_path / "odd.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, (160, 96))
+    for _ in range(10):
+        writer.write(np.full((96, 160, 3), 90, np.uint8))
+    writer.release()
+    odd = path.read_bytes().replace(b"MJPG", b"QQQQ")
+    body = assert_problem(f.upload(client, key, odd, f.meta()), 415)
+    assert "unsupported codec 'QQQQ'" in body["detail"]
+    assert_nothing_left(deferred)
+
+
+def test_a_container_header_over_junk_is_422(deferred, client, key) -> None:  # noqa: ANN001
+    junk = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 40
+    assert_problem(f.upload(client, key, junk, f.meta()), 422)
+    assert_nothing_left(deferred)
+
+
 def test_empty_file_is_415(deferred, client, key) -> None:  # noqa: ANN001
     assert_problem(f.upload(client, key, b"", f.meta()), 415)
     assert_nothing_left(deferred)
@@ -137,6 +182,57 @@ def test_too_large_is_413(deferred, client, key, tmp_path) -> None:  # noqa: ANN
     reconfigure(deferred, MAX_CLIP_BYTES=1000)
     assert_problem(f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), f.meta()), 413)
     assert_nothing_left(deferred)
+
+
+@pytest.fixture
+def time_bar(deferred):  # noqa: ANN001, ANN201
+    """The production time bar (the test configuration widens the age for its fixed dates)."""
+    from echallan.config import Config
+
+    reconfigure(deferred, CLIP_MAX_AGE_S=Config.CLIP_MAX_AGE_S)
+    return deferred
+
+
+def started(**delta: float) -> str:
+    """Return an ISO start time `delta` (timedelta arguments) from now."""
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) + timedelta(**delta)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("delta", "complaint"),
+    [
+        ({"days": 365}, "ahead of the server clock"),
+        ({"minutes": 6}, "ahead of the server clock"),
+        ({"days": -548}, "30-day window"),  # 18 months ago
+        ({"days": -31}, "30-day window"),
+    ],
+)
+def test_a_clip_outside_the_time_bar_is_422_and_nothing_kept(
+    time_bar, client, key, tmp_path, delta, complaint
+) -> None:  # noqa: ANN001
+    meta = f.meta(started_at=started(**delta))
+    body = assert_problem(f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), meta), 422)
+    assert complaint in body["detail"] and "started_at" in str(body["errors"])
+    assert_nothing_left(time_bar)
+
+
+@pytest.mark.parametrize("delta", [{"minutes": 4}, {"seconds": -30}, {"days": -29}])
+def test_a_clip_inside_the_time_bar_is_accepted(time_bar, client, key, tmp_path, delta) -> None:  # noqa: ANN001
+    meta = f.meta(started_at=started(**delta))
+    response = f.upload(client, key, f.tiny_clip(tmp_path / "a.mp4"), meta)
+    assert response.status_code == 202, response.json
+
+
+def test_the_time_bar_is_configurable(time_bar, client, key, tmp_path) -> None:  # noqa: ANN001
+    reconfigure(time_bar, CLIP_MAX_CLOCK_DRIFT_S=30, CLIP_MAX_AGE_S=3600)
+    clip = f.tiny_clip(tmp_path / "a.mp4")
+    assert_problem(f.upload(client, key, clip, f.meta(started_at=started(minutes=1))), 422)
+    assert_problem(f.upload(client, key, clip, f.meta(started_at=started(hours=-2))), 422)
+    assert f.upload(client, key, clip, f.meta(started_at=started(minutes=-59))).status_code == 202
+    with pytest.raises(RuntimeError, match="CLIP_MAX_AGE_S"):
+        reconfigure(time_bar, CLIP_MAX_AGE_S="a month")
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+import cv2
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
@@ -23,7 +25,7 @@ from echallan.devices import operations as devices
 from echallan.review.models import ReviewTask
 from tests.integration import factories as f
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00\x10JFIF" + bytes(200)
+JPEG = cv2.imencode(".jpg", np.full((60, 80, 3), 128, np.uint8))[1].tobytes()  # a real photo
 NOW = "2026-11-23T12:00:00+05:00"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -147,11 +148,28 @@ def test_long_values_are_cut_not_spilled(notice, tmp_path):
         {"surcharged_paisa": 400_000},
         {"discount_until": date(2026, 12, 20)},
         {"rule": "speeding"},
+        {"clip_sha256": None},  # no evidence fingerprint at all
+        {"clip_sha256": None, "photo_sha256": ("0" * 63,)},
+        {"photo_sha256": ("a" * 64,)},  # a clip and photos: which one is the evidence?
     ],
 )
 def test_notice_refuses_values_it_would_print_wrongly(notice, change):
     with pytest.raises(InvalidInput):
         replace(notice, **change)
+
+
+@needs_poppler
+def test_field_notice_prints_every_photo_hash_on_one_page(notice, tmp_path):
+    photos = tuple(hashlib.sha256(bytes([i])).hexdigest() for i in range(6))
+    field = replace(notice, clip_sha256=None, photo_sha256=photos, camera_id="field")
+    path = tmp_path / "field.pdf"
+    path.write_bytes(render_challan_pdf(field))
+    text = run("pdftotext", "-layout", str(path), "-")
+    assert pages(path) == 1
+    assert "Photo SHA-256" in text and "Clip SHA-256" not in text
+    assert all(value in text for value in photos)
+    assert "0" * 64 not in text
+    assert "pay only through 1Bill" in text  # the warnings are pushed down, not overprinted
 
 
 def test_every_urdu_string_is_covered_by_the_font():

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from rules.errors import InvalidInput
+from rules.errors import InvalidInput, UnsupportedMedia
 from vision import decode
 from vision.errors import ClipError
 
@@ -79,6 +79,38 @@ def test_damaged_frames_of_a_known_codec_are_called_damaged(tmp_path: Path) -> N
     path.write_bytes(bytes(data))
     with pytest.raises(ClipError, match="truncated or damaged clip: no frame of its 'MJPG'"):
         decode.probe(path)
+
+
+def test_an_upload_cut_short_with_its_index_in_front_is_truncated(tmp_path: Path) -> None:
+    from tests.support.mp4 import faststart
+
+    path = write_clip(tmp_path / "whole.mp4", "mp4v", 60)
+    path.write_bytes(faststart(path.read_bytes()))
+    assert decode.check_decodable(path).frame_count == 60  # the rewritten clip is whole
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    assert decode.probe(cut).frame_count == 60  # opens, and its first frame decodes
+    with pytest.raises(ClipError, match="truncated clip: frame 44 of the 60"):
+        decode.check_decodable(cut)
+
+
+def test_a_cut_avi_is_refused_without_decoding_it_all(tmp_path: Path) -> None:
+    path = write_clip(tmp_path / "cut.avi", "MJPG", 60)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(ClipError, match="truncated"):
+        decode.check_decodable(path)
+
+
+@pytest.mark.parametrize("name", ["notes.mp4", "odd.avi"])
+def test_not_a_container_and_an_unknown_codec_are_unsupported_media(
+    tmp_path: Path, name: str
+) -> None:
+    path = write_clip(tmp_path / "odd.avi", "MJPG")
+    path.write_bytes(path.read_bytes().replace(b"MJPG", b"QQQQ"))
+    (tmp_path / "notes.mp4").write_text("this is a text file, not a clip\n" * 50)
+    with pytest.raises(ClipError) as refused:
+        decode.check_decodable(tmp_path / name)
+    assert isinstance(refused.value, UnsupportedMedia)  # the app answers 415, not 422
 
 
 def test_clip_error_is_invalid_input() -> None:
