@@ -30,6 +30,7 @@ from echallan.devices.operations import device_key_cache, health_config_from
 from integrations.registry import HttpVehicleRegistry, InMemoryRegistry, VehicleRegistry
 from integrations.registry.memory import DEFAULT_SEED
 from integrations.sms import FileSmsSender, HttpSmsGateway, SmsSender
+from rules.access import LockoutPolicy, SessionPolicy
 from rules.errors import DomainError
 
 # Imported for their tasks' registration with Celery (a worker must know every task name).
@@ -65,6 +66,16 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
         device_key_cache_s=float(config.get("DEVICE_KEY_CACHE_S", 5.0)),
         control_room_webhook_url=config.get("CONTROL_ROOM_WEBHOOK_URL", ""),
         control_room_sms=config.get("CONTROL_ROOM_SMS", ""),
+        sessions=SessionPolicy(
+            idle=timedelta(seconds=config["SESSION_IDLE_TIMEOUT_S"]),
+            max_age=timedelta(seconds=config["SESSION_MAX_AGE_S"]),
+        ),
+        lockout=LockoutPolicy(
+            threshold=int(config["LOGIN_LOCKOUT_THRESHOLD"]),
+            base=timedelta(seconds=config["LOGIN_LOCKOUT_BASE_S"]),
+            cap=timedelta(seconds=config["LOGIN_LOCKOUT_MAX_S"]),
+        ),
+        password_hash_method=config["PASSWORD_HASH_METHOD"],
     )
 
 

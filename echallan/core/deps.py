@@ -21,6 +21,7 @@ from echallan.core.storage import EvidenceStore
 from integrations.registry import VehicleRegistry
 from integrations.sms import SmsSender
 from integrations.webhook import WebhookSender
+from rules.access import LockoutPolicy, SessionPolicy
 from rules.health import HealthConfig
 from rules.issuance import Thresholds
 
@@ -44,6 +45,9 @@ class Settings:
     device_key_cache_s: float = 5.0
     control_room_webhook_url: str = ""
     control_room_sms: str = ""
+    sessions: SessionPolicy = field(default_factory=SessionPolicy)
+    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    password_hash_method: str = "scrypt"
 
 
 class WebhookSenders:

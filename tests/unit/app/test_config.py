@@ -10,7 +10,7 @@ from echallan import create_app
 from echallan.config import ProductionConfig, TestingConfig, config_from_environment
 
 SECRETS = {
-    "SECRET_KEY": "s3cret",
+    "SECRET_KEY": "s3cret-" + "x" * 32,
     "DATABASE_URL": "postgresql+psycopg://app@db/echallan",
     "EVIDENCE_DIR": "/srv/evidence",
     "REGISTRY_URL": "https://registry.example",
