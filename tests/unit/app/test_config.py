@@ -67,3 +67,10 @@ def test_app_refuses_to_start_with_malformed_issuance_settings(
     overrides = {setting: value, "EVIDENCE_DIR": str(tmp_path)}
     with pytest.raises(RuntimeError, match=complaint):
         create_app(TestingConfig, overrides)
+
+
+def test_production_refuses_a_short_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**SECRETS, "SECRET_KEY": "s3cret"}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match="32 characters"):
+        ProductionConfig.validate()
