@@ -119,6 +119,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "echallan")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in memory per process for a while rather than answer 500s.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     CITIZEN_LOOKUP_RATE_LIMIT = os.environ.get("CITIZEN_LOOKUP_RATE_LIMIT", "60 per minute")
     CONTEST_RATE_LIMIT = os.environ.get("CONTEST_RATE_LIMIT", "10 per hour")

@@ -1,8 +1,9 @@
 """What every request passes through: rate limits, CSRF for cookie sessions, security headers.
 
-- Rate limits (flask-limiter) on sign-in, citizen look-ups and contests and partner look-ups,
-  counted in Redis when RATELIMIT_STORAGE_URI names it (shared by every worker and host), in
-  memory otherwise; a breach is a 429 problem+json with Retry-After.
+- Rate limits (flask-limiter) on sign-in, citizen look-ups and contests (per address) and
+  partner look-ups (per API key), counted in Redis when RATELIMIT_STORAGE_URI names it (shared
+  by every worker and host), in memory otherwise; a breach is a 429 problem+json with
+  Retry-After.
 - CSRF: an unsafe request authenticated by the staff session cookie must come from this site
   (Origin or Referer, when the browser sends one) and carry the session's token in X-CSRFToken.
   Machine callers (API keys, device keys, 1Bill) send no cookie and are not checked.
@@ -59,27 +60,38 @@ HEADERS = {
 DOCS_ASSETS = Path(__file__).resolve().parent.parent / "static" / "docs"
 
 
-def caller_key() -> str:
-    """Count a machine by its API key's id, anyone else by their address."""
-    header = request.headers.get(API_KEY_HEADER, "")
-    if "." in header:
-        return "key:" + header.split(".", 1)[0]
+def address_key() -> str:
+    """Count a caller by their address (behind proxies: see PROXY_FIX_X_FOR)."""
     return "ip:" + (get_remote_address() or "unknown")
 
 
-limiter = Limiter(key_func=caller_key, headers_enabled=True)
+def api_key_key() -> str:
+    """Count a machine by its API key's id, so partners behind one gateway do not share.
+
+    Only for views that require a key: a made-up key is refused there anyway, whereas on an
+    open view it would buy a fresh count with every request.
+    """
+    header = request.headers.get(API_KEY_HEADER, "")
+    return "key:" + header.split(".", 1)[0] if "." in header else address_key()
+
+
+limiter = Limiter(key_func=address_key, headers_enabled=True)
 csrf = CSRFProtect()
 docs_assets = Blueprint(
     "docs_assets", __name__, static_folder=DOCS_ASSETS, static_url_path="/api/v1/docs/assets"
 )
 
 
-def rate_limit(setting: str, scope: str | None = None) -> Callable[[F], F]:
-    """Limit a view by the configured rate `setting`; views naming one `scope` share a count."""
+def rate_limit(setting: str, scope: str | None = None, by_key: bool = False) -> Callable[[F], F]:
+    """Limit a view by the configured rate `setting`; views naming one `scope` share a count.
+
+    Callers are counted by address, or by API key id with `by_key` (views that need a key).
+    """
     value = lambda: current_app.config[setting]  # noqa: E731 (read per request: tests change it)
+    key = api_key_key if by_key else address_key
     if scope:
-        return limiter.shared_limit(value, scope=scope)  # type: ignore[return-value]
-    return limiter.limit(value)  # type: ignore[return-value]
+        return limiter.shared_limit(value, scope=scope, key_func=key)  # type: ignore[return-value]
+    return limiter.limit(value, key_func=key)  # type: ignore[return-value]
 
 
 def allowed_origins() -> set[str]:

@@ -88,7 +88,7 @@ class Outstanding(MethodView):
     @blp.response(200, OutstandingPage)
     @blp.doc(security=[{"ApiKey": []}])
     @document_problems(blp, 401, 403, 422, 429)
-    @rate_limit("PARTNER_LOOKUP_RATE_LIMIT", scope="partner-lookup")
+    @rate_limit("PARTNER_LOOKUP_RATE_LIMIT", scope="partner-lookup", by_key=True)
     @require_scope("challans:read")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List a vehicle's or an owner's unpaid challans (for transfer blocks)."""
@@ -105,7 +105,7 @@ class ChallanStatus(MethodView):
     @blp.response(200, PartnerChallanSchema)
     @blp.doc(security=[{"ApiKey": []}])
     @document_problems(blp, 401, 403, 404, 422, 429)
-    @rate_limit("PARTNER_LOOKUP_RATE_LIMIT", scope="partner-lookup")
+    @rate_limit("PARTNER_LOOKUP_RATE_LIMIT", scope="partner-lookup", by_key=True)
     @require_scope("challans:read")
     def get(self, number: str) -> Any:
         """Return a challan's status by its number."""

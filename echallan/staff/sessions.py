@@ -68,7 +68,11 @@ def check_credentials(
 
 def _count_failure(user: User, now: datetime, policy: LockoutPolicy) -> datetime | None:
     """Count one more failure; lock (and audit the lock) once past the threshold."""
-    user.failed_logins = (user.failed_logins or 0) + 1
+    # Incremented in SQL: concurrent guesses each count, none overwrites another's.
+    db.session.execute(
+        sa.update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+    )
+    db.session.refresh(user)
     lock = lockout_for(user.failed_logins, policy)
     if lock is None:
         return None
