@@ -75,6 +75,8 @@ def api_key_key() -> str:
     return "key:" + header.split(".", 1)[0] if "." in header else address_key()
 
 
+# One limiter per process: its decorators bind at import. Each create_app rebinds its storage,
+# so of several apps built in one process (tests) the last one's storage counts for all.
 limiter = Limiter(key_func=address_key, headers_enabled=True)
 csrf = CSRFProtect()
 docs_assets = Blueprint(
