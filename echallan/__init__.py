@@ -11,8 +11,9 @@ from flask import Flask
 
 from echallan import bootstrap, routes, tables  # noqa: F401 (tables: registers every model)
 from echallan.config import Config, config_from_environment
-from echallan.core import database, errors, uow
+from echallan.core import database, errors, security, uow
 from echallan.core.extensions import db, migrate
+from echallan.core.secret_key import instance_secret
 
 
 def create_app(
@@ -32,6 +33,8 @@ def _configure(app: Flask, config: type[Config], overrides: Mapping[str, Any]) -
     config.validate()
     app.config.from_object(config)
     app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(Path(app.config["INSTANCE_DIR"]))
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
@@ -49,5 +52,6 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     bootstrap.wire(app)
     routes.init_app(app)
+    security.init_app(app)
     uow.init_app(app)
     errors.init_app(app)

@@ -31,6 +31,7 @@ from echallan.devices.operations import health_config_from
 from integrations.registry import HttpVehicleRegistry, InMemoryRegistry, VehicleRegistry
 from integrations.registry.memory import DEFAULT_SEED
 from integrations.sms import FileSmsSender, HttpSmsGateway, SmsSender
+from rules.access import LockoutPolicy, SessionPolicy
 from rules.errors import DomainError
 
 # Imported for their tasks' registration with Celery (a worker must know every task name).
@@ -72,6 +73,16 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
         clip_unclaimed=_seconds(config, "CLIP_UNCLAIMED_S"),
         control_room_webhook_url=config.get("CONTROL_ROOM_WEBHOOK_URL", ""),
         control_room_sms=config.get("CONTROL_ROOM_SMS", ""),
+        sessions=SessionPolicy(
+            idle=timedelta(seconds=config["SESSION_IDLE_TIMEOUT_S"]),
+            max_age=timedelta(seconds=config["SESSION_MAX_AGE_S"]),
+        ),
+        lockout=LockoutPolicy(
+            threshold=int(config["LOGIN_LOCKOUT_THRESHOLD"]),
+            base=timedelta(seconds=config["LOGIN_LOCKOUT_BASE_S"]),
+            cap=timedelta(seconds=config["LOGIN_LOCKOUT_MAX_S"]),
+        ),
+        password_hash_method=config["PASSWORD_HASH_METHOD"],
     )
 
 

@@ -8,6 +8,7 @@ secrets and a real database.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 INSTANCE_DIR = Path(os.environ.get("ECHALLAN_INSTANCE", Path.cwd() / "instance")).resolve()
@@ -31,7 +32,8 @@ def _default_database_url() -> str:
 class Config:
     """Settings shared by every environment, each overridable by an environment variable."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Empty: the instance makes its own random key in INSTANCE_DIR on first start (create_app).
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _default_database_url())
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence"))
     MAX_CLIP_BYTES = _env_int("MAX_CLIP_BYTES", 200 * 1024 * 1024)
@@ -113,6 +115,8 @@ class Config:
     # mount, WORM storage). Empty: no periodic anchoring.
     AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", "")
     AUDIT_ANCHOR_PERIOD_S = _env_float("AUDIT_ANCHOR_PERIOD_S", 900.0)
+    # Where the instance keeps what it makes itself (its generated secret key).
+    INSTANCE_DIR = str(INSTANCE_DIR)
 
     API_TITLE = "e-challan"
     API_VERSION = "v1"
@@ -120,12 +124,42 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "docs"
-    OPENAPI_SWAGGER_UI_URL = os.environ.get(
-        "OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
-    )
+    # Served by the app itself from the swagger-ui-bundle package: no CDN, and the docs page
+    # runs under the same Content-Security-Policy as everything else.
+    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/swagger-ui/"
     PASSWORD_HASH_METHOD = "scrypt"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Staff sessions (issue 23): a server-side row per sign-in, revoked at sign-out, lapsing
+    # after this long unused or this long after sign-in whatever the cookie says.
+    SESSION_IDLE_TIMEOUT_S = _env_int("SESSION_IDLE_TIMEOUT_S", 30 * 60)
+    SESSION_MAX_AGE_S = _env_int("SESSION_MAX_AGE_S", 12 * 3600)
+    PERMANENT_SESSION_LIFETIME = SESSION_MAX_AGE_S
+    # Failed sign-ins in a row before an account locks; the lock doubles from BASE up to MAX.
+    LOGIN_LOCKOUT_THRESHOLD = _env_int("LOGIN_LOCKOUT_THRESHOLD", 5)
+    LOGIN_LOCKOUT_BASE_S = _env_int("LOGIN_LOCKOUT_BASE_S", 60)
+    LOGIN_LOCKOUT_MAX_S = _env_int("LOGIN_LOCKOUT_MAX_S", 3600)
+    # Rate limits per caller (flask-limiter syntax). Memory counts per process; set
+    # RATELIMIT_STORAGE_URI=redis://... so that every worker and host shares one count.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "echallan")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: count in memory per process for a while rather than answer 500s.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    CITIZEN_LOOKUP_RATE_LIMIT = os.environ.get("CITIZEN_LOOKUP_RATE_LIMIT", "60 per minute")
+    CONTEST_RATE_LIMIT = os.environ.get("CONTEST_RATE_LIMIT", "10 per hour")
+    PARTNER_LOOKUP_RATE_LIMIT = os.environ.get("PARTNER_LOOKUP_RATE_LIMIT", "600 per minute")
+    # CSRF: a cookie-authenticated unsafe request needs the session's token (header
+    # X-CSRFToken) and, when the browser sends one, an Origin or Referer of this host or of
+    # one of these (comma-separated, e.g. https://echallan.sindhpolice.gov.pk).
+    CSRF_TRUSTED_ORIGINS = os.environ.get("CSRF_TRUSTED_ORIGINS", "")
+    WTF_CSRF_CHECK_DEFAULT = False  # checked only for cookie-authenticated requests
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which expires itself
+    WTF_CSRF_SSL_STRICT = False  # the Origin/Referer check is ours (echallan.core.security)
+    # Behind this many reverse proxies, the caller's address (rate limits) is X-Forwarded-For's.
+    PROXY_FIX_X_FOR = _env_int("PROXY_FIX_X_FOR", 0)
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 0)  # production: a year
 
     @classmethod
     def validate(cls) -> None:
@@ -140,6 +174,8 @@ class TestingConfig(Config):
     SCHEDULER_ENABLED = False
     # Tests create and sign in many users; a deliberately slow hash would dominate the suite.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # A random key per test process, never written to disk.
+    SECRET_KEY = secrets.token_hex(32)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # The fixture clips carry fixed dates (2026-11-23) while the suite runs on the real clock;
     # the time bar's own tests set the production value back.
@@ -150,6 +186,7 @@ class ProductionConfig(Config):
     """Settings for a deployment: every secret must come from the environment."""
 
     SESSION_COOKIE_SECURE = True
+    HSTS_SECONDS = _env_int("HSTS_SECONDS", 365 * 24 * 3600)
     REQUIRED = ("SECRET_KEY", "DATABASE_URL", "EVIDENCE_DIR", "REGISTRY_URL", "REGISTRY_API_KEY")
 
     @classmethod
@@ -158,6 +195,8 @@ class ProductionConfig(Config):
         missing = [name for name in cls.REQUIRED if not os.environ.get(name)]
         if missing:
             raise RuntimeError(f"production configuration is missing: {', '.join(missing)}")
+        if len(os.environ["SECRET_KEY"]) < 32:
+            raise RuntimeError("production needs a SECRET_KEY of 32 characters or more")
         if os.environ["DATABASE_URL"].startswith("sqlite"):
             raise RuntimeError("production needs PostgreSQL: DATABASE_URL is SQLite")
 

@@ -42,6 +42,10 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "StaffSession", {"type": "apiKey", "in": "cookie", "name": "session"}
     )
+    # With the cookie, unsafe methods also need the session's CSRF token (GET /api/v1/session).
+    api.spec.components.security_scheme(
+        "CsrfToken", {"type": "apiKey", "in": "header", "name": "X-CSRFToken"}
+    )
     for module in API_MODULES:
         api.register_blueprint(module.blp)
     app.register_blueprint(home.bp)

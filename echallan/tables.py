@@ -6,7 +6,7 @@ from echallan.challans.models import Challan, Contest, Notice, Payment
 from echallan.clips.models import Camera, Clip, ClipStatus
 from echallan.devices.models import Alert, Device, Outage, Site
 from echallan.review.models import ReviewDecision, ReviewTask
-from echallan.staff.models import ApiClient, Role, User
+from echallan.staff.models import ApiClient, Role, StaffSession, User
 
 __all__ = [
     "Alert",
@@ -29,6 +29,7 @@ __all__ = [
     "SequenceCounter",
     "Site",
     "Role",
+    "StaffSession",
     "User",
     "ViolationEvent",
 ]

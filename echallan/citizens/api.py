@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from echallan.citizens import operations as citizens
 from echallan.core import clock
 from echallan.core.api import document_problems, id_path
+from echallan.core.security import rate_limit
 
 blp = Blueprint(
     "citizens",
@@ -76,7 +77,8 @@ class CitizenChallan(MethodView):
 
     @blp.arguments(PlateArg, location="query")
     @blp.response(200, CitizenChallanSchema)
-    @document_problems(blp, 404, 422)
+    @document_problems(blp, 404, 422, 429)
+    @rate_limit("CITIZEN_LOOKUP_RATE_LIMIT", scope="citizen-lookup")
     def get(self, args: dict[str, Any], number: str) -> dict[str, Any]:
         """Look up a challan by its number and plate."""
         return citizens.view(citizens.find(number, args["plate"]), clock.now())
@@ -88,7 +90,8 @@ class CitizenEvidence(MethodView):
 
     @blp.arguments(PlateArg, location="query")
     @blp.response(200, description="JPEG or PNG image", content_type="image/jpeg")
-    @document_problems(blp, 404, 422)
+    @document_problems(blp, 404, 422, 429)
+    @rate_limit("CITIZEN_LOOKUP_RATE_LIMIT", scope="citizen-lookup")
     def get(self, args: dict[str, Any], number: str, index: int) -> Any:
         """Return one evidence image of a challan."""
         path = citizens.evidence_file(citizens.find(number, args["plate"]), index)
@@ -101,7 +104,8 @@ class CitizenContest(MethodView):
 
     @blp.arguments(ContestSchema)
     @blp.response(201, ContestResultSchema)
-    @document_problems(blp, 404, 409, 422)
+    @document_problems(blp, 404, 409, 422, 429)
+    @rate_limit("CONTEST_RATE_LIMIT")
     def post(self, body: dict[str, Any], number: str) -> dict[str, Any]:
         """Contest a challan; it goes to the police review queue."""
         challan = citizens.find(number, body.pop("plate"))

@@ -6,12 +6,14 @@ from flask import Blueprint, render_template, request
 
 from echallan.citizens import operations as citizens
 from echallan.core.clock import now
+from echallan.core.security import rate_limit
 from rules.errors import NotFound
 
 bp = Blueprint("citizen", __name__)
 
 
 @bp.get("/verify/<number>")
+@rate_limit("CITIZEN_LOOKUP_RATE_LIMIT", scope="citizen-lookup")
 def verify(number: str) -> tuple[str, int] | str:
     """Ask for the plate, then show the challan, its amount today and its evidence."""
     plate = request.args.get("plate", "").strip()

@@ -11,6 +11,7 @@ PROBLEM_RESPONSES = {
     404: "Not found",
     409: "Conflict with the current state",
     422: "Invalid input",
+    429: "Too many requests: retry after the Retry-After header's seconds",
 }
 
 

@@ -11,13 +11,15 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import abort, current_app, g, request, session
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
+from echallan.core import clock, deps
 from echallan.core.extensions import db
+from echallan.core.security import API_KEY_HEADER, SESSION_KEY
+from echallan.staff import sessions
 from echallan.staff.models import ApiClient, User
 
 F = TypeVar("F", bound=Callable[..., Any])
-API_KEY_HEADER = "X-Api-Key"
 
 # Scopes a key may carry; a partner key never reads what its scope does not grant.
 SCOPES = {
@@ -81,19 +83,14 @@ def require_scope(scope: str) -> Callable[[F], F]:
     return decorator
 
 
-def authenticate(username: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None."""
-    user = db.session.scalar(sa.select(User).where(User.username == username))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
-        return None
-    return user
-
-
 def current_user() -> User | None:
-    """Return the signed-in staff member, if any."""
+    """Return the staff member of this request's live session, if any."""
     if "user" not in g:
-        user_id = session.get("user_id")
-        g.user = db.session.get(User, user_id) if user_id else None
+        token = session.get(SESSION_KEY)
+        policy = deps.current().settings.sessions
+        # Only a str token is looked up: an old cookie of the {"user_id": n} kind finds nothing.
+        live = isinstance(token, str)
+        g.user = sessions.resume_session(token, clock.now(), policy) if live else None
     return g.user
 
 

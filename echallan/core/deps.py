@@ -21,6 +21,7 @@ from echallan.core.storage import EvidenceStore
 from integrations.registry import VehicleRegistry
 from integrations.sms import SmsSender
 from integrations.webhook import WebhookSender
+from rules.access import LockoutPolicy, SessionPolicy
 from rules.health import HealthConfig
 from rules.issuance import Thresholds
 
@@ -53,6 +54,9 @@ class Settings:
     clip_unclaimed: timedelta = timedelta(seconds=60)
     control_room_webhook_url: str = ""
     control_room_sms: str = ""
+    sessions: SessionPolicy = field(default_factory=SessionPolicy)
+    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    password_hash_method: str = "scrypt"
 
 
 class WebhookSenders:

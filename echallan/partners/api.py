@@ -13,6 +13,7 @@ from echallan.core import clock
 from echallan.core.api import document_problems, offset_field
 from echallan.core.auth import actor, require_scope
 from echallan.core.idempotency import idempotent
+from echallan.core.security import rate_limit
 from echallan.partners import operations as partners
 from rules import dues, fines, lifecycle
 
@@ -86,7 +87,8 @@ class Outstanding(MethodView):
     @blp.arguments(OutstandingArgs, location="query")
     @blp.response(200, OutstandingPage)
     @blp.doc(security=[{"ApiKey": []}])
-    @document_problems(blp, 401, 403, 422)
+    @document_problems(blp, 401, 403, 422, 429)
+    @rate_limit("PARTNER_LOOKUP_RATE_LIMIT", scope="partner-lookup", by_key=True)
     @require_scope("challans:read")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List a vehicle's or an owner's unpaid challans (for transfer blocks)."""
@@ -102,7 +104,8 @@ class ChallanStatus(MethodView):
 
     @blp.response(200, PartnerChallanSchema)
     @blp.doc(security=[{"ApiKey": []}])
-    @document_problems(blp, 401, 403, 404, 422)
+    @document_problems(blp, 401, 403, 404, 422, 429)
+    @rate_limit("PARTNER_LOOKUP_RATE_LIMIT", scope="partner-lookup", by_key=True)
     @require_scope("challans:read")
     def get(self, number: str) -> Any:
         """Return a challan's status by its number."""

@@ -1,4 +1,9 @@
-"""Staff sign-in: a session cookie for police, supervisors and administrators."""
+"""Staff sign-in: a session cookie for police, supervisors and administrators.
+
+The cookie holds a random token of a server-side session (echallan.staff.sessions); signing out
+revokes it. Unsafe requests made with the cookie must send the CSRF token this API hands out
+(sign-in answer and GET) in the X-CSRFToken header.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,22 @@ from typing import Any
 from flask import session
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from flask_wtf.csrf import generate_csrf
 from marshmallow import Schema, fields
 
+from echallan.core import clock, deps
 from echallan.core.api import document_problems
-from echallan.core.auth import authenticate, current_user
+from echallan.core.auth import current_user
+from echallan.core.security import SESSION_KEY, rate_limit
+from echallan.core.uow import unit_of_work
+from echallan.staff import sessions
+from echallan.staff.models import User
 from rules.errors import Unauthorized
 
 blp = Blueprint("session", __name__, url_prefix="/api/v1/session", description="Staff sign-in")
+
+# One answer for a wrong password, an unknown user and a locked account: none tells which.
+SIGN_IN_REFUSED = "wrong username or password, or too many failed attempts: wait and retry"
 
 
 class LoginSchema(Schema):
@@ -24,11 +38,22 @@ class LoginSchema(Schema):
 
 
 class StaffSchema(Schema):
-    """The signed-in member of staff."""
+    """The signed-in member of staff, and the CSRF token for the X-CSRFToken header."""
 
     username = fields.String()
     full_name = fields.String()
     role = fields.String()
+    csrf_token = fields.String()
+
+
+def signed_in(user: User) -> dict[str, Any]:
+    """Describe the signed-in user with this session's CSRF token."""
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "csrf_token": generate_csrf(),
+    }
 
 
 @blp.route("")
@@ -37,26 +62,42 @@ class Session(MethodView):
 
     @blp.arguments(LoginSchema)
     @blp.response(200, StaffSchema)
-    @document_problems(blp, 401, 422)
+    @document_problems(blp, 401, 422, 429)
+    @rate_limit("LOGIN_RATE_LIMIT")
     def post(self, credentials: dict[str, Any]) -> Any:
         """Sign in."""
-        user = authenticate(credentials["username"], credentials["password"])
-        if user is None:
-            raise Unauthorized("wrong username or password")
-        session.clear()
-        session["user_id"] = user.id
-        return user
+        settings, now = deps.current().settings, clock.now()
+        # Committed here, not by the request wrapper, which rolls back a 401: a failure's count
+        # and lock must stay.
+        with unit_of_work():
+            outcome = sessions.check_credentials(
+                credentials["username"],
+                credentials["password"],
+                now,
+                settings.lockout,
+                settings.password_hash_method,
+            )
+        if outcome.user is None:
+            raise Unauthorized(SIGN_IN_REFUSED)
+        session.clear()  # a new session id and CSRF token: nothing carried over from before
+        session.permanent = True
+        session[SESSION_KEY] = sessions.open_session(outcome.user, now)
+        return signed_in(outcome.user)
 
     @blp.response(200, StaffSchema)
     @document_problems(blp, 401)
     def get(self) -> Any:
-        """Say who is signed in."""
+        """Say who is signed in (with the CSRF token)."""
         user = current_user()
         if user is None:
             raise Unauthorized("not signed in")
-        return user
+        return signed_in(user)
 
     @blp.response(204)
+    @document_problems(blp, 403)
     def delete(self) -> None:
-        """Sign out."""
+        """Sign out: the session is revoked on the server, whatever becomes of the cookie."""
+        token = session.get(SESSION_KEY)
+        if isinstance(token, str):
+            sessions.revoke_session(token, clock.now())
         session.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from echallan.core.extensions import db
 from echallan.core.types import UtcDateTime, utcnow
@@ -32,6 +32,26 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(sa.String(16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Failed sign-ins in a row, and the lock they earned (rules.access.lockout_for).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class StaffSession(db.Model):
+    """One sign-in: the cookie carries a random token, the row its hash and its state.
+
+    The signed cookie alone cannot be taken back; this row can: sign-out revokes it, and it
+    lapses after the idle and absolute timeouts whatever the cookie's own expiry says.
+    """
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 of the token
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    user: Mapped[User] = relationship(lazy="joined")
 
 
 class ApiClient(db.Model):

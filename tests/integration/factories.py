@@ -88,10 +88,13 @@ def staff(username: str, role: str, password: str = "correct horse battery") -> 
         admin.create_user(username, password, role, actor="test")
 
 
-def sign_in(client, username: str, password: str = "correct horse battery") -> None:  # noqa: ANN001
-    """Sign a test client in as a member of staff."""
+def sign_in(client, username: str, password: str = "correct horse battery") -> str:  # noqa: ANN001
+    """Sign a test client in as a member of staff; it sends the CSRF token from then on."""
     response = client.post("/api/v1/session", json={"username": username, "password": password})
     assert response.status_code == 200, response.json
+    token = response.json["csrf_token"]
+    client.environ_base["HTTP_X_CSRFTOKEN"] = token  # as a browser client sends X-CSRFToken
+    return token
 
 
 def partner_key(scopes: list[str], name: str = "excise") -> str:

@@ -35,21 +35,21 @@ def schemathesis_command() -> str:
     return found
 
 
-def credentials(app: Flask) -> list[str]:
-    """Return header lines for a signed-in admin and for a partner key with every scope."""
+def credentials(app: Flask) -> list[list[str]]:
+    """Return header lines for a signed-in admin (cookie and CSRF token) and a partner key."""
     with app.app_context():
         f.staff("root", "admin")
         key = f.partner_key(sorted(SCOPES))
     client = app.test_client()
-    f.sign_in(client, "root")
+    token = f.sign_in(client, "root")
     cookie = client.get_cookie("session")
     assert cookie is not None
-    return [f"Cookie: session={cookie.value}", f"X-Api-Key: {key}"]
+    return [[f"Cookie: session={cookie.value}", f"X-CSRFToken: {token}"], [f"X-Api-Key: {key}"]]
 
 
 @pytest.mark.parametrize("who", ["admin", "partner"])
 def test_no_request_gets_a_server_error(app: Flask, served: str, who: str, tmp_path: Path) -> None:
-    header = credentials(app)[["admin", "partner"].index(who)]
+    headers = credentials(app)[["admin", "partner"].index(who)]
     command = [
         schemathesis_command(),
         "run",
@@ -60,7 +60,7 @@ def test_no_request_gets_a_server_error(app: Flask, served: str, who: str, tmp_p
         "--seed=1",
         "--workers=1",
         "--request-timeout=30",
-        f"--header={header}",
+        *(f"--header={header}" for header in headers),
     ]
     # its cache goes to the run's folder, not the checkout
     done = subprocess.run(

@@ -119,6 +119,7 @@ def test_acknowledging_stops_repeats_and_is_audited(app, client, junction, clock
         keys = db.session.scalars(sa.select(Notice.idempotency_key)).all()
     assert actions.count("alert.acknowledged") == 1
     assert len(set(keys)) == 3
+    f.sign_in(client, "officer1")  # an hour on: the idle session has lapsed (issue 23)
     assert_problem(client.post("/api/v1/ops/alerts/999999/acknowledge"), 404)
     assert client.post(f"/api/v1/ops/alerts/{10**20}/acknowledge").status_code == 404
 

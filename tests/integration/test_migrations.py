@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 
@@ -117,3 +119,13 @@ def test_0004_adds_offence_confidence_backfilled_from_the_evidence_and_drops_it(
         upgrade(revision="head")
         assert column_values("offence_confidence") == pytest.approx(expected_backfill())
         db.engine.dispose()
+
+
+def test_the_migrations_build_the_schema_the_models_describe(scratch) -> None:  # noqa: ANN001
+    with scratch.app_context():
+        upgrade(revision="head")
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+        db.engine.dispose()
+    assert differences == []

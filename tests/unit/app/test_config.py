@@ -10,7 +10,7 @@ from echallan import create_app
 from echallan.config import ProductionConfig, TestingConfig, config_from_environment
 
 SECRETS = {
-    "SECRET_KEY": "s3cret",
+    "SECRET_KEY": "s3cret-" + "x" * 32,
     "DATABASE_URL": "postgresql+psycopg://app@db/echallan",
     "EVIDENCE_DIR": "/srv/evidence",
     "REGISTRY_URL": "https://registry.example",
@@ -67,3 +67,10 @@ def test_app_refuses_to_start_with_malformed_issuance_settings(
     overrides = {setting: value, "EVIDENCE_DIR": str(tmp_path)}
     with pytest.raises(RuntimeError, match=complaint):
         create_app(TestingConfig, overrides)
+
+
+def test_production_refuses_a_short_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**SECRETS, "SECRET_KEY": "s3cret"}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match="32 characters"):
+        ProductionConfig.validate()
