@@ -16,11 +16,17 @@ from typing import Any, TypeVar
 
 from flask import Response, abort, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from echallan.core import clock, deps
-from echallan.core.api import document_problems, id_path, offset_field
+from echallan.core.api import (
+    ApiSchema,
+    Blueprint,
+    BoundedDateTime,
+    document_problems,
+    id_path,
+    offset_field,
+)
 from echallan.core.auth import API_KEY_HEADER, actor, hash_secret, require_role
 from echallan.devices import operations as devices
 from echallan.staff.models import Role
@@ -41,7 +47,7 @@ STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 STAFF_SESSION = [{"StaffSession": []}]
 
 
-class HeartbeatSchema(Schema):
+class HeartbeatSchema(ApiSchema):
     """A heartbeat as a device sends it (rules.health.validate_heartbeat is the contract)."""
 
     device_clock = fields.AwareDateTime(
@@ -59,7 +65,7 @@ class HeartbeatSchema(Schema):
     )
 
 
-class HeartbeatAcceptedSchema(Schema):
+class HeartbeatAcceptedSchema(ApiSchema):
     """What a stored heartbeat changed."""
 
     device_id = fields.String()
@@ -125,7 +131,7 @@ class Heartbeats(MethodView):
 # --- operations ------------------------------------------------------------------------------
 
 
-class SiteInSchema(Schema):
+class SiteInSchema(ApiSchema):
     """A junction to register."""
 
     id = fields.String(required=True, validate=validate.Length(min=1, max=32))
@@ -135,7 +141,7 @@ class SiteInSchema(Schema):
     address = fields.String(load_default="")
 
 
-class SiteSchema(Schema):
+class SiteSchema(ApiSchema):
     """A junction and how it is enforced (manual when no camera can enforce)."""
 
     id = fields.String()
@@ -147,7 +153,7 @@ class SiteSchema(Schema):
     mode_changed_at = fields.AwareDateTime(allow_none=True)
 
 
-class DeviceStatusSchema(Schema):
+class DeviceStatusSchema(ApiSchema):
     """A device's live condition."""
 
     online = fields.Boolean()
@@ -157,7 +163,7 @@ class DeviceStatusSchema(Schema):
     runtime_minutes = fields.Float(allow_none=True)
 
 
-class DeviceSchema(Schema):
+class DeviceSchema(ApiSchema):
     """A box or camera with its registration, last readings and live status."""
 
     id = fields.String()
@@ -198,7 +204,7 @@ class SiteDetailSchema(SiteSchema):
     devices = fields.List(fields.Nested(DeviceSchema))
 
 
-class DeviceInSchema(Schema):
+class DeviceInSchema(ApiSchema):
     """A box, or a camera's device row (the camera must be registered with its calibration)."""
 
     id = fields.String(required=True, validate=validate.Length(min=1, max=32))
@@ -222,7 +228,7 @@ class DeviceCreatedSchema(DeviceSchema):
     api_key = fields.String(allow_none=True)
 
 
-class DeviceArgsSchema(Schema):
+class DeviceArgsSchema(ApiSchema):
     """Filters for the device list."""
 
     kind = fields.String(validate=validate.OneOf(["box", "camera"]))
@@ -232,7 +238,7 @@ class DeviceArgsSchema(Schema):
     offset = offset_field()
 
 
-class AlertSchema(Schema):
+class AlertSchema(ApiSchema):
     """A device alert."""
 
     id = fields.Integer()
@@ -252,7 +258,7 @@ class AlertSchema(Schema):
     resolved_at = fields.AwareDateTime(allow_none=True)
 
 
-class AlertArgsSchema(Schema):
+class AlertArgsSchema(ApiSchema):
     """Filters for the alert list."""
 
     include_resolved = fields.Boolean(load_default=False)
@@ -261,15 +267,15 @@ class AlertArgsSchema(Schema):
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
-class UptimeArgsSchema(Schema):
+class UptimeArgsSchema(ApiSchema):
     """The SLA period."""
 
-    start = fields.AwareDateTime(required=True)
-    end = fields.AwareDateTime(required=True)
+    start = BoundedDateTime(required=True)
+    end = BoundedDateTime(required=True)
     kind = fields.String(load_default="camera", validate=validate.OneOf(["box", "camera"]))
 
 
-class UptimeSchema(Schema):
+class UptimeSchema(ApiSchema):
     """A device's uptime over the period (None when it was not in service)."""
 
     device_id = fields.String()
@@ -294,10 +300,10 @@ class Sites(MethodView):
         return devices.list_sites()
 
     @ops.doc(security=STAFF_SESSION)
+    @require_role(Role.ADMIN)
     @ops.arguments(SiteInSchema)
     @ops.response(201, SiteSchema)
     @document_problems(ops, 401, 403, 409, 422)
-    @require_role(Role.ADMIN)
     def post(self, data: dict[str, Any]) -> tuple[Any, int]:
         """Register a junction (administrators)."""
         return devices.register_site(data.pop("id"), actor(), **data), 201
@@ -321,19 +327,19 @@ class Devices(MethodView):
     """Boxes and cameras."""
 
     @ops.doc(security=STAFF_SESSION)
+    @require_role(*STAFF)
     @ops.arguments(DeviceArgsSchema, location="query")
     @ops.response(200, DeviceSchema(many=True))
     @document_problems(ops, 401, 403, 422)
-    @require_role(*STAFF)
     def get(self, args: dict[str, Any]) -> Any:
         """List devices with their last readings and live status."""
         return devices.list_devices(**args)
 
     @ops.doc(security=STAFF_SESSION)
+    @require_role(Role.ADMIN)
     @ops.arguments(DeviceInSchema)
     @ops.response(201, DeviceCreatedSchema)
     @document_problems(ops, 401, 403, 404, 409, 422)
-    @require_role(Role.ADMIN)
     def post(self, data: dict[str, Any]) -> tuple[Any, int]:
         """Register a box, or a registered camera's device row (administrators)."""
         return devices.register_device(data, actor(), clock.now()), 201
@@ -357,10 +363,10 @@ class Alerts(MethodView):
     """Device alerts."""
 
     @ops.doc(security=STAFF_SESSION)
+    @require_role(*STAFF)
     @ops.arguments(AlertArgsSchema, location="query")
     @ops.response(200, AlertSchema(many=True))
     @document_problems(ops, 401, 403, 422)
-    @require_role(*STAFF)
     def get(self, args: dict[str, Any]) -> Any:
         """List alerts, newest first: the open ones, or all with include_resolved."""
         return devices.list_alerts(**args)
@@ -384,10 +390,10 @@ class UptimeReport(MethodView):
     """The SLA report."""
 
     @ops.doc(security=STAFF_SESSION)
+    @require_role(*STAFF)
     @ops.arguments(UptimeArgsSchema, location="query")
     @ops.response(200, UptimeSchema(many=True))
     @document_problems(ops, 401, 403, 422)
-    @require_role(*STAFF)
     def get(self, args: dict[str, Any]) -> Any:
         """Report each camera's (or box's) uptime over [start, end)."""
         return devices.uptime_report(args["start"], args["end"], clock.now(), args["kind"])

@@ -6,10 +6,9 @@ from typing import Any
 
 from flask import session
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
-from echallan.core.api import document_problems
+from echallan.core.api import ApiSchema, Blueprint, document_problems
 from echallan.core.auth import authenticate, current_user
 from rules.errors import DomainError
 
@@ -23,14 +22,14 @@ class Unauthorized(DomainError):
     title = "Unauthorized"
 
 
-class LoginSchema(Schema):
+class LoginSchema(ApiSchema):
     """Username and password."""
 
     username = fields.String(required=True)
     password = fields.String(required=True, load_only=True)
 
 
-class StaffSchema(Schema):
+class StaffSchema(ApiSchema):
     """The signed-in member of staff."""
 
     username = fields.String()
