@@ -167,6 +167,10 @@ class EdgeParser(FlaskParser):
             raise ValidationError({"json": [f"nested deeper than {MAX_JSON_DEPTH} levels"]})
         return core.parse_json(body)
 
+    def _handle_invalid_json_error(self, error: Exception, req: Any, *args: Any, **kw: Any) -> Any:
+        """Answer a body that is not JSON 422, the documented invalid-input problem (not 400)."""
+        raise ValidationError({"json": ["the body is not valid JSON"]})
+
 
 class Blueprint(flask_smorest.Blueprint):
     """A flask-smorest blueprint whose arguments go through the edge parser."""

@@ -196,7 +196,7 @@ class Decisions(MethodView):
     @require_role(*SUPERVISORS)
     @blp.arguments(QueueArgsSchema(only=("limit", "offset")), location="query")
     @blp.response(200, DecisionSchema(many=True))
-    @document_problems(blp, 401, 403)
+    @document_problems(blp, 401, 403, 422)
     def get(self, args: dict[str, Any]) -> Any:
         """List every officer's decisions, newest first (supervisors)."""
         return review.recent_decisions(args["limit"], args["offset"])

@@ -145,3 +145,8 @@ def test_every_api_schema_refuses_control_characters(feature: str) -> None:
     ]
     assert schemas
     assert all(issubclass(schema, ApiSchema) for schema in schemas)
+
+
+def test_a_body_that_is_not_json_is_the_documented_422(client: FlaskClient) -> None:
+    response = client.post("/api/v1/session", data=b"\x00", content_type="application/json")
+    _assert_problem(response, 422)
