@@ -11,7 +11,7 @@ from flask import Flask
 
 from echallan import bootstrap, routes, tables  # noqa: F401 (tables: registers every model)
 from echallan.config import Config, config_from_environment
-from echallan.core import database, errors, security, uow
+from echallan.core import database, edge, errors, security, uow
 from echallan.core.extensions import db, migrate
 from echallan.core.secret_key import instance_secret
 
@@ -48,6 +48,8 @@ def _ensure_sqlite_folder(url: str) -> None:
 def _init_extensions(app: Flask) -> None:
     """Bind the database, migrations, jobs, API and error handling to the app."""
 
+    edge.install_converters(app)  # before any route is added
+    edge.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     bootstrap.wire(app)

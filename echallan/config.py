@@ -39,6 +39,8 @@ class Config:
     MAX_CLIP_BYTES = _env_int("MAX_CLIP_BYTES", 200 * 1024 * 1024)
     # Flask rejects larger request bodies with 413 before the view reads them.
     MAX_CONTENT_LENGTH = MAX_CLIP_BYTES + 1024 * 1024
+    # Bodies other than uploads (JSON): the largest legitimate one is a few kilobytes.
+    MAX_JSON_BYTES = _env_int("MAX_JSON_BYTES", 1024 * 1024)
     JOBS_MODE = os.environ.get("JOBS_MODE", "thread")  # thread | sync | celery
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
     CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND")

@@ -13,11 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from echallan.audit import operations as audit
-from echallan.core.api import document_problems
+from echallan.core.api import ApiSchema, Blueprint, document_problems
 from echallan.core.auth import require_role_or_scope
 from echallan.core.clock import now
 from echallan.staff.models import Role
@@ -32,7 +31,7 @@ STAFF = Role.ALL
 STAFF_OR_KEY = [{"StaffSession": []}, {"ApiKey": []}]
 
 
-class AuditHeadSchema(Schema):
+class AuditHeadSchema(ApiSchema):
     """The head as published: the last entry's seq and hash, and when it was taken."""
 
     seq = fields.Integer(

@@ -6,12 +6,11 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import ValidationError, fields
 
 from echallan.challans.field import FieldRecord, Photo, record_field_challan
 from echallan.core import clock, deps
-from echallan.core.api import document_problems
+from echallan.core.api import ApiSchema, Blueprint, BoundedDateTime, document_problems
 from echallan.core.auth import actor, require_role
 from echallan.staff.models import Role
 from rules.errors import InvalidInput
@@ -25,7 +24,7 @@ blp = Blueprint(
 OFFICERS = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 
 
-class FieldChallanFormSchema(Schema):
+class FieldChallanFormSchema(ApiSchema):
     """The multipart form an officer sends (one or more `photo` parts)."""
 
     photo = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
@@ -35,22 +34,22 @@ class FieldChallanFormSchema(Schema):
     )
     rule = fields.String(required=True, metadata={"enum": ["red_light", "wrong_way", "no_helmet"]})
     site_id = fields.String(required=True)
-    occurred_at = fields.AwareDateTime(required=True)
+    occurred_at = BoundedDateTime(required=True)
     note = fields.String()
 
 
-class FieldFieldsSchema(Schema):
+class FieldFieldsSchema(ApiSchema):
     """The form's text fields, loaded and checked."""
 
     plate = fields.String(required=True)
     vehicle_class = fields.String(required=True)
     rule = fields.String(required=True)
     site_id = fields.String(required=True)
-    occurred_at = fields.AwareDateTime(required=True)
+    occurred_at = BoundedDateTime(required=True)
     note = fields.String(load_default="")
 
 
-class FieldChallanSchema(Schema):
+class FieldChallanSchema(ApiSchema):
     """The recorded event, queued for the owner look-up and issuance."""
 
     event_id = fields.Integer(attribute="id")

@@ -6,12 +6,11 @@ from typing import Any
 
 from flask import send_file
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from echallan.citizens import operations as citizens
 from echallan.core import clock
-from echallan.core.api import document_problems, id_path
+from echallan.core.api import ApiSchema, Blueprint, document_problems, id_path
 from echallan.core.security import rate_limit
 
 blp = Blueprint(
@@ -22,13 +21,13 @@ blp = Blueprint(
 )
 
 
-class PlateArg(Schema):
+class PlateArg(ApiSchema):
     """The plate on the challan, required with its number so numbers cannot be enumerated."""
 
     plate = fields.String(required=True, validate=validate.Length(min=1, max=16))
 
 
-class CitizenChallanSchema(Schema):
+class CitizenChallanSchema(ApiSchema):
     """A challan as its owner sees it."""
 
     number = fields.String()
@@ -54,7 +53,7 @@ class CitizenChallanSchema(Schema):
     can_contest = fields.Boolean()
 
 
-class ContestSchema(Schema):
+class ContestSchema(ApiSchema):
     """A citizen's contest."""
 
     plate = fields.String(required=True, validate=validate.Length(min=1, max=16))
@@ -62,7 +61,7 @@ class ContestSchema(Schema):
     contact_phone = fields.String(validate=validate.Regexp(r"^\+?[0-9]{10,13}$"))
 
 
-class ContestResultSchema(Schema):
+class ContestResultSchema(ApiSchema):
     """The filed contest."""
 
     contest_id = fields.Integer()

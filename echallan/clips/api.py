@@ -7,8 +7,7 @@ from typing import Any
 
 from flask import g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from echallan.clips.operations import (
     ClipMeta,
@@ -18,7 +17,14 @@ from echallan.clips.operations import (
     ingest_clip,
 )
 from echallan.core import deps
-from echallan.core.api import document_problems, id_path
+from echallan.core.api import (
+    ApiSchema,
+    Blueprint,
+    BoundedDateTime,
+    document_problems,
+    id_path,
+    json_too_deep,
+)
 from echallan.core.auth import actor, require_scope
 from echallan.core.clock import now
 from rules.errors import InvalidInput
@@ -29,7 +35,7 @@ blp = Blueprint(
 )
 
 
-class SignalPhaseSchema(Schema):
+class SignalPhaseSchema(ApiSchema):
     """One signal phase from the controller."""
 
     state = fields.String(required=True, validate=validate.OneOf(["red", "amber", "green"]))
@@ -37,11 +43,11 @@ class SignalPhaseSchema(Schema):
     end_ms = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
-class ClipMetaSchema(Schema):
+class ClipMetaSchema(ApiSchema):
     """The JSON a camera sends with each clip (DESIGN.md)."""
 
     camera_id = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    started_at = fields.AwareDateTime(required=True)
+    started_at = BoundedDateTime(required=True)
     fps = fields.Float(required=True, validate=validate.Range(min=1, max=240))
     signal_phases = fields.List(fields.Nested(SignalPhaseSchema))
 
@@ -55,7 +61,7 @@ class ClipMetaSchema(Schema):
                 raise ValidationError(error.detail, "signal_phases") from error
 
 
-class ClipUploadSchema(Schema):
+class ClipUploadSchema(ApiSchema):
     """The multipart form: the clip file and its metadata."""
 
     clip = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
@@ -65,7 +71,7 @@ class ClipUploadSchema(Schema):
     )
 
 
-class ClipAcceptedSchema(Schema):
+class ClipAcceptedSchema(ApiSchema):
     """What ingest answers."""
 
     clip_id = fields.Integer()
@@ -75,7 +81,7 @@ class ClipAcceptedSchema(Schema):
     duplicate = fields.Boolean()
 
 
-class ClipStatusSchema(Schema):
+class ClipStatusSchema(ApiSchema):
     """What became of a clip: its status and, when it failed, why."""
 
     clip_id = fields.Integer(attribute="id")
@@ -94,6 +100,8 @@ def _load_meta() -> ClipMeta:
         raw_text = request.files["meta"].read().decode("utf-8", "replace")
     if raw_text is None:
         raise InvalidInput("the `meta` part is missing", errors={"meta": ["required"]})
+    if json_too_deep(raw_text):
+        raise InvalidInput("`meta` is nested too deep", errors={"meta": ["nested too deep"]})
     try:
         raw = json.loads(raw_text)
     except json.JSONDecodeError as error:

@@ -40,7 +40,11 @@ def _from_http(error: HTTPException) -> Response:
     if "messages" in data:
         extra["errors"] = data["messages"]
     response = problem(error.code or 500, error.name, error.description or "", **extra)
-    for name, value in (getattr(error, "headers", None) or {}).items():
+    # werkzeug's own headers (Allow on a 405, Retry-After...), then those passed to abort()
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    for name, value in (data.get("headers") or getattr(error, "headers", None) or {}).items():
         response.headers[name] = value
     return response
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from echallan.core import clock, deps
-from echallan.core.api import document_problems, id_path, offset_field
+from echallan.core.api import (
+    ApiSchema,
+    Blueprint,
+    BoundedDateTime,
+    document_problems,
+    id_path,
+    offset_field,
+)
 from echallan.core.auth import actor, require_role
 from echallan.devices import operations as devices
 from echallan.devices import reports as device_reports
@@ -29,7 +35,7 @@ STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 STAFF_SESSION = [{"StaffSession": []}]
 
 
-class SiteInSchema(Schema):
+class SiteInSchema(ApiSchema):
     """A junction to register."""
 
     id = fields.String(required=True, validate=validate.Length(min=1, max=32))
@@ -39,7 +45,7 @@ class SiteInSchema(Schema):
     address = fields.String(load_default="")
 
 
-class SiteSchema(Schema):
+class SiteSchema(ApiSchema):
     """A junction and how it is enforced (manual when no camera can enforce)."""
 
     id = fields.String()
@@ -51,7 +57,7 @@ class SiteSchema(Schema):
     mode_changed_at = fields.AwareDateTime(allow_none=True)
 
 
-class DeviceStatusSchema(Schema):
+class DeviceStatusSchema(ApiSchema):
     """A device's live condition."""
 
     online = fields.Boolean()
@@ -61,7 +67,7 @@ class DeviceStatusSchema(Schema):
     runtime_minutes = fields.Float(allow_none=True)
 
 
-class DeviceSchema(Schema):
+class DeviceSchema(ApiSchema):
     """A box or camera with its registration, last readings and live status."""
 
     id = fields.String()
@@ -102,7 +108,7 @@ class SiteDetailSchema(SiteSchema):
     devices = fields.List(fields.Nested(DeviceSchema))
 
 
-class DeviceInSchema(Schema):
+class DeviceInSchema(ApiSchema):
     """A box, or a camera's device row (the camera must be registered with its calibration)."""
 
     id = fields.String(required=True, validate=validate.Length(min=1, max=32))
@@ -126,7 +132,7 @@ class DeviceCreatedSchema(DeviceSchema):
     api_key = fields.String(allow_none=True)
 
 
-class DeviceArgsSchema(Schema):
+class DeviceArgsSchema(ApiSchema):
     """Filters for the device list."""
 
     kind = fields.String(validate=validate.OneOf(["box", "camera"]))
@@ -136,7 +142,7 @@ class DeviceArgsSchema(Schema):
     offset = offset_field()
 
 
-class AlertSchema(Schema):
+class AlertSchema(ApiSchema):
     """A device alert."""
 
     id = fields.Integer()
@@ -156,7 +162,7 @@ class AlertSchema(Schema):
     resolved_at = fields.AwareDateTime(allow_none=True)
 
 
-class AlertArgsSchema(Schema):
+class AlertArgsSchema(ApiSchema):
     """Filters for the alert list."""
 
     include_resolved = fields.Boolean(load_default=False)
@@ -165,15 +171,15 @@ class AlertArgsSchema(Schema):
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
-class UptimeArgsSchema(Schema):
+class UptimeArgsSchema(ApiSchema):
     """The SLA period."""
 
-    start = fields.AwareDateTime(required=True)
-    end = fields.AwareDateTime(required=True)
+    start = BoundedDateTime(required=True)
+    end = BoundedDateTime(required=True)
     kind = fields.String(load_default="camera", validate=validate.OneOf(["box", "camera"]))
 
 
-class UptimeSchema(Schema):
+class UptimeSchema(ApiSchema):
     """A device's uptime over the period (None when it was not in service)."""
 
     device_id = fields.String()
@@ -198,10 +204,10 @@ class Sites(MethodView):
         return device_reports.list_sites()
 
     @blp.doc(security=STAFF_SESSION)
+    @require_role(Role.ADMIN)
     @blp.arguments(SiteInSchema)
     @blp.response(201, SiteSchema)
     @document_problems(blp, 401, 403, 409, 422)
-    @require_role(Role.ADMIN)
     def post(self, data: dict[str, Any]) -> tuple[Any, int]:
         """Register a junction (administrators)."""
         return devices.register_site(data.pop("id"), actor(), **data), 201
@@ -225,19 +231,19 @@ class Devices(MethodView):
     """Boxes and cameras."""
 
     @blp.doc(security=STAFF_SESSION)
+    @require_role(*STAFF)
     @blp.arguments(DeviceArgsSchema, location="query")
     @blp.response(200, DeviceSchema(many=True))
     @document_problems(blp, 401, 403, 422)
-    @require_role(*STAFF)
     def get(self, args: dict[str, Any]) -> Any:
         """List devices with their last readings and live status."""
         return device_reports.list_devices(**args)
 
     @blp.doc(security=STAFF_SESSION)
+    @require_role(Role.ADMIN)
     @blp.arguments(DeviceInSchema)
     @blp.response(201, DeviceCreatedSchema)
     @document_problems(blp, 401, 403, 404, 409, 422)
-    @require_role(Role.ADMIN)
     def post(self, data: dict[str, Any]) -> tuple[Any, int]:
         """Register a box, or a registered camera's device row (administrators)."""
         return devices.register_device(data, actor(), clock.now()), 201
@@ -261,10 +267,10 @@ class Alerts(MethodView):
     """Device alerts."""
 
     @blp.doc(security=STAFF_SESSION)
+    @require_role(*STAFF)
     @blp.arguments(AlertArgsSchema, location="query")
     @blp.response(200, AlertSchema(many=True))
     @document_problems(blp, 401, 403, 422)
-    @require_role(*STAFF)
     def get(self, args: dict[str, Any]) -> Any:
         """List alerts, newest first: the open ones, or all with include_resolved."""
         return device_reports.list_alerts(**args)
@@ -288,10 +294,10 @@ class UptimeReport(MethodView):
     """The SLA report."""
 
     @blp.doc(security=STAFF_SESSION)
+    @require_role(*STAFF)
     @blp.arguments(UptimeArgsSchema, location="query")
     @blp.response(200, UptimeSchema(many=True))
     @document_problems(blp, 401, 403, 422)
-    @require_role(*STAFF)
     def get(self, args: dict[str, Any]) -> Any:
         """Report each camera's (or box's) uptime over [start, end)."""
         return device_reports.uptime_report(args["start"], args["end"], clock.now(), args["kind"])

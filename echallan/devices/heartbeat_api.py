@@ -14,11 +14,10 @@ from typing import Any, TypeVar
 
 from flask import Response, abort, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from echallan.core import clock, deps
-from echallan.core.api import document_problems
+from echallan.core.api import ApiSchema, Blueprint, document_problems
 from echallan.core.auth import API_KEY_HEADER, hash_secret
 from echallan.devices import heartbeats
 from rules.errors import InvalidInput
@@ -30,7 +29,7 @@ blp = Blueprint(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class HeartbeatSchema(Schema):
+class HeartbeatSchema(ApiSchema):
     """A heartbeat as a device sends it (rules.health.validate_heartbeat is the contract)."""
 
     device_clock = fields.AwareDateTime(
@@ -48,7 +47,7 @@ class HeartbeatSchema(Schema):
     )
 
 
-class HeartbeatAcceptedSchema(Schema):
+class HeartbeatAcceptedSchema(ApiSchema):
     """What a stored heartbeat changed."""
 
     device_id = fields.String()

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from echallan.challans import operations as challans
 from echallan.core import clock
-from echallan.core.api import document_problems, offset_field
+from echallan.core.api import ApiSchema, Blueprint, BoundedDateTime, document_problems, offset_field
 from echallan.core.auth import actor, require_scope
 from echallan.core.idempotency import idempotent
 from echallan.core.security import rate_limit
@@ -25,7 +24,7 @@ blp = Blueprint(
 )
 
 
-class PartnerChallanSchema(Schema):
+class PartnerChallanSchema(ApiSchema):
     """What a partner may see of a challan: no owner name, address or phone."""
 
     number = fields.String()
@@ -46,7 +45,7 @@ def amount_due_today(challan: Any) -> int:
     ).amount_paisa
 
 
-class OutstandingArgs(Schema):
+class OutstandingArgs(ApiSchema):
     """Look up by plate or by the owner's CNIC."""
 
     plate = fields.String(validate=validate.Length(min=1, max=16))
@@ -55,7 +54,7 @@ class OutstandingArgs(Schema):
     offset = offset_field()
 
 
-class OutstandingPage(Schema):
+class OutstandingPage(ApiSchema):
     """One page of outstanding challans."""
 
     total = fields.Integer()
@@ -64,16 +63,16 @@ class OutstandingPage(Schema):
     items = fields.List(fields.Nested(PartnerChallanSchema))
 
 
-class OwnershipChangeSchema(Schema):
+class OwnershipChangeSchema(ApiSchema):
     """A vehicle sold: who bought it and when."""
 
     plate = fields.String(required=True, validate=validate.Length(min=1, max=16))
-    transferred_at = fields.AwareDateTime(required=True)
+    transferred_at = BoundedDateTime(required=True)
     new_owner_cnic = fields.String(required=True)
     new_owner_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class OwnershipResultSchema(Schema):
+class OwnershipResultSchema(ApiSchema):
     """The challans put on hold by a transfer."""
 
     plate = fields.String()
@@ -84,12 +83,12 @@ class OwnershipResultSchema(Schema):
 class Outstanding(MethodView):
     """Outstanding challans."""
 
+    @require_scope("challans:read")
     @blp.arguments(OutstandingArgs, location="query")
     @blp.response(200, OutstandingPage)
     @blp.doc(security=[{"ApiKey": []}])
     @document_problems(blp, 401, 403, 422, 429)
     @rate_limit("PARTNER_LOOKUP_RATE_LIMIT", scope="partner-lookup", by_key=True)
-    @require_scope("challans:read")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List a vehicle's or an owner's unpaid challans (for transfer blocks)."""
         items, total = partners.outstanding(
@@ -117,6 +116,7 @@ class OwnershipChanges(MethodView):
     """Vehicle transfers."""
 
     @idempotent
+    @require_scope("ownership:write")
     @blp.arguments(OwnershipChangeSchema)
     @blp.response(201, OwnershipResultSchema)
     @blp.doc(
@@ -131,7 +131,6 @@ class OwnershipChanges(MethodView):
         ],
     )
     @document_problems(blp, 401, 403, 409, 422)
-    @require_scope("ownership:write")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Record a sale: the seller's open challans from before it go on hold for inquiry."""
         held = partners.record_ownership_change(partners.OwnershipChange(**body), actor())

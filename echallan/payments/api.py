@@ -13,10 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
-from echallan.core.api import document_problems
+from echallan.core.api import ApiSchema, Blueprint, document_problems
 from echallan.core.auth import actor, require_scope
 from echallan.core.clock import now
 from echallan.payments import operations as payments
@@ -37,14 +36,14 @@ def amount_text(paisa: int) -> str:
     return f"+{paisa:013d}"
 
 
-class InquirySchema(Schema):
+class InquirySchema(ApiSchema):
     """BillInquiry."""
 
     consumer_number = fields.String(required=True, validate=CONSUMER)
     bank_mnemonic = fields.String(required=True, validate=validate.Length(min=2, max=8))
 
 
-class InquiryResultSchema(Schema):
+class InquiryResultSchema(ApiSchema):
     """BillInquiry answer."""
 
     response_code = fields.String()
@@ -57,7 +56,7 @@ class InquiryResultSchema(Schema):
     amount_paid = fields.String()
 
 
-class PaymentSchema(Schema):
+class PaymentSchema(ApiSchema):
     """BillPayment."""
 
     consumer_number = fields.String(required=True, validate=CONSUMER)
@@ -68,7 +67,7 @@ class PaymentSchema(Schema):
     bank_mnemonic = fields.String(required=True, validate=validate.Length(min=2, max=8))
 
 
-class PaymentResultSchema(Schema):
+class PaymentResultSchema(ApiSchema):
     """BillPayment answer."""
 
     response_code = fields.String()
@@ -85,11 +84,11 @@ def _ymd(day: Any) -> str:
 class BillInquiry(MethodView):
     """BillInquiry."""
 
+    @require_scope("payments:write")
     @blp.arguments(InquirySchema)
     @blp.response(200, InquiryResultSchema)
     @blp.doc(security=[{"ApiKey": []}])
     @document_problems(blp, 401, 403, 422)
-    @require_scope("payments:write")
     def post(self, body: dict[str, Any]) -> dict[str, str]:
         """Tell a bank what a consumer number owes today."""
         try:
@@ -112,11 +111,11 @@ class BillInquiry(MethodView):
 class BillPayment(MethodView):
     """BillPayment."""
 
+    @require_scope("payments:write")
     @blp.arguments(PaymentSchema)
     @blp.response(200, PaymentResultSchema)
     @blp.doc(security=[{"ApiKey": []}])
     @document_problems(blp, 401, 403, 422)
-    @require_scope("payments:write")
     def post(self, body: dict[str, Any]) -> dict[str, str]:
         """Record a bank's payment of a bill (a replay answers as the first time)."""
         advice = _advice(body)

@@ -5,12 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from echallan.challans import issuance as violations
 from echallan.core import clock, deps
-from echallan.core.api import document_problems, id_path, offset_field, row_id_field
+from echallan.core.api import (
+    ApiSchema,
+    Blueprint,
+    document_problems,
+    id_path,
+    offset_field,
+    row_id_field,
+)
 from echallan.core.auth import current_user, require_role
 from echallan.review import operations as review
 from echallan.staff.models import Role
@@ -22,7 +28,7 @@ STAFF = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
 
-class QueueArgsSchema(Schema):
+class QueueArgsSchema(ApiSchema):
     """Filters for the review queue."""
 
     reason = fields.String()
@@ -36,7 +42,7 @@ class QueueArgsSchema(Schema):
     offset = offset_field()
 
 
-class EventSchema(Schema):
+class EventSchema(ApiSchema):
     """A violation event as a reviewer sees it."""
 
     id = fields.Integer()
@@ -60,7 +66,7 @@ class EventSchema(Schema):
     evidence = fields.Dict()
 
 
-class TaskSchema(Schema):
+class TaskSchema(ApiSchema):
     """A review task with its SLA age."""
 
     id = fields.Integer()
@@ -80,7 +86,7 @@ class TaskSchema(Schema):
         return int((end - task.created_at).total_seconds())
 
 
-class DecisionInSchema(Schema):
+class DecisionInSchema(ApiSchema):
     """An officer's decision."""
 
     decision = fields.String(
@@ -92,7 +98,7 @@ class DecisionInSchema(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
-class DecisionSchema(Schema):
+class DecisionSchema(ApiSchema):
     """A recorded decision."""
 
     id = fields.Integer()
@@ -106,7 +112,7 @@ class DecisionSchema(Schema):
     outcome = fields.String(dump_default=None)
 
 
-class ReopenSchema(Schema):
+class ReopenSchema(ApiSchema):
     """Why a supervisor reopens a decision."""
 
     reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
@@ -116,10 +122,10 @@ class ReopenSchema(Schema):
 class ReviewTasks(MethodView):
     """The queue."""
 
+    @require_role(*STAFF)
     @blp.arguments(QueueArgsSchema, location="query")
     @blp.response(200, TaskSchema(many=True))
     @document_problems(blp, 401, 403, 422)
-    @require_role(*STAFF)
     def get(self, args: dict[str, Any]) -> Any:
         """List review tasks, oldest first, with filters."""
         limit, offset = args.pop("limit"), args.pop("offset")
@@ -155,10 +161,10 @@ class ReviewTaskClaim(MethodView):
 class ReviewTaskDecision(MethodView):
     """Deciding a task."""
 
+    @require_role(*STAFF)
     @blp.arguments(DecisionInSchema)
     @blp.response(201, DecisionSchema)
     @document_problems(blp, 401, 403, 404, 409, 422)
-    @require_role(*STAFF)
     def post(self, choice: dict[str, Any], task_id: int) -> Any:
         """Approve, reject with a reason, or correct the plate."""
         return violations.decide_review(
@@ -174,10 +180,10 @@ class ReviewTaskDecision(MethodView):
 class ReviewTaskReopen(MethodView):
     """Reopening a decided task."""
 
+    @require_role(*SUPERVISORS)
     @blp.arguments(ReopenSchema)
     @blp.response(201, TaskSchema)
     @document_problems(blp, 401, 403, 404, 409, 422)
-    @require_role(*SUPERVISORS)
     def post(self, body: dict[str, Any], task_id: int) -> Any:
         """Reopen a decided task (supervisors)."""
         return review.reopen(review.get_task(task_id), current_user(), body["reason"], clock.now())
@@ -187,10 +193,10 @@ class ReviewTaskReopen(MethodView):
 class Decisions(MethodView):
     """Everyone's decisions."""
 
+    @require_role(*SUPERVISORS)
     @blp.arguments(QueueArgsSchema(only=("limit", "offset")), location="query")
     @blp.response(200, DecisionSchema(many=True))
-    @document_problems(blp, 401, 403)
-    @require_role(*SUPERVISORS)
+    @document_problems(blp, 401, 403, 422)
     def get(self, args: dict[str, Any]) -> Any:
         """List every officer's decisions, newest first (supervisors)."""
         return review.recent_decisions(args["limit"], args["offset"])

@@ -11,12 +11,11 @@ from typing import Any
 
 from flask import session
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from echallan.core import clock, deps
-from echallan.core.api import document_problems
+from echallan.core.api import ApiSchema, Blueprint, document_problems
 from echallan.core.auth import current_user
 from echallan.core.security import SESSION_KEY, rate_limit
 from echallan.core.uow import unit_of_work
@@ -30,14 +29,14 @@ blp = Blueprint("session", __name__, url_prefix="/api/v1/session", description="
 SIGN_IN_REFUSED = "wrong username or password, or too many failed attempts: wait and retry"
 
 
-class LoginSchema(Schema):
+class LoginSchema(ApiSchema):
     """Username and password."""
 
     username = fields.String(required=True)
     password = fields.String(required=True, load_only=True)
 
 
-class StaffSchema(Schema):
+class StaffSchema(ApiSchema):
     """The signed-in member of staff, and the CSRF token for the X-CSRFToken header."""
 
     username = fields.String()

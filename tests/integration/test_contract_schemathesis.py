@@ -1,0 +1,65 @@
+"""The OpenAPI document is a contract: schemathesis checks every operation's answers against it.
+
+Run as each audience (a signed-in admin, a partner key with every scope, a camera's device key)
+against the app served on loopback, with every conformance check: no server error, documented
+status codes, content types, headers and response bodies. Kept short (10 examples an operation)
+so that it fits in the normal `make test` run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from echallan.core.auth import SCOPES
+from tests.integration import factories as f
+from tests.integration.test_api_fuzz import schemathesis_command
+
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+    ]
+)
+AUDIENCES = ["staff", "partner", "device"]
+
+
+def header_for(app: Flask, who: str) -> str:
+    """Return the credential header line of one audience."""
+    if who == "staff":
+        with app.app_context():
+            f.staff("root", "admin")
+        client = app.test_client()
+        f.sign_in(client, "root")
+        cookie = client.get_cookie("session")
+        assert cookie is not None
+        return f"Cookie: session={cookie.value}"
+    with app.app_context():
+        key = f.partner_key(sorted(SCOPES)) if who == "partner" else f.camera_with_key()
+    return f"X-Api-Key: {key}"
+
+
+@pytest.mark.parametrize("who", AUDIENCES)
+def test_answers_conform_to_the_document(app: Flask, served: str, who: str, tmp_path: Path) -> None:
+    command = [
+        schemathesis_command(),
+        "run",
+        f"{served}/api/v1/openapi.json",
+        f"--checks={CHECKS}",
+        "--phases=examples,coverage,fuzzing",
+        "--max-examples=10",
+        "--seed=1",
+        "--workers=1",
+        "--request-timeout=30",
+        f"--header={header_for(app, who)}",
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
