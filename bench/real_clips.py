@@ -21,6 +21,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import real_labels  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 from rules.calibration import Calibration, parse_calibration
 from rules.signals import SignalTimeline
@@ -36,6 +37,8 @@ CLIPS = {
     "youtube": ("youtube.mp4", "youtube.json"),
     "hanoi-16h15": ("hanoi-16h15.25.9.22.mp4", "hanoi-v3.json"),
     "hanoi-16h30": ("hanoi-16h30.25.9.22.mp4", "hanoi-p4.json"),
+    "cos-lake-cheyenne": ("cos-lake-cheyenne.mp4", "cos-lake-cheyenne.json"),
+    "cos-cspr012": ("cos-cspr012.mp4", "cos-cspr012.json"),
 }
 JPEG_QUALITY = 80
 KIND_COLOURS = {"car": (255, 200, 0), "motorcycle": (0, 220, 255), "person": (200, 120, 255)}
@@ -132,6 +135,7 @@ def run_clip(name: str, args: argparse.Namespace, reader: object) -> dict:
         )
     if not result.violations:
         print("   no violations")
+    print_score(name, result)
     return {
         "clip": video,
         "camera": camera,
@@ -140,6 +144,35 @@ def run_clip(name: str, args: argparse.Namespace, reader: object) -> dict:
         "signal": phases_text(result.timeline),
         "violations": [v.to_json() for v in result.violations],
     }
+
+
+def findings_of(result: ClipAnalysis) -> list[real_labels.Finding]:
+    """Turn the clip's violations into scorer findings with their tracks' boxes."""
+    tracks = {t.track_id: t for t in result.tracks}
+    out = []
+    for v in result.violations:
+        e = v.event
+        track = tracks.get(e.track_id)
+        boxes = {o.frame: tuple(o.bbox) for o in track.observations} if track else {}
+        span = (min(e.evidence_frames), max(e.evidence_frames))
+        if e.rule == "no_helmet" and boxes:
+            span = (min(boxes), max(boxes))  # a bare head is the whole track's offence
+        out.append(real_labels.Finding(e.rule, span, boxes or {e.frame: tuple(e.bbox)}))
+    return out
+
+
+def print_score(name: str, result: ClipAnalysis) -> None:
+    """Print TP/FP/FN per rule against bench/labels/<clip>.json, where it exists."""
+    path = real_labels.LABELS / f"{name}.json"
+    if not path.is_file():
+        print("   no labels")
+        return
+    table = real_labels.score(findings_of(result), real_labels.load_labels(path))
+    for rule, row in table.items():
+        print(
+            f"   score {rule:9s} TP {row['tp']} FP {row['fp']} FN {row['fn']} "
+            f"on-compliant {row['compliant']}"
+        )
 
 
 def main() -> None:
