@@ -65,6 +65,7 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
         device_key_cache_s=float(config.get("DEVICE_KEY_CACHE_S", 5.0)),
         control_room_webhook_url=config.get("CONTROL_ROOM_WEBHOOK_URL", ""),
         control_room_sms=config.get("CONTROL_ROOM_SMS", ""),
+        onebill_max_clock_skew=timedelta(seconds=int(config.get("ONEBILL_MAX_CLOCK_SKEW_S", 900))),
     )
 
 

@@ -44,6 +44,7 @@ class Settings:
     device_key_cache_s: float = 5.0
     control_room_webhook_url: str = ""
     control_room_sms: str = ""
+    onebill_max_clock_skew: timedelta = timedelta(seconds=900)
 
 
 class WebhookSenders:
