@@ -14,6 +14,7 @@ by BEGIN IMMEDIATE) serialises different banks paying one bill, so exactly one o
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -40,6 +41,7 @@ from echallan.payments.models import BillAdvice
 from rules import dues, fines, lifecycle, numbers
 from rules.lifecycle import ChallanEvent
 
+log = logging.getLogger(__name__)
 PAID = "payment recorded"
 
 
@@ -174,6 +176,7 @@ def _claimed(advice: PaymentAdvice, received_at: datetime) -> BillAdvice | None:
         with db.session.begin_nested():
             db.session.add(row)
     except IntegrityError:
+        log.info("advice %s/%s was taken by a concurrent request", advice.bank, advice.auth_id)
         return None
     return row
 
