@@ -20,6 +20,7 @@ How each outcome is answered (codes come from the refusal classes in `payments.e
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +29,8 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from echallan.core import deps
 from echallan.core.api import document_problems
@@ -39,6 +41,7 @@ from echallan.payments import operations as payments
 from echallan.payments.errors import AdviceInFlight, OneBillRefusal
 from rules.errors import InvalidInput
 
+log = logging.getLogger(__name__)
 blp = Blueprint(
     "payments",
     __name__,
@@ -169,10 +172,17 @@ def _advice(body: dict[str, Any]) -> payments.PaymentAdvice:
     )
 
 
-@blp.errorhandler(OperationalError)
+@blp.errorhandler(OperationalError)  # SQLite busy past its timeout; a PostgreSQL deadlock
+@blp.errorhandler(IntegrityError)
+@blp.errorhandler(StaleDataError)
 @blp.errorhandler(AdviceInFlight)
 def _busy(error: Exception) -> Response:
-    """Ask the switch to resend (a busy database, a concurrent twin): never a 409 or 500."""
+    """Ask the switch to resend after a lost race: the resend is answered as the first time.
+
+    A bank is never answered 409 or 500 for a race; a resend finds the stored answer, or the
+    bill's new state, and gets a 1Bill code.
+    """
+    log.warning("1Bill request lost a race, asking for a resend: %s", error)
     response = problem(503, "Service Unavailable", "the biller is busy; resend the advice")
     response.headers["Retry-After"] = "1"
     return response

@@ -6,6 +6,7 @@ connection), released together by a barrier: on PostgreSQL they really race.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
@@ -21,6 +22,7 @@ from echallan.core.extensions import db
 from echallan.payments.models import BillAdvice
 from rules import numbers
 from tests.integration import factories as f
+from tests.integration.conftest import make_app
 
 KARACHI = ZoneInfo("Asia/Karachi")
 
@@ -250,3 +252,27 @@ def test_a_backdated_advice_cannot_claim_the_discount(bill) -> None:  # noqa: AN
     with app.app_context():
         assert db.session.scalar(sa.select(Payment.amount_paisa)) == 1000000
         assert db.session.scalar(sa.select(Payment.paid_at)) == received
+
+
+def test_a_busy_sqlite_asks_the_bank_to_resend(bill, database_url, tmp_path) -> None:  # noqa: ANN001
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's single writer lock; PostgreSQL waits on row locks instead")
+    app, key, consumer = bill
+    impatient = make_app(
+        database_url, tmp_path / "impatient", SQLITE_BUSY_TIMEOUT_MS=50, CLOCK=app.config["CLOCK"]
+    )
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        busy = post(impatient, key, "bill-payment", payment(consumer, "500000"))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert busy.status_code == 503 and busy.mimetype == "application/problem+json"
+    assert busy.headers["Retry-After"] == "1"
+    assert (
+        post(impatient, key, "bill-payment", payment(consumer, "500000")).json["response_code"]
+        == "00"
+    )
+    with impatient.app_context():
+        db.engine.dispose()
