@@ -83,6 +83,7 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
             cap=timedelta(seconds=config["LOGIN_LOCKOUT_MAX_S"]),
         ),
         password_hash_method=config["PASSWORD_HASH_METHOD"],
+        onebill_max_clock_skew=timedelta(seconds=int(config.get("ONEBILL_MAX_CLOCK_SKEW_S", 900))),
     )
 
 

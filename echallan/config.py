@@ -104,6 +104,9 @@ class Config:
     CITY_CODE = os.environ.get("CITY_CODE", "KHI")
     # 1Link assigns the biller prefix; this one is a placeholder until the real one is issued.
     ONEBILL_BILLER_PREFIX = os.environ.get("ONEBILL_BILLER_PREFIX", "10072")
+    # A BillPayment whose tran_date/tran_time is further than this from our clock is refused
+    # (03): 15 minutes covers switch delays and clock drift, not a day-old backdated advice.
+    ONEBILL_MAX_CLOCK_SKEW_S = _env_int("ONEBILL_MAX_CLOCK_SKEW_S", 900)
     # Device health (issue 6): where the control room hears of alerts, and the periodic sweeps
     # (run in-process by echallan.scheduler unless celery beat does it: JOBS_MODE=celery).
     CONTROL_ROOM_WEBHOOK_URL = os.environ.get("CONTROL_ROOM_WEBHOOK_URL", "")

@@ -5,6 +5,7 @@ from echallan.challans.events import EventStatus, OwnerSnapshot, ViolationEvent
 from echallan.challans.models import Challan, Contest, Notice, Payment
 from echallan.clips.models import Camera, Clip, ClipStatus
 from echallan.devices.models import Alert, Device, Outage, Site
+from echallan.payments.models import BillAdvice
 from echallan.review.models import ReviewDecision, ReviewTask
 from echallan.staff.models import ApiClient, Role, StaffSession, User
 
@@ -12,6 +13,7 @@ __all__ = [
     "Alert",
     "ApiClient",
     "AuditEntry",
+    "BillAdvice",
     "Camera",
     "Challan",
     "Clip",

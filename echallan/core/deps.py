@@ -57,6 +57,7 @@ class Settings:
     sessions: SessionPolicy = field(default_factory=SessionPolicy)
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     password_hash_method: str = "scrypt"
+    onebill_max_clock_skew: timedelta = timedelta(seconds=900)
 
 
 class WebhookSenders:

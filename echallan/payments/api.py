@@ -4,23 +4,43 @@ Business outcomes answer 200 with 1Bill's `response_code`, as bank switches expe
 00 done, 01 no such consumer number, 02 bill blocked or already paid, 03 amount or data not
 acceptable, 04 authorisation id already used for another payment. A malformed request (missing
 fields, wrong formats) is a 422 problem+json like everywhere else in this API.
+
+How each outcome is answered (codes come from the refusal classes in `payments.errors`):
+- 00 paid; a replay (same bank and tran_auth_id, same consumer number and amount) gets the first
+  answer byte for byte, whatever it was, for as long as the advice is kept.
+- 01 unknown consumer number, from BillInquiry and BillPayment alike.
+- 02 bill blocked or already paid: a second bank paying a paid bill gets 02 "already paid"
+  (1Bill has no separate "already paid" code); each such advice is kept for reconciliation.
+- 03 amount not the one due when we received the advice (priced by our clock, not the bank's
+  tran_date), or tran_date/tran_time more than ONEBILL_MAX_CLOCK_SKEW_S (900 s) from our clock.
+- 04 tran_auth_id already used for a different consumer number or amount.
+- 503 problem+json (Retry-After) when the database is busy: the switch resends the advice, and
+  the resend is answered as the first time. A bank never gets a 409.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import Response
 from flask.views import MethodView
 from marshmallow import fields, validate
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
+from echallan.core import deps
 from echallan.core.api import ApiSchema, Blueprint, document_problems
 from echallan.core.auth import actor, require_scope
 from echallan.core.clock import now
+from echallan.core.errors import problem
 from echallan.payments import operations as payments
-from rules.errors import Conflict, InvalidInput, NotFound
+from echallan.payments.errors import AdviceInFlight, OneBillRefusal
+from rules.errors import InvalidInput
 
+log = logging.getLogger(__name__)
 blp = Blueprint(
     "payments",
     __name__,
@@ -93,8 +113,8 @@ class BillInquiry(MethodView):
         """Tell a bank what a consumer number owes today."""
         try:
             bill = payments.inquire(body["consumer_number"], now())
-        except (NotFound, InvalidInput):
-            return {"response_code": "01"}
+        except OneBillRefusal as refusal:
+            return {"response_code": refusal.onebill_code}
         return {
             "response_code": "00",
             "consumer_detail": bill.consumer_name,
@@ -115,25 +135,23 @@ class BillPayment(MethodView):
     @blp.arguments(PaymentSchema)
     @blp.response(200, PaymentResultSchema)
     @blp.doc(security=[{"ApiKey": []}])
-    @document_problems(blp, 401, 403, 422)
+    @document_problems(blp, 401, 403, 422, 503)
     def post(self, body: dict[str, Any]) -> dict[str, str]:
         """Record a bank's payment of a bill (a replay answers as the first time)."""
         advice = _advice(body)
         try:
-            payment, replayed = payments.accept_payment(advice, actor())
-        except NotFound:
-            return {"response_code": "01", "detail": "no such consumer number"}
-        except Conflict as error:
-            code = "04" if "authorisation" in error.detail else "02"
-            return {"response_code": code, "detail": error.detail}
-        except InvalidInput as error:
-            return {"response_code": "03", "detail": error.detail}
-        detail = "duplicate advice: already recorded" if replayed else "payment recorded"
-        return {
-            "response_code": "00",
-            "identification_parameter": payment.reference,
-            "detail": detail,
-        }
+            reply = payments.accept_payment(advice, actor(), now(), deps.current().settings)
+        except OneBillRefusal as refusal:
+            reply = payments.Reply.refusing(refusal)
+        return _reply_body(reply)
+
+
+def _reply_body(reply: payments.Reply) -> dict[str, str]:
+    """Write an answer in 1Bill's fields (identification only when there is one)."""
+    body = {"response_code": reply.code, "detail": reply.detail}
+    if reply.identification:
+        body["identification_parameter"] = reply.identification
+    return body
 
 
 def _advice(body: dict[str, Any]) -> payments.PaymentAdvice:
@@ -149,5 +167,21 @@ def _advice(body: dict[str, Any]) -> payments.PaymentAdvice:
         amount_paisa=int(body["transaction_amount"].lstrip("+")),
         auth_id=body["tran_auth_id"],
         bank=body["bank_mnemonic"].upper(),
-        paid_at=paid_at.replace(tzinfo=PKT),
+        tran_at=paid_at.replace(tzinfo=PKT),
     )
+
+
+@blp.errorhandler(OperationalError)  # SQLite busy past its timeout; a PostgreSQL deadlock
+@blp.errorhandler(IntegrityError)
+@blp.errorhandler(StaleDataError)
+@blp.errorhandler(AdviceInFlight)
+def _busy(error: Exception) -> Response:
+    """Ask the switch to resend after a lost race: the resend is answered as the first time.
+
+    A bank is never answered 409 or 500 for a race; a resend finds the stored answer, or the
+    bill's new state, and gets a 1Bill code.
+    """
+    log.warning("1Bill request lost a race, asking for a resend: %s", error)
+    response = problem(503, "Service Unavailable", "the biller is busy; resend the advice")
+    response.headers["Retry-After"] = "1"
+    return response

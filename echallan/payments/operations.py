@@ -1,24 +1,48 @@
 """Money in: 1Link 1Bill inquiry and payment by consumer number; idempotent and audited.
 
-1Bill amounts travel in minor units (paisa). A payment must be the exact amount due on its
-date: the discount, base and doubled bands come from `rules.dues`, so the bank and the portal
-always agree on the price. A replayed payment (same bank and authorisation id) changes
-nothing and answers as the first time did.
+1Bill amounts travel in minor units (paisa). A payment must be the exact amount due when we
+receive it: the discount, base and doubled bands come from `rules.dues` at our clock's date,
+never the bank's tran_date, so a backdated advice cannot claim a discount that has ended. The
+bank's date must be within a small window of our clock (`onebill_max_clock_skew`).
+
+Every advice gets one row per (bank, authorisation id) holding the first answer; a replay is
+answered from that row byte for byte, whatever happened since. Concurrency: the row's unique key
+serialises replays of one advice (a loser of the insert race reads the winner's answer), and a
+lock on the challan row (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite's writers are serialised
+by BEGIN IMMEDIATE) serialises different banks paying one bill, so exactly one of them pays.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
+from echallan.audit import operations as audit
+from echallan.audit.models import AuditEntry
 from echallan.challans import operations as challans
 from echallan.challans.models import Challan, Payment
+from echallan.core.deps import Settings
 from echallan.core.extensions import db
+from echallan.payments.errors import (
+    AdviceInFlight,
+    AdviceOutOfWindow,
+    AmountNotDue,
+    AuthIdReused,
+    BillAlreadyPaid,
+    BillNotPayable,
+    OneBillRefusal,
+    UnknownBill,
+)
+from echallan.payments.models import BillAdvice
 from rules import dues, fines, lifecycle, numbers
-from rules.errors import Conflict, InvalidInput, NotFound
 from rules.lifecycle import ChallanEvent
+
+log = logging.getLogger(__name__)
+PAID = "payment recorded"
 
 
 @dataclass(frozen=True)
@@ -35,15 +59,16 @@ class Bill:
     amount_paid_paisa: int = 0
 
 
-def _challan(consumer_number: str) -> Challan:
-    """Return the challan billed under a consumer number, or NotFound."""
+def _challan(consumer_number: str, lock: bool = False) -> Challan:
+    """Return the challan billed under a consumer number (locked for update), or UnknownBill."""
     if not numbers.is_consumer_number(consumer_number):
-        raise InvalidInput("not a 1Bill consumer number", errors={"consumer_number": ["invalid"]})
-    challan = db.session.scalar(
-        sa.select(Challan).where(Challan.consumer_number == consumer_number)
-    )
+        raise UnknownBill(f"no bill {consumer_number}")
+    query = sa.select(Challan).where(Challan.consumer_number == consumer_number)
+    if lock:  # the fresh row, not a copy loaded before the lock was granted
+        query = query.with_for_update().execution_options(populate_existing=True)
+    challan = db.session.scalar(query)
     if challan is None:
-        raise NotFound(f"no bill {consumer_number}")
+        raise UnknownBill(f"no bill {consumer_number}")
     return challan
 
 
@@ -84,39 +109,136 @@ def _payment_of(challan: Challan) -> Payment | None:
 
 @dataclass(frozen=True)
 class PaymentAdvice:
-    """A bank's BillPayment."""
+    """A bank's BillPayment; `tran_at` is the bank's own date and time (aware)."""
 
     consumer_number: str
     amount_paisa: int
     auth_id: str
     bank: str
-    paid_at: datetime
+    tran_at: datetime
 
 
-def accept_payment(advice: PaymentAdvice, actor: str) -> tuple[Payment, bool]:
-    """Settle a challan with a bank's payment; return (payment, replayed)."""
-    reference = f"1bill:{advice.bank}:{advice.auth_id}"
-    earlier = db.session.scalar(sa.select(Payment).where(Payment.reference == reference))
-    if earlier is not None:
-        return _replayed(earlier, advice)
-    challan = _challan(advice.consumer_number)
-    price = dues.amount_due(challans.dues_of(challan), fines.to_karachi(advice.paid_at).date())
-    if not price.payable:
-        raise Conflict(
-            f"bill {advice.consumer_number} is {lifecycle.bill_status(challan.status)}: not payable"
+@dataclass(frozen=True)
+class Reply:
+    """A BillPayment answer: the 1Bill response code, our reference when paid, and why."""
+
+    code: str
+    identification: str = ""
+    detail: str = ""
+
+    @classmethod
+    def refusing(cls, refusal: OneBillRefusal) -> Reply:
+        """Return the answer to a refused advice (its code comes from the refusal's class)."""
+        return cls(refusal.onebill_code, "", refusal.detail)
+
+
+def accept_payment(
+    advice: PaymentAdvice, actor: str, received_at: datetime, settings: Settings
+) -> Reply:
+    """Answer a BillPayment: the stored first answer for a replay, else settle or refuse it."""
+    stored = _stored(advice)
+    if stored is None:
+        row = _claimed(advice, received_at)
+        if row is not None:
+            return _decided(row, actor, settings)
+        stored = _stored(advice)  # a concurrent request took the key first and has answered
+        if stored is None:
+            raise AdviceInFlight(f"advice {advice.auth_id} is being answered; retry")
+    return _replayed(stored, advice, actor)
+
+
+def _stored(advice: PaymentAdvice) -> BillAdvice | None:
+    """Return the advice row already kept for this bank and authorisation id."""
+    return db.session.scalar(
+        sa.select(BillAdvice)
+        .where(BillAdvice.bank == advice.bank, BillAdvice.auth_id == advice.auth_id)
+        .execution_options(populate_existing=True)
+    )
+
+
+def _claimed(advice: PaymentAdvice, received_at: datetime) -> BillAdvice | None:
+    """Insert the advice's row under its unique key; None when another request holds the key.
+
+    On PostgreSQL the insert waits for a concurrent holder of the key to commit, then fails on
+    the unique key; the savepoint keeps the rest of this request's work, and the caller reads
+    the answer the holder stored.
+    """
+    row = BillAdvice(
+        bank=advice.bank,
+        auth_id=advice.auth_id,
+        consumer_number=advice.consumer_number,
+        amount_paisa=advice.amount_paisa,
+        tran_at=advice.tran_at,
+        received_at=received_at,
+        response_code="",
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        log.info("advice %s/%s was taken by a concurrent request", advice.bank, advice.auth_id)
+        return None
+    return row
+
+
+def _decided(row: BillAdvice, actor: str, settings: Settings) -> Reply:
+    """Settle or refuse a first-seen advice; store the answer on its row, audit a refusal."""
+    try:
+        reply = _settled(row, actor, settings)
+    except OneBillRefusal as refusal:
+        reply = Reply.refusing(refusal)
+        _answered(row, reply)
+        audit.record(actor, "payment.refused", row, **_advice_facts(row))
+        return reply
+    _answered(row, reply)
+    return reply
+
+
+def _settled(row: BillAdvice, actor: str, settings: Settings) -> Reply:
+    """Check the advice against the bill and our clock, then take the payment."""
+    challan = _challan(row.consumer_number, lock=True)
+    row.challan_id = challan.id
+    _check_clock(row, settings.onebill_max_clock_skew)
+    price = dues.amount_due(challans.dues_of(challan), fines.to_karachi(row.received_at).date())
+    _check_payable(challan, price)
+    if row.amount_paisa != price.amount_paisa:
+        raise AmountNotDue(
+            f"amount {row.amount_paisa} does not match the {price.amount_paisa} paisa due"
         )
-    if advice.amount_paisa != price.amount_paisa:
-        raise InvalidInput(
-            f"amount {advice.amount_paisa} does not match the {price.amount_paisa} paisa due",
-            errors={"transaction_amount": [f"must be {price.amount_paisa}"]},
+    payment = _pay(challan, row, actor)
+    row.payment_id = payment.id
+    return Reply("00", payment.reference, PAID)
+
+
+def _check_clock(row: BillAdvice, skew: timedelta) -> None:
+    """Refuse an advice whose tran_date/tran_time is too far from when we received it."""
+    if abs(row.received_at - row.tran_at) > skew:
+        stated = fines.to_karachi(row.tran_at).strftime("%Y%m%d %H%M%S")
+        raise AdviceOutOfWindow(
+            f"tran_date/tran_time {stated} is more than {int(skew.total_seconds())} s"
+            " from the biller's clock"
         )
+
+
+def _check_payable(challan: Challan, price: dues.AmountDue) -> None:
+    """Refuse to take money for a bill that is paid or blocked."""
+    if price.payable:
+        return
+    status = lifecycle.bill_status(challan.status)
+    if status == "P":
+        raise BillAlreadyPaid(f"bill {challan.consumer_number} is already paid")
+    raise BillNotPayable(f"bill {challan.consumer_number} is {status}: not payable")
+
+
+def _pay(challan: Challan, row: BillAdvice, actor: str) -> Payment:
+    """Record the money received (at our clock's time) and mark the challan paid, audited."""
     payment = Payment(
         challan_id=challan.id,
         channel="1bill",
-        reference=reference,
-        amount_paisa=advice.amount_paisa,
-        paid_at=advice.paid_at,
-        payer={"bank": advice.bank, "auth_id": advice.auth_id},
+        reference=f"1bill:{row.bank}:{row.auth_id}",
+        amount_paisa=row.amount_paisa,
+        paid_at=row.received_at,
+        payer={"bank": row.bank, "auth_id": row.auth_id, "tran_at": row.tran_at.isoformat()},
     )
     db.session.add(payment)
     db.session.flush()
@@ -126,17 +248,55 @@ def accept_payment(advice: PaymentAdvice, actor: str) -> tuple[Payment, bool]:
         actor,
         payment_id=payment.id,
         amount_paisa=payment.amount_paisa,
-        reference=reference,
+        reference=payment.reference,
     )
-    return payment, False
+    return payment
 
 
-def _replayed(earlier: Payment, advice: PaymentAdvice) -> tuple[Payment, bool]:
-    """Answer a repeated advice as the first; a different one under the same id is refused."""
-    challan = db.session.get(Challan, earlier.challan_id)
+def _answered(row: BillAdvice, reply: Reply) -> None:
+    """Store the first answer on the advice's row."""
+    row.response_code = reply.code
+    row.identification = reply.identification
+    row.detail = reply.detail
+    db.session.flush()
+
+
+def _advice_facts(row: BillAdvice) -> dict[str, object]:
+    """Return what reconciliation needs to know about an advice and its answer."""
+    return {
+        "bank": row.bank,
+        "auth_id": row.auth_id,
+        "consumer_number": row.consumer_number,
+        "amount_paisa": row.amount_paisa,
+        "tran_at": row.tran_at.isoformat(),
+        "received_at": row.received_at.isoformat(),
+        "response_code": row.response_code,
+        "detail": row.detail,
+    }
+
+
+def _replayed(stored: BillAdvice, advice: PaymentAdvice, actor: str) -> Reply:
+    """Answer a repeated advice as the first time; another payment under its id is refused."""
     if (
-        challan.consumer_number != advice.consumer_number
-        or earlier.amount_paisa != advice.amount_paisa
+        stored.consumer_number == advice.consumer_number
+        and stored.amount_paisa == advice.amount_paisa
     ):
-        raise Conflict(f"authorisation {advice.auth_id} was already used for another payment")
-    return earlier, True
+        return Reply(stored.response_code, stored.identification, stored.detail)
+    refusal = AuthIdReused(f"authorisation {advice.auth_id} was already used for another payment")
+    _record_reuse(stored, advice, actor)
+    return Reply.refusing(refusal)
+
+
+def _record_reuse(stored: BillAdvice, advice: PaymentAdvice, actor: str) -> None:
+    """Audit a different advice under a used authorisation id, once per distinct advice."""
+    facts = {"consumer_number": advice.consumer_number, "amount_paisa": advice.amount_paisa}
+    db.session.scalar(sa.select(BillAdvice.id).where(BillAdvice.id == stored.id).with_for_update())
+    earlier = db.session.scalars(
+        sa.select(AuditEntry.data).where(
+            AuditEntry.entity_type == BillAdvice.__tablename__,
+            AuditEntry.entity_id == str(stored.id),
+            AuditEntry.action == "payment.auth_reused",
+        )
+    )
+    if not any(data == facts for data in earlier):
+        audit.record(actor, "payment.auth_reused", stored, **facts)
