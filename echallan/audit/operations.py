@@ -52,7 +52,9 @@ def record(actor: str, action: str, entity: Any, **data: Any) -> AuditEntry:
     last = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
     entry = AuditEntry(
         seq=(last.seq + 1) if last else 1,
-        at=clock.now(),
+        # Stored and hashed in UTC: the column reads back in UTC, so a local-time clock would
+        # otherwise hash a text that verification can never rebuild.
+        at=clock.now().astimezone(UTC),
         actor=actor,
         action=action,
         entity_type=type(entity).__tablename__,

@@ -43,6 +43,15 @@ def test_intact_chain_verifies(chain, runner) -> None:  # noqa: ANN001
     assert code == 0 and "intact: 5 entries" in output
 
 
+def test_a_chain_written_on_a_local_time_clock_verifies(app, runner) -> None:  # noqa: ANN001
+    app.config["CLOCK"] = lambda: datetime.fromisoformat("2026-11-25T10:15:00+05:00")
+    with app.app_context(), unit_of_work():
+        user = admin.create_user("officer1", "correct horse", "officer", actor="test")
+        audit.record("user:officer1", "challan.note", user, note="Karachi time")
+    code, output = run_verify(runner)
+    assert code == 0 and "intact: 2 entries" in output
+
+
 def test_entries_link_to_their_predecessor(chain) -> None:  # noqa: ANN001
     with chain.app_context():
         entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq)).all()
