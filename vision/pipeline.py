@@ -202,8 +202,9 @@ class _Collector:
         riders, owners = [], []
         for track, det in matched:
             data = self.data.setdefault(track.track_id, _TrackData())
-            if det.label != UNLABELLED:
-                data.labels.append(det.label)
+            label = getattr(det, "label", UNLABELLED)  # matched pairs are typed Any
+            if label != UNLABELLED:
+                data.labels.append(label)
             box = det.bbox
             if not _inside(box, self.size):
                 continue
