@@ -6,6 +6,12 @@ For each clip (bench/real_clips.py CLIPS) and detector it prints the tracks by k
 violation (rule, track id, frame, bbox), the wall time and the speed as x real time (the clip's
 duration over the wall time: above 1 is faster than the camera films). Plate reading is off;
 the helmet and head models run as in production. Whether a finding is right is judged by eye.
+
+Run 2026-12-07 (2 shared cores, nice 10, 1 ONNX thread): motion finds nothing on any clip,
+4.5-20x real time; learned runs 0.9-1.0x real time on the 720p/450p clips, 1.8-2.1x on
+the 6 fps Hanoi clips. y3 learned red light #1 frame 102 (red hatchback past the line on red):
+by eye the runner motion misses. The Hanoi learned findings (3 red light, 3 wrong way on
+16h30, 2 red light on 16h15) and y2 #10, youtube #11 are not yet judged.
 """
 
 from __future__ import annotations
