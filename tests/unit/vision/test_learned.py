@@ -13,7 +13,14 @@ from rules.violations import signed_distance
 from vision.detect import Detection
 from vision.detector import Detection as Found
 from vision.learned import LearnedDetector, fold_riders, rides
-from vision.pipeline import PipelineSettings, _labelled_kind, analyze_clip
+from vision.pipeline import (
+    PipelineSettings,
+    _Collector,
+    _labelled_kind,
+    _to_track,
+    analyze_clip,
+)
+from vision.track import LiveTrack
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -100,6 +107,22 @@ def test_the_stride_runs_the_model_on_every_nth_call_only() -> None:
 def test_a_track_takes_the_label_most_of_its_detections_carried() -> None:
     assert _labelled_kind(["car", "truck", "car", "bus", "car"]) == "car"
     assert _labelled_kind(["truck", "car"]) == "truck"  # a tie goes to the first seen
+
+
+def test_labels_seen_by_the_collector_decide_the_kind_over_the_box_shape() -> None:
+    collector = _Collector(25.0, (640, 360), None, PipelineSettings())
+    frame = np.zeros((360, 640, 3), np.uint8)
+    track = LiveTrack(1)
+    for i in range(15):  # tall and fast: the shape guess says motorcycle
+        box = (100 + 20 * i, 100, 20, 60)
+        track.add(i, box)
+        label = "bicycle" if i == 0 else "truck"
+        collector.collect(i, frame, [(track, Detection(box, 0.9, label))])
+    assert _to_track(track, 25.0, collector.data[1]).kind == "truck"
+    unlabelled = _Collector(25.0, (640, 360), None, PipelineSettings())
+    for i, box in enumerate(track.boxes):
+        unlabelled.collect(i, frame, [(track, Detection(box))])  # motion: label "vehicle"
+    assert _to_track(track, 25.0, unlabelled.data[1]).kind == "motorcycle"
 
 
 def test_an_unknown_detector_setting_is_refused(shared_data: Path) -> None:
