@@ -9,6 +9,7 @@ from __future__ import annotations
 import heapq
 import logging
 import statistics
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +23,10 @@ from rules.signals import SignalTimeline
 from rules.tracks import Observation, Track
 from rules.violations import NO_HELMET, RED_LIGHT, RuleSettings, ViolationEvent, find_violations
 from vision import decode
-from vision.detect import BackgroundDetector, Box, Detector
+from vision.detect import BackgroundDetector, Box, Detection, Detector
 from vision.heads import HeadBox, HeadFinder, to_frame
 from vision.helmet import HelmetClassifier, head_crop, square_crop, square_origin
+from vision.learned import LearnedDetector
 from vision.signal import SignalReader
 from vision.track import IouTracker, LiveTrack
 
@@ -37,6 +39,7 @@ RIDER_MIN_SPEED = 1.2
 # width: 0.38 in the synthesised riders; on the real clips' riders 0.19-0.32 (their boxes hold
 # arms, mirrors, pillions), so real heads are often smaller than this estimate says.
 HEAD_SHARE = 0.35
+UNLABELLED = Detection((0, 0, 0, 0)).label  # what a detector without classes (motion) says
 EDGE = 3  # pixels: boxes this close to the frame edge are cut off and not used for crops
 
 
@@ -75,6 +78,9 @@ class PipelineSettings:
     # head_finder.py); the scene benchmark kept its no-helmet figures; on the real clips the
     # Hanoi riders' 10-15 px heads are no longer judged (vision/training/RECIPE.md).
     head_finder: bool = True
+    # Who finds the road users: "motion" (background subtraction; kinds guessed from box shape
+    # and speed) or "learned" (the pretrained CenterNet, vision.learned; kinds from its labels).
+    detector: str = "motion"
     rules: RuleSettings = field(default_factory=RuleSettings)
 
 
@@ -129,6 +135,7 @@ class _TrackData:
     crops: list[tuple[int, int, np.ndarray]] = field(default_factory=list)  # (area, frame, crop)
     last_crop: int = -(10**9)
     last_helmet: int = -(10**9)
+    labels: list[str] = field(default_factory=list)  # the matched detections' class labels
 
 
 def fit_calibration(cal: Calibration, width: int, height: int) -> Calibration:
@@ -195,6 +202,9 @@ class _Collector:
         riders, owners = [], []
         for track, det in matched:
             data = self.data.setdefault(track.track_id, _TrackData())
+            label = getattr(det, "label", UNLABELLED)  # matched pairs are typed Any
+            if label != UNLABELLED:
+                data.labels.append(label)
             box = det.bbox
             if not _inside(box, self.size):
                 continue
@@ -275,6 +285,11 @@ def _kind(track: LiveTrack, fps: float) -> str:
     return "motorcycle" if peak_speed(track, fps) >= RIDER_MIN_SPEED else "person"
 
 
+def _labelled_kind(labels: Sequence[str]) -> str:
+    """Return the label most of a track's detections carried (ties: the first seen)."""
+    return Counter(labels).most_common(1)[0][0]
+
+
 def _to_track(live: LiveTrack, fps: float, data: _TrackData | None) -> Track:
     """Turn a tracker's track into the rules' value."""
     helmet = data.helmet if data else {}
@@ -282,7 +297,8 @@ def _to_track(live: LiveTrack, fps: float, data: _TrackData | None) -> Track:
         Observation(f, round(f * 1000 / fps), tuple(int(v) for v in b), helmet.get(f), m)
         for f, b, m in zip(live.frames, live.boxes, live.merged, strict=True)
     )
-    return Track(live.track_id, _kind(live, fps), obs)
+    kind = _labelled_kind(data.labels) if data and data.labels else _kind(live, fps)
+    return Track(live.track_id, kind, obs)
 
 
 def _decode_pass(
@@ -327,6 +343,19 @@ def _timeline(
     return None, "none"
 
 
+def _default_detector(
+    info: decode.ClipInfo, s: PipelineSettings, stride: int, ignore: list[Box]
+) -> Detector:
+    """Build the detector the settings name for this clip."""
+    if s.detector == "learned":
+        return LearnedDetector()  # the model itself is loaded once per process
+    if s.detector != "motion":
+        raise ValueError(f"unknown detector {s.detector!r}: expected 'motion' or 'learned'")
+    detector = BackgroundDetector(info.fps / stride, (info.width, info.height), ignore)
+    detector.seed(background_samples(info, s.seed_frames))
+    return detector
+
+
 def analyze_clip(
     path: Path | str,
     calibration: Calibration,
@@ -345,8 +374,7 @@ def analyze_clip(
     ignore = [cal.signal_roi] if cal.signal_roi else []
     stride = max(1, round(info.fps / s.detect_hz))
     if detector is None:
-        detector = BackgroundDetector(info.fps / stride, size, ignore)
-        detector.seed(background_samples(info, s.seed_frames))
+        detector = _default_detector(info, s, stride, ignore)
     reader = None
     if phases is None and cal.signal_roi and RED_LIGHT in cal.rules:
         reader = SignalReader(cal.signal_roi)
