@@ -103,7 +103,8 @@ class CitizenContest(MethodView):
 
     @blp.arguments(ContestSchema)
     @blp.response(201, ContestResultSchema)
-    @document_problems(blp, 404, 409, 422, 429)
+    # 403: a browser that also carries a staff session must send its CSRF token.
+    @document_problems(blp, 403, 404, 409, 422, 429)
     @rate_limit("CONTEST_RATE_LIMIT")
     def post(self, body: dict[str, Any], number: str) -> dict[str, Any]:
         """Contest a challan; it goes to the police review queue."""

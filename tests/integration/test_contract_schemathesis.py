@@ -30,19 +30,19 @@ CHECKS = ",".join(
 AUDIENCES = ["staff", "partner", "device"]
 
 
-def header_for(app: Flask, who: str) -> str:
-    """Return the credential header line of one audience."""
+def headers_for(app: Flask, who: str) -> list[str]:
+    """Return the credential header lines of one audience (staff: cookie and CSRF token)."""
     if who == "staff":
         with app.app_context():
             f.staff("root", "admin")
         client = app.test_client()
-        f.sign_in(client, "root")
+        token = f.sign_in(client, "root")
         cookie = client.get_cookie("session")
         assert cookie is not None
-        return f"Cookie: session={cookie.value}"
+        return [f"Cookie: session={cookie.value}", f"X-CSRFToken: {token}"]
     with app.app_context():
         key = f.partner_key(sorted(SCOPES)) if who == "partner" else f.camera_with_key()
-    return f"X-Api-Key: {key}"
+    return [f"X-Api-Key: {key}"]
 
 
 @pytest.mark.parametrize("who", AUDIENCES)
@@ -57,7 +57,7 @@ def test_answers_conform_to_the_document(app: Flask, served: str, who: str, tmp_
         "--seed=1",
         "--workers=1",
         "--request-timeout=30",
-        f"--header={header_for(app, who)}",
+        *(f"--header={line}" for line in headers_for(app, who)),
     ]
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path
