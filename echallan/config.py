@@ -99,6 +99,11 @@ class Config:
         "OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
     )
     PASSWORD_HASH_METHOD = "scrypt"
+    # Reverse proxies in front of the app (nginx, a load balancer) whose X-Forwarded-For,
+    # -Proto, -Host, -Port and -Prefix headers are believed. 0 (the default) believes none: a
+    # client that reaches the app directly could otherwise claim any address, host or scheme
+    # (the secure session cookie and redirects depend on the scheme).
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
