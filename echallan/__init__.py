@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from echallan import bootstrap, routes, tables  # noqa: F401 (tables: registers every model)
 from echallan.config import Config, config_from_environment
@@ -24,6 +25,7 @@ def create_app(
     _configure(app, config or config_from_environment(), overrides or {})
     Path(app.config["EVIDENCE_DIR"]).mkdir(parents=True, exist_ok=True)
     _init_extensions(app)
+    _trust_proxies(app, int(app.config.get("TRUSTED_PROXIES", 0)))
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     return app
 
@@ -43,6 +45,16 @@ def _ensure_sqlite_folder(url: str) -> None:
     prefix = "sqlite:///"
     if url.startswith(prefix) and len(url) > len(prefix):
         Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Believe the X-Forwarded-* headers set by the `hops` proxies nearest the app."""
+    if hops < 0:
+        raise RuntimeError(f"TRUSTED_PROXIES must be 0 or more, not {hops}")
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
 
 
 def _init_extensions(app: Flask) -> None:

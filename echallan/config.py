@@ -133,6 +133,11 @@ class Config:
     # runs under the same Content-Security-Policy as everything else.
     OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/swagger-ui/"
     PASSWORD_HASH_METHOD = "scrypt"
+    # Reverse proxies in front of the app (nginx, a load balancer) whose X-Forwarded-For,
+    # -Proto, -Host, -Port and -Prefix headers are believed. 0 (the default) believes none: a
+    # client that reaches the app directly could otherwise claim any address, host or scheme
+    # (the secure session cookie and redirects depend on the scheme).
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Staff sessions (issue 23): a server-side row per sign-in, revoked at sign-out, lapsing
