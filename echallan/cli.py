@@ -14,7 +14,11 @@ def _create_app():  # noqa: ANN202
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+# The project's own version, not Flask's (FlaskGroup's --version prints Python's and Flask's).
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=True, add_version_option=False
+)
+@click.version_option(package_name="echallan", prog_name="echallan")
 def main() -> None:
     """E-challan: traffic-camera clips to lawful challans."""
 
