@@ -32,7 +32,7 @@ def position(index: int) -> tuple[float, float]:
 
 
 def calibration(camera_id: str) -> dict[str, Any]:
-    """Return a valid calibration (DESIGN.md's example) for a camera."""
+    """Return a valid calibration (docs/DESIGN.md's example) for a camera."""
     return {
         "camera_id": camera_id,
         "frame_size": [1280, 720],

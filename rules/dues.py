@@ -1,6 +1,6 @@
 """What a challan costs on a given day, and what the overdue sweep should do about it.
 
-Karachi's rules (DESIGN.md): 50% off when paid within 14 days, the fine doubles after 21 days,
+Karachi's rules (docs/DESIGN.md): 50% off when paid within 14 days, the fine doubles after 21 days,
 licence suspension at 3 months and CNIC block at 6 months are escalations for other systems.
 How we read them, with day 0 the local (Asia/Karachi) date the clocks start:
 

@@ -7,7 +7,7 @@ in force when the challan is issued or reviewed. Pakistan has kept UTC+05:00 all
 so the boundary is also a fixed UTC instant (19:00 UTC the day before).
 
 Amounts are integer paisa (Rs 1 = 100 paisa). Each rate says whether its figure comes from the
-public source (DESIGN.md's domain facts) or is a documented assumption of ours where the source
+public source (docs/DESIGN.md's domain facts) or is a documented assumption of ours where the source
 names no figure for that vehicle class; assumed figures must be confirmed against the gazette
 before going live, and `sourced=False` makes them easy to list.
 """

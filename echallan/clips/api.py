@@ -44,7 +44,7 @@ class SignalPhaseSchema(ApiSchema):
 
 
 class ClipMetaSchema(ApiSchema):
-    """The JSON a camera sends with each clip (DESIGN.md)."""
+    """The JSON a camera sends with each clip (docs/DESIGN.md)."""
 
     camera_id = fields.String(required=True, validate=validate.Length(min=1, max=32))
     started_at = BoundedDateTime(required=True)
@@ -67,7 +67,7 @@ class ClipUploadSchema(ApiSchema):
     clip = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
     meta = fields.Raw(
         required=True,
-        metadata={"type": "string", "description": "clip metadata JSON (DESIGN.md)"},
+        metadata={"type": "string", "description": "clip metadata JSON (docs/DESIGN.md)"},
     )
 
 

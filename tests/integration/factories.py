@@ -17,7 +17,7 @@ CAMERA_ID = "KHI-0001"
 
 
 def calibration(camera_id: str = CAMERA_ID) -> dict[str, Any]:
-    """Return the calibration from DESIGN.md for a 1280x720 camera."""
+    """Return the calibration from docs/DESIGN.md for a 1280x720 camera."""
     return {
         "camera_id": camera_id,
         "frame_size": [1280, 720],
@@ -30,7 +30,7 @@ def calibration(camera_id: str = CAMERA_ID) -> dict[str, Any]:
 
 
 def meta(camera_id: str = CAMERA_ID, **changes: Any) -> dict[str, Any]:
-    """Return clip metadata from DESIGN.md with `changes` applied."""
+    """Return clip metadata from docs/DESIGN.md with `changes` applied."""
     data = {
         "camera_id": camera_id,
         "started_at": "2026-11-23T10:15:00+05:00",
