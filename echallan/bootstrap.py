@@ -101,15 +101,16 @@ def _seconds(config: Mapping[str, Any], name: str) -> timedelta:
 
 
 def build_deps(config: Mapping[str, Any]) -> deps.Deps:
-    """Build every adapter once from the configuration."""
+    """Build every adapter once from the configuration (values parsed once, in Settings)."""
+    settings = settings_from(config)
     return deps.Deps(
-        settings=settings_from(config),
+        settings=settings,
         registry=registry_from(config),
         sms=sms_sender_from(config),
-        store=EvidenceStore(config["EVIDENCE_DIR"]),
+        store=EvidenceStore(settings.evidence_dir),
         plate_reader=deps.Lazy(_default_plate_reader),
         webhooks=deps.WebhookSenders(config.get("CONTROL_ROOM_WEBHOOK_SECRET", "")),
-        device_keys=device_key_cache(float(config.get("DEVICE_KEY_CACHE_S", 5.0))),
+        device_keys=device_key_cache(settings.device_key_cache_s),
     )
 
 

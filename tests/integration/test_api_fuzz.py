@@ -35,6 +35,28 @@ def schemathesis_command() -> str:
     return found
 
 
+def run_schemathesis(
+    served: str, checks: str, phases: str, max_examples: int, headers: list[str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """Run schemathesis against the served app's OpenAPI document (seeded, one worker)."""
+    command = [
+        schemathesis_command(),
+        "run",
+        f"{served}/api/v1/openapi.json",
+        f"--checks={checks}",
+        f"--phases={phases}",
+        f"--max-examples={max_examples}",
+        "--seed=1",
+        "--workers=1",
+        "--request-timeout=30",
+        *(f"--header={header}" for header in headers),
+    ]
+    # cwd: its cache goes to the run's folder, not the checkout
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=600, check=False, cwd=cwd
+    )
+
+
 def credentials(app: Flask) -> list[list[str]]:
     """Return header lines for a signed-in admin (cookie and CSRF token) and a partner key."""
     with app.app_context():
@@ -50,21 +72,6 @@ def credentials(app: Flask) -> list[list[str]]:
 @pytest.mark.parametrize("who", ["admin", "partner"])
 def test_no_request_gets_a_server_error(app: Flask, served: str, who: str, tmp_path: Path) -> None:
     headers = credentials(app)[["admin", "partner"].index(who)]
-    command = [
-        schemathesis_command(),
-        "run",
-        f"{served}/api/v1/openapi.json",
-        "--checks=not_a_server_error",
-        "--phases=coverage,fuzzing",
-        "--max-examples=5",
-        "--seed=1",
-        "--workers=1",
-        "--request-timeout=30",
-        *(f"--header={header}" for header in headers),
-    ]
-    # its cache goes to the run's folder, not the checkout
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path
-    )
+    done = run_schemathesis(served, "not_a_server_error", "coverage,fuzzing", 5, headers, tmp_path)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert "Server error" not in done.stdout

@@ -8,7 +8,6 @@ so that it fits in the normal `make test` run.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from flask import Flask
 
 from echallan.core.auth import SCOPES
 from tests.integration import factories as f
-from tests.integration.test_api_fuzz import schemathesis_command
+from tests.integration.test_api_fuzz import run_schemathesis
 
 CHECKS = ",".join(
     [
@@ -47,19 +46,6 @@ def headers_for(app: Flask, who: str) -> list[str]:
 
 @pytest.mark.parametrize("who", AUDIENCES)
 def test_answers_conform_to_the_document(app: Flask, served: str, who: str, tmp_path: Path) -> None:
-    command = [
-        schemathesis_command(),
-        "run",
-        f"{served}/api/v1/openapi.json",
-        f"--checks={CHECKS}",
-        "--phases=examples,coverage,fuzzing",
-        "--max-examples=10",
-        "--seed=1",
-        "--workers=1",
-        "--request-timeout=30",
-        *(f"--header={line}" for line in headers_for(app, who)),
-    ]
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path
-    )
+    headers = headers_for(app, who)
+    done = run_schemathesis(served, CHECKS, "examples,coverage,fuzzing", 10, headers, tmp_path)
     assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
