@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from vision.track import iou
+
 LABELS = Path(__file__).resolve().parent / "labels"
 # rule of a finding -> the label role it is right about
 RULE_ROLE = {
@@ -29,15 +31,6 @@ class Finding:
 def load_labels(path: Path) -> dict:
     """Read one label file."""
     return json.loads(Path(path).read_text())
-
-
-def iou(a: Box, b: Box) -> float:
-    """Return the intersection over union of two [x, y, w, h] boxes."""
-    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    inter = max(0, w) * max(0, h)
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union else 0.0
 
 
 def matches(finding: Finding, label: dict) -> bool:
