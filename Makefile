@@ -39,7 +39,14 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(VENV)/.installed-test
+# axe-core (accessibility checks injected by the browser tests), pinned in its lock file
+E2E_NODE := tests/e2e/node_modules/.package-lock.json
+$(E2E_NODE): tests/e2e/package-lock.json
+	command -v npm >/dev/null || scripts/install-debs.sh npm
+	npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.installed-test $(E2E_NODE)
 	scripts/install-debs.sh $(DEBS_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

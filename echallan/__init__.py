@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from echallan import bootstrap, routes, tables  # noqa: F401 (tables: registers every model)
 from echallan.config import Config, config_from_environment
-from echallan.core import database, edge, errors, security, uow
+from echallan.core import database, edge, errors, i18n, security, uow
 from echallan.core.extensions import db, migrate
 from echallan.core.secret_key import instance_secret
 
@@ -65,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
     database.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     bootstrap.wire(app)
+    i18n.init_app(app)
     routes.init_app(app)
     security.init_app(app)
     uow.init_app(app)

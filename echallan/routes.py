@@ -18,6 +18,7 @@ from echallan.partners import api as partners_api
 from echallan.payments import api as payments_api
 from echallan.review import api as police_api
 from echallan.staff import api as session_api
+from echallan.staff import pages as staff_pages
 
 API_MODULES = (
     cameras_api,
@@ -51,3 +52,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(citizen_pages.bp)
     app.register_blueprint(observability_pages.bp)
+    app.register_blueprint(staff_pages.bp)

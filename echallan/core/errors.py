@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from echallan.core import pages
 from rules import errors as domain
 from rules.errors import DomainError
 
@@ -21,7 +22,9 @@ PROBLEM_TYPE_BASE = "https://echallan.invalid/problems/"
 
 
 def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
-    """Build a problem+json response."""
+    """Build a problem+json response (an HTML page instead, when a page was asked for)."""
+    if request and pages.is_page_request():
+        return pages.error_page(status, title, detail)
     body = {
         "type": PROBLEM_TYPE_BASE + title.lower().replace(" ", "-"),
         "title": title,
