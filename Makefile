@@ -33,6 +33,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/echallan db upgrade
 	$(BIN)/echallan demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
+	@echo "Staff console: http://$(HOST):$(PORT)/staff  (demo sign-ins officer, supervisor, admin; password echallan-demo)"
 	$(BIN)/echallan run --host $(HOST) --port $(PORT) --with-threads
 
 lint: $(VENV)/.installed-test
