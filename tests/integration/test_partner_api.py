@@ -100,12 +100,40 @@ SALE = {
 
 def test_ownership_change_holds_the_sellers_earlier_challans(issued) -> None:  # noqa: ANN001
     app, keys = issued
-    response = transfer(app, keys["write"], SALE)
-    assert response.status_code == 201 and response.json["held"] == ["KHI-2026-00000001"]
+    response = transfer(app, keys["write"], {**SALE, "transferred_at": "2026-11-23T12:00:00+05:00"})
+    assert response.status_code == 201
+    assert response.json["held"] == ["KHI-2026-00000001", "KHI-2026-00000002"]
     with app.app_context():
-        rows = db.session.execute(sa.select(Challan.number, Challan.status))
-        statuses = {number: status for number, status in rows}
-    assert statuses == {"KHI-2026-00000001": "on_hold", "KHI-2026-00000002": "issued"}
+        statuses = set(db.session.scalars(sa.select(Challan.status)))
+    assert statuses == {"on_hold"}
+
+
+def test_a_sale_before_the_offence_holds_the_buyers_challan(issued) -> None:  # noqa: ANN001
+    # sold on the 21st: the 22nd's offence is the buyer's, yet the challan named the seller
+    app, keys = issued
+    response = transfer(app, keys["write"], SALE)
+    assert response.status_code == 201
+    assert sorted(response.json["held"]) == ["KHI-2026-00000001", "KHI-2026-00000002"]
+    with app.app_context():
+        after = db.session.scalar(sa.select(Challan).where(Challan.number.endswith("02")))
+        assert after.status == "on_hold"
+        assert after.flags["sale"]["sold_before_offence"] is True
+        assert after.flags["sale"]["new_owner_cnic"] == SALE["new_owner_cnic"]
+
+
+def test_a_challan_already_in_the_buyers_name_is_left_alone(issued) -> None:  # noqa: ANN001
+    app, keys = issued
+    response = transfer(app, keys["write"], {**SALE, "new_owner_cnic": SELLER_CNIC})
+    assert response.status_code == 201 and response.json["held"] == []
+
+
+def test_ownership_change_for_an_unknown_plate_is_404(issued) -> None:  # noqa: ANN001
+    app, keys = issued
+    response = transfer(app, keys["write"], {**SALE, "plate": "ZZZ-999"}, idem="unknown")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert "ZZZ999" in response.json["detail"]
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(Challan.status))) == {"issued"}
 
 
 def test_replayed_idempotency_key_returns_the_first_answer(issued) -> None:  # noqa: ANN001
