@@ -12,6 +12,7 @@ from echallan.audit import operations as audit
 from echallan.challans import operations as challans
 from echallan.challans.models import Challan
 from echallan.core.extensions import db
+from echallan.review import operations as review
 from integrations.registry import VehicleRegistry
 from rules.errors import InvalidInput
 from rules.lifecycle import BLOCKED, PAYABLE, ChallanEvent, ChallanStatus
@@ -108,13 +109,15 @@ def _hold(challan: Challan, change: OwnershipChange, actor: str) -> Challan:
             "sold_before_offence": sold_first,
         },
     }
+    reason = "sold before the offence" if sold_first else "ownership change"
     challans.apply_event(
         challan,
         ChallanEvent.HOLD,
         actor,
-        reason="sold before the offence" if sold_first else "ownership change",
+        reason=reason,
         transferred_at=change.transferred_at.isoformat(),
     )
+    review.open_task(challan.event, [reason], kind=review.HOLD, challan_id=challan.id)
     return challan
 
 
