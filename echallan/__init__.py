@@ -11,7 +11,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from echallan import bootstrap, routes, tables  # noqa: F401 (tables: registers every model)
-from echallan.config import Config, config_from_environment
+from echallan.config import Config, config_from_environment, instance_paths
 from echallan.core import database, edge, errors, security, uow
 from echallan.core.extensions import db, migrate
 from echallan.core.secret_key import instance_secret
@@ -35,6 +35,7 @@ def _configure(app: Flask, config: type[Config], overrides: Mapping[str, Any]) -
     config.validate()
     app.config.from_object(config)
     app.config.update(overrides)
+    instance_paths(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.config["INSTANCE_DIR"]))
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
