@@ -33,6 +33,7 @@ INSTANCE_FILES = {
     "EVIDENCE_DIR": "evidence",
     "SMS_OUTBOX_DIR": "sms-outbox",
     "DEMO_CREDENTIALS_FILE": "demo-credentials.json",
+    "AUDIT_ANCHOR_FILE": "audit-anchors.jsonl",
 }
 
 
@@ -137,8 +138,11 @@ class Config:
     SWEEP_PERIOD_S = _env_float("SWEEP_PERIOD_S", 60.0)
     # Where the audit chain's head is published (one JSON line per anchor) so that deleting the
     # newest entries is detected: a path the database operator cannot rewrite (another host's
-    # mount, WORM storage). Empty: no periodic anchoring.
+    # mount, WORM storage). Empty: INSTANCE_DIR/audit-anchors.jsonl (anchoring is always on).
     AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", "")
+    # The HMAC-SHA256 key of the chain's hashes, kept outside the database. Empty: a random key
+    # made on first start in INSTANCE_DIR/audit_key. Losing it makes the chain unverifiable.
+    AUDIT_ANCHOR_KEY = os.environ.get("AUDIT_ANCHOR_KEY", "")
     AUDIT_ANCHOR_PERIOD_S = _env_float("AUDIT_ANCHOR_PERIOD_S", 900.0)
     # Where the instance keeps what it makes itself: secret key, SMS outbox, demo credentials,
     # audit anchor, and by default its SQLite database and evidence.
@@ -205,8 +209,9 @@ class TestingConfig(Config):
     SCHEDULER_ENABLED = False
     # Tests create and sign in many users; a deliberately slow hash would dominate the suite.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
-    # A random key per test process, never written to disk.
+    # Random keys per test process, never written to disk.
     SECRET_KEY = secrets.token_hex(32)
+    AUDIT_ANCHOR_KEY = secrets.token_hex(32)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # The fixture clips carry fixed dates (2026-11-23) while the suite runs on the real clock;
     # the time bar's own tests set the production value back.

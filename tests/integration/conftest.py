@@ -61,6 +61,7 @@ def make_app(url: str, evidence: Path, **overrides: object) -> Flask:
         "SQLALCHEMY_DATABASE_URI": url,
         "EVIDENCE_DIR": str(evidence),
         "SMS_OUTBOX_DIR": str(evidence / "sms"),
+        "INSTANCE_DIR": str(evidence.parent / "instance"),
         **overrides,
     }
     return create_app(TestingConfig, config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -200,12 +201,32 @@ def test_verify_checks_the_configured_anchors_by_default(chain, runner, tmp_path
     assert code == 1 and "entry 5 is missing" in output and "chain ends at 4" in output
 
 
-def test_anchor_needs_a_destination(chain, runner, tmp_path) -> None:  # noqa: ANN001
-    result = runner.invoke(args=["audit", "anchor"])
-    assert result.exit_code == 2 and "AUDIT_ANCHOR_FILE" in result.output
-    chain.config["AUDIT_ANCHOR_FILE"] = str(tmp_path / "configured.jsonl")
+def test_anchoring_is_on_by_default_under_the_instance(chain, runner) -> None:  # noqa: ANN001
+    default = Path(chain.config["INSTANCE_DIR"]) / "audit-anchors.jsonl"
+    assert chain.config["AUDIT_ANCHOR_FILE"] == str(default)
+    from echallan.scheduler import sweeps
+
+    assert "audit-anchor" in {s.name for s in sweeps(chain)}
     assert runner.invoke(args=["audit", "anchor"]).exit_code == 0
-    assert len(audit.read_anchors(tmp_path / "configured.jsonl")) == 1
+    assert len(audit.read_anchors(default)) == 1
+    code, output = run_verify(runner)
+    assert code == 0 and "1 anchor" in output
+
+
+def test_a_chain_rebuilt_without_the_key_is_found(chain, runner) -> None:  # noqa: ANN001
+    """Database write access alone: edit an entry and rehash the whole chain in plain SHA-256."""
+    with chain.app_context():
+        entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq)).all()
+        entries[1].data = {"n": 1, "note": "forged"}
+        key, chain.config["AUDIT_ANCHOR_KEY"] = chain.config["AUDIT_ANCHOR_KEY"], ""
+        previous = audit.GENESIS
+        for entry in entries:
+            entry.prev_hash = previous
+            entry.hash = previous = audit.entry_hash(entry)
+        chain.config["AUDIT_ANCHOR_KEY"] = key
+        db.session.commit()
+    code, output = run_verify(runner)
+    assert code == 1 and "entry 1" in output and "audit key" in output
 
 
 def test_empty_chain_publishes_nothing(app, runner, tmp_path) -> None:  # noqa: ANN001
