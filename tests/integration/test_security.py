@@ -409,7 +409,7 @@ def test_key_authenticated_and_cookie_less_requests_need_no_token(
     f.sign_in(client, "officer")  # a cookie too: the partners' blueprint never reads it
     client.environ_base.pop("HTTP_X_CSRFTOKEN")
     sale = {
-        "plate": "ABC-123",
+        "plate": "ASF-813",  # known to the registry seed
         "transferred_at": "2026-12-01T10:00:00+05:00",
         "new_owner_cnic": "42101-1234567-1",
         "new_owner_name": "A. Buyer",
