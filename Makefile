@@ -9,6 +9,10 @@ PORT ?= 5000
 DEBS_RUN := fonts-dejavu-core fonts-noto-core poppler-utils
 DEBS_TEST := $(DEBS_RUN) postgresql redis-server chromium chromium-driver
 PYTEST_ARGS ?=
+# The demo's control room: with no SMS gateway configured, alert SMS to this number land as
+# JSON files in INSTANCE_DIR/sms-outbox, so a demo alert reaches someone. Override or set
+# CONTROL_ROOM_WEBHOOK_URL for a real target.
+CONTROL_ROOM_SMS ?= +923000000000
 
 .PHONY: run test venv lint demo clean
 
@@ -34,7 +38,8 @@ run: $(VENV)/.installed-run
 	$(BIN)/echallan demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
 	@echo "Staff console: http://$(HOST):$(PORT)/staff  (demo sign-ins officer, supervisor, admin; password echallan-demo)"
-	$(BIN)/echallan run --host $(HOST) --port $(PORT) --with-threads
+	@echo "Control-room alerts: SMS to $(CONTROL_ROOM_SMS), written to instance/sms-outbox/"
+	CONTROL_ROOM_SMS='$(CONTROL_ROOM_SMS)' $(BIN)/echallan run --host $(HOST) --port $(PORT) --with-threads
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

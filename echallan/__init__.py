@@ -11,10 +11,10 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from echallan import bootstrap, routes, tables  # noqa: F401 (tables: registers every model)
-from echallan.config import Config, config_from_environment
+from echallan.config import Config, config_from_environment, instance_paths
 from echallan.core import database, edge, errors, i18n, security, uow
 from echallan.core.extensions import db, migrate
-from echallan.core.secret_key import instance_secret
+from echallan.core.secret_key import AUDIT_KEY_FILE, instance_secret
 
 
 def create_app(
@@ -35,8 +35,12 @@ def _configure(app: Flask, config: type[Config], overrides: Mapping[str, Any]) -
     config.validate()
     app.config.from_object(config)
     app.config.update(overrides)
+    instance_paths(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.config["INSTANCE_DIR"]))
+    if not app.config.get("AUDIT_ANCHOR_KEY"):
+        folder = Path(app.config["INSTANCE_DIR"])
+        app.config["AUDIT_ANCHOR_KEY"] = instance_secret(folder, AUDIT_KEY_FILE)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
 
 

@@ -11,7 +11,11 @@ import os
 import secrets
 from pathlib import Path
 
-INSTANCE_DIR = Path(os.environ.get("ECHALLAN_INSTANCE", Path.cwd() / "instance")).resolve()
+# Everything an instance writes lives under one folder, so two instances never share a file.
+# ECHALLAN_INSTANCE is the older name of INSTANCE_DIR, still read.
+INSTANCE_DIR = Path(
+    os.environ.get("INSTANCE_DIR") or os.environ.get("ECHALLAN_INSTANCE") or Path.cwd() / "instance"
+).resolve()
 
 
 def _env_int(name: str, default: int) -> int:
@@ -24,9 +28,24 @@ def _env_float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
-def _default_database_url() -> str:
-    """Return the SQLite file under the instance folder."""
-    return f"sqlite:///{INSTANCE_DIR / 'echallan.sqlite3'}"
+# What an instance writes unless configured, relative to its INSTANCE_DIR (see instance_paths).
+INSTANCE_FILES = {
+    "EVIDENCE_DIR": "evidence",
+    "SMS_OUTBOX_DIR": "sms-outbox",
+    "DEMO_CREDENTIALS_FILE": "demo-credentials.json",
+    "AUDIT_ANCHOR_FILE": "audit-anchors.jsonl",
+}
+
+
+def instance_paths(config: dict) -> None:
+    """Fill every unset instance path from INSTANCE_DIR (an override moves them all at once)."""
+    instance = Path(config["INSTANCE_DIR"]).resolve()
+    config["INSTANCE_DIR"] = str(instance)
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'echallan.sqlite3'}"
+    for name, relative in INSTANCE_FILES.items():
+        if not config.get(name):
+            config[name] = str(instance / relative)
 
 
 class Config:
@@ -34,8 +53,9 @@ class Config:
 
     # Empty: the instance makes its own random key in INSTANCE_DIR on first start (create_app).
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _default_database_url())
-    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence"))
+    # Empty paths are filled from INSTANCE_DIR when the app is built (instance_paths).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", "")
     MAX_CLIP_BYTES = _env_int("MAX_CLIP_BYTES", 200 * 1024 * 1024)
     # Flask rejects larger request bodies with 413 before the view reads them.
     MAX_CONTENT_LENGTH = MAX_CLIP_BYTES + 1024 * 1024
@@ -49,7 +69,8 @@ class Config:
     REGISTRY_URL = os.environ.get("REGISTRY_URL", "")
     REGISTRY_API_KEY = os.environ.get("REGISTRY_API_KEY", "")
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
-    SMS_OUTBOX_DIR = os.environ.get("SMS_OUTBOX_DIR", str(INSTANCE_DIR / "sms-outbox"))
+    SMS_OUTBOX_DIR = os.environ.get("SMS_OUTBOX_DIR", "")
+    DEMO_CREDENTIALS_FILE = os.environ.get("DEMO_CREDENTIALS_FILE", "")
     SMS_GATEWAY_USERNAME = os.environ.get("SMS_GATEWAY_USERNAME", "")
     SMS_GATEWAY_PASSWORD = os.environ.get("SMS_GATEWAY_PASSWORD", "")
     SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "KHI-TRAFFIC")
@@ -117,10 +138,14 @@ class Config:
     SWEEP_PERIOD_S = _env_float("SWEEP_PERIOD_S", 60.0)
     # Where the audit chain's head is published (one JSON line per anchor) so that deleting the
     # newest entries is detected: a path the database operator cannot rewrite (another host's
-    # mount, WORM storage). Empty: no periodic anchoring.
+    # mount, WORM storage). Empty: INSTANCE_DIR/audit-anchors.jsonl (anchoring is always on).
     AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE", "")
+    # The HMAC-SHA256 key of the chain's hashes, kept outside the database. Empty: a random key
+    # made on first start in INSTANCE_DIR/audit_key. Losing it makes the chain unverifiable.
+    AUDIT_ANCHOR_KEY = os.environ.get("AUDIT_ANCHOR_KEY", "")
     AUDIT_ANCHOR_PERIOD_S = _env_float("AUDIT_ANCHOR_PERIOD_S", 900.0)
-    # Where the instance keeps what it makes itself (its generated secret key).
+    # Where the instance keeps what it makes itself: secret key, SMS outbox, demo credentials,
+    # audit anchor, and by default its SQLite database and evidence.
     INSTANCE_DIR = str(INSTANCE_DIR)
 
     API_TITLE = "e-challan"
@@ -184,8 +209,9 @@ class TestingConfig(Config):
     SCHEDULER_ENABLED = False
     # Tests create and sign in many users; a deliberately slow hash would dominate the suite.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
-    # A random key per test process, never written to disk.
+    # Random keys per test process, never written to disk.
     SECRET_KEY = secrets.token_hex(32)
+    AUDIT_ANCHOR_KEY = secrets.token_hex(32)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # The fixture clips carry fixed dates (2026-11-23) while the suite runs on the real clock;
     # the time bar's own tests set the production value back.

@@ -213,7 +213,7 @@ def _aware(text: str) -> datetime:
 
 def _credentials_path() -> Path:
     """Return where the demo keeps its credentials (inside the instance folder, gitignored)."""
-    return Path(current_app.config["EVIDENCE_DIR"]).parent / "demo-credentials.json"
+    return Path(current_app.config["DEMO_CREDENTIALS_FILE"])
 
 
 def _saved_credentials() -> dict:
@@ -225,5 +225,6 @@ def _saved_credentials() -> dict:
 def _save_credentials(report: DemoReport) -> None:
     """Keep the demo keys so that a second run can print them again."""
     path = _credentials_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"logins": report.logins, "keys": report.keys}, indent=1))
     path.chmod(0o600)

@@ -17,6 +17,7 @@ from echallan.observability import pages as observability_pages
 from echallan.partners import api as partners_api
 from echallan.payments import api as payments_api
 from echallan.review import api as police_api
+from echallan.staff import admin_api as staff_admin_api
 from echallan.staff import api as session_api
 from echallan.staff import pages as staff_pages
 
@@ -31,6 +32,7 @@ API_MODULES = (
     devices_api,
     field_api,
     audit_api,
+    staff_admin_api,
 )
 
 

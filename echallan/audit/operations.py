@@ -9,6 +9,7 @@ an outside party through the API, and checked by `verify(anchors)`.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 from collections import deque
@@ -21,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from echallan.audit.models import AuditEntry
-from echallan.core import clock
+from echallan.core import audit_key, clock
 from echallan.core.extensions import db
 from rules.errors import InvalidInput
 
@@ -31,7 +32,11 @@ AUDIT_LOCK_KEY = 0x6563_6841
 
 
 def entry_hash(entry: AuditEntry) -> str:
-    """Hash an entry's content together with its predecessor's hash."""
+    """Hash an entry's content together with its predecessor's hash, keyed when a key is set.
+
+    HMAC-SHA256 under a key kept outside the database: someone who can only write the database
+    can edit an entry but cannot compute the hashes of a rebuilt, consistent chain.
+    """
     content = {
         "seq": entry.seq,
         "at": entry.at.isoformat(),
@@ -43,7 +48,10 @@ def entry_hash(entry: AuditEntry) -> str:
         "prev_hash": entry.prev_hash,
     }
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    key = audit_key.current()
+    if key is None:
+        return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
 
 
 def record(actor: str, action: str, entity: Any, **data: Any) -> AuditEntry:
@@ -226,8 +234,11 @@ def _check_entry(entry: AuditEntry, expected_seq: int, expected_prev: str) -> st
     """Say what is wrong with one entry given its expected place in the chain."""
     if entry.seq != expected_seq:
         return f"entry {expected_seq} is missing (deleted); the chain jumps to {entry.seq}"
-    if entry.hash != entry_hash(entry):
-        return f"entry {entry.seq} was edited: its content no longer matches its hash"
+    if not hmac.compare_digest(entry.hash, entry_hash(entry)):
+        return (
+            f"entry {entry.seq} was edited, or the chain rebuilt without this instance's audit"
+            " key: its content no longer matches its keyed hash"
+        )
     if entry.prev_hash != expected_prev:
         return f"entry {entry.seq} does not follow entry {entry.seq - 1} (deleted or reordered)"
     return ""

@@ -142,6 +142,36 @@ def apply_event(challan: Challan, what: ChallanEvent, actor: str, **details: obj
     return challan
 
 
+def reissue_to_buyer(challan: Challan, sale: dict[str, object], now: datetime) -> Challan:
+    """Name the buyer on a challan for an offence after the sale, with fresh payment windows.
+
+    The buyer never had the first notice, so the discount and surcharge clocks start again.
+    """
+    snapshot = OwnerSnapshot(
+        event_id=challan.event_id,
+        plate=challan.plate,
+        record={
+            **(challan.owner_snapshot.record if challan.owner_snapshot else {}),
+            "owner_cnic": sale["new_owner_cnic"],
+            "owner_name": sale["new_owner_name"],
+        },
+        fetched_at=now,
+        source="ownership change",
+    )
+    db.session.add(snapshot)
+    db.session.flush()
+    dates = dues.due_dates(fines.to_karachi(now).date())
+    previous = challan.owner_cnic
+    challan.owner_snapshot_id, challan.owner_cnic = snapshot.id, str(sale["new_owner_cnic"])
+    challan.issued_at, challan.discount_until = now, dates.discount_until
+    challan.surcharge_from = dates.surcharge_from
+    db.session.flush()
+    audit.record(
+        "system:ownership", "challan.reissued", challan, previous_owner=previous, **{"sale": sale}
+    )
+    return challan
+
+
 def dues_of(challan: Challan) -> dues.ChallanDues:
     """Return the values the dues rules need."""
     issued_on = fines.to_karachi(challan.issued_at).date()

@@ -29,6 +29,7 @@ SCOPES = {
     "ownership:write": "notify ownership changes",
     "payments:write": "1Bill inquiry and payment, wallet webhooks",
     "audit:read": "read the audit chain's head, to anchor it outside the database",
+    "holds:write": "release or cancel challans held after an ownership change",
 }
 
 

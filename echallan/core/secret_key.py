@@ -13,12 +13,14 @@ import secrets
 from pathlib import Path
 
 SECRET_FILE = "secret_key"
+# The audit chain's HMAC key: outside the database, so write access to it cannot rebuild a chain.
+AUDIT_KEY_FILE = "audit_key"
 KEY_BYTES = 32
 
 
-def instance_secret(folder: Path) -> str:
+def instance_secret(folder: Path, name: str = SECRET_FILE) -> str:
     """Return the key kept in `folder`, creating it (mode 0600, atomically) on first use."""
-    path = folder / SECRET_FILE
+    path = folder / name
     if not path.exists():
         _create(path)
     return _read(path)
@@ -27,7 +29,7 @@ def instance_secret(folder: Path) -> str:
 def _create(path: Path) -> None:
     """Write a new random key beside `path`, then link it into place unless another won."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     # O_EXCL with mode 0600: the key is never, even briefly, readable by others.
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -8,7 +8,7 @@ from flask.views import MethodView
 from marshmallow import fields, validate
 
 from echallan.challans import operations as challans
-from echallan.core import clock
+from echallan.core import clock, deps
 from echallan.core.api import ApiSchema, Blueprint, BoundedDateTime, document_problems, offset_field
 from echallan.core.auth import actor, require_scope
 from echallan.core.idempotency import idempotent
@@ -130,8 +130,10 @@ class OwnershipChanges(MethodView):
             }
         ],
     )
-    @document_problems(blp, 401, 403, 409, 422)
+    @document_problems(blp, 401, 403, 404, 409, 422, 503)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Record a sale: the seller's open challans from before it go on hold for inquiry."""
-        held = partners.record_ownership_change(partners.OwnershipChange(**body), actor())
+        """Record a sale: the plate's open challans not in the buyer's name go on hold."""
+        held = partners.record_ownership_change(
+            partners.OwnershipChange(**body), actor(), deps.current().registry
+        )
         return {"plate": body["plate"], "held": [c.number for c in held]}

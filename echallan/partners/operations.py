@@ -12,6 +12,8 @@ from echallan.audit import operations as audit
 from echallan.challans import operations as challans
 from echallan.challans.models import Challan
 from echallan.core.extensions import db
+from echallan.review import operations as review
+from integrations.registry import VehicleRegistry
 from rules.errors import InvalidInput
 from rules.lifecycle import BLOCKED, PAYABLE, ChallanEvent, ChallanStatus
 from rules.plates import plate_key
@@ -63,26 +65,27 @@ class OwnershipChange:
     new_owner_name: str
 
 
-def record_ownership_change(change: OwnershipChange, actor: str) -> list[Challan]:
-    """Put the seller's open challans from before the sale on hold for inquiry."""
+def record_ownership_change(
+    change: OwnershipChange, actor: str, registry: VehicleRegistry
+) -> list[Challan]:
+    """Hold every open challan a sale puts in doubt, for an officer to settle.
+
+    An offence before the sale is the seller's (held for inquiry, as the law allows); one after
+    it is the buyer's even though the challan was issued to the seller from a stale registry
+    record, so it is held too, to be re-issued to the buyer on release.
+    """
     check_cnic(change.new_owner_cnic)
-    held = []
-    for challan in db.session.scalars(
-        sa.select(Challan)
-        .where(Challan.plate.in_(_plate_spellings(change.plate)))
-        .where(Challan.occurred_at < change.transferred_at)
-        .where(Challan.status.in_(sorted(s.value for s in PAYABLE)))
-    ):
-        if challan.owner_cnic == change.new_owner_cnic:
-            continue  # already the buyer's
-        challans.apply_event(
-            challan,
-            ChallanEvent.HOLD,
-            actor,
-            reason="ownership change",
-            transferred_at=change.transferred_at.isoformat(),
+    registry.lookup(change.plate)  # an unknown plate is a 404 (VehicleNotFound), not a sale
+    held = [
+        _hold(challan, change, actor)
+        for challan in db.session.scalars(
+            sa.select(Challan)
+            .where(Challan.plate.in_(_plate_spellings(change.plate)))
+            .where(Challan.status.in_(sorted(s.value for s in PAYABLE)))
+            .order_by(Challan.occurred_at, Challan.id)
         )
-        held.append(challan)
+        if challan.owner_cnic != change.new_owner_cnic  # already the buyer's
+    ]
     audit.record(
         actor,
         "ownership.changed",
@@ -92,6 +95,30 @@ def record_ownership_change(change: OwnershipChange, actor: str) -> list[Challan
         held=[c.number for c in held],
     )
     return held
+
+
+def _hold(challan: Challan, change: OwnershipChange, actor: str) -> Challan:
+    """Put one challan on hold, keeping the sale on it so a release knows whose it is."""
+    sold_first = change.transferred_at <= challan.occurred_at
+    challan.flags = {
+        **(challan.flags or {}),
+        "sale": {
+            "transferred_at": change.transferred_at.isoformat(),
+            "new_owner_cnic": change.new_owner_cnic,
+            "new_owner_name": change.new_owner_name,
+            "sold_before_offence": sold_first,
+        },
+    }
+    reason = "sold before the offence" if sold_first else "ownership change"
+    challans.apply_event(
+        challan,
+        ChallanEvent.HOLD,
+        actor,
+        reason=reason,
+        transferred_at=change.transferred_at.isoformat(),
+    )
+    review.open_task(challan.event, [reason], kind=review.HOLD, challan_id=challan.id)
+    return challan
 
 
 class _Marker:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from flask.views import MethodView
 from marshmallow import fields, validate
 
@@ -17,7 +18,7 @@ from echallan.core.api import (
     offset_field,
     row_id_field,
 )
-from echallan.core.auth import current_user, require_role
+from echallan.core.auth import actor, current_user, require_role, require_role_or_scope
 from echallan.review import operations as review
 from echallan.staff.models import Role
 
@@ -200,3 +201,44 @@ class Decisions(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List every officer's decisions, newest first (supervisors)."""
         return review.recent_decisions(args["limit"], args["offset"])
+
+
+class HoldNoteSchema(ApiSchema):
+    """Why an officer releases or cancels a held challan."""
+
+    note = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+
+
+@blp.route(f"/review-tasks/{id_path('task_id')}/release")
+class HoldRelease(MethodView):
+    """Releasing a challan held after an ownership change."""
+
+    @require_role_or_scope("holds:write", *STAFF)
+    @blp.arguments(HoldNoteSchema)
+    @blp.response(201, DecisionSchema)
+    @blp.doc(security=[{"ApiKey": []}, {"StaffSession": []}])
+    @document_problems(blp, 401, 403, 404, 409, 422)
+    def post(self, body: dict[str, Any], task_id: int) -> Any:
+        """Release a hold: to the buyer when the sale came before the offence, else the owner."""
+        task = review.get_task(task_id)
+        return review.release_hold(task, _staff(), actor(), body["note"], clock.now())
+
+
+@blp.route(f"/review-tasks/{id_path('task_id')}/cancel")
+class HoldCancel(MethodView):
+    """Cancelling a challan held after an ownership change."""
+
+    @require_role_or_scope("holds:write", *STAFF)
+    @blp.arguments(HoldNoteSchema)
+    @blp.response(201, DecisionSchema)
+    @blp.doc(security=[{"ApiKey": []}, {"StaffSession": []}])
+    @document_problems(blp, 401, 403, 404, 409, 422)
+    def post(self, body: dict[str, Any], task_id: int) -> Any:
+        """Cancel a held challan, with the reason."""
+        task = review.get_task(task_id)
+        return review.cancel_hold(task, _staff(), actor(), body["note"], clock.now())
+
+
+def _staff() -> Any:
+    """Return the signed-in officer, or None for a machine key (judged by the key alone)."""
+    return None if g.get("api_client") is not None else current_user()

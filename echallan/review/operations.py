@@ -8,14 +8,19 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from echallan.audit import operations as audit
+from echallan.challans import operations as challans
 from echallan.challans.events import EventStatus, ViolationEvent
+from echallan.challans.models import Challan
 from echallan.core.extensions import db
 from echallan.review.models import ReviewDecision, ReviewTask
 from echallan.staff.models import Role, User
 from rules.errors import Conflict, InvalidInput, NotFound
+from rules.lifecycle import ChallanEvent
 
 OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
 APPROVE, REJECT, CORRECT_PLATE = "approve", "reject", "correct_plate"
+# a challan held after an ownership change: released (to the buyer when sold first) or cancelled
+HOLD, RELEASE, CANCEL = "hold", "release", "cancel"
 REJECT_REASONS = (
     "plate_unreadable",
     "plate_misread",
@@ -160,6 +165,8 @@ def _check_decidable(task: ReviewTask, user: User, choice: DecisionInput, now: d
         raise Conflict(f"review task {task.id} is already decided")
     if _claimed_by_other(task, user, now):
         raise Conflict(f"review task {task.id} is claimed by someone else")
+    if task.kind == HOLD:
+        raise Conflict(f"review task {task.id} is a hold: release or cancel it")
     if choice.decision not in (APPROVE, REJECT, CORRECT_PLATE):
         raise InvalidInput("unknown decision", errors={"decision": [choice.decision]})
     if choice.decision == REJECT and choice.reason not in REJECT_REASONS:
@@ -193,6 +200,59 @@ def reopen(task: ReviewTask, supervisor: User, reason: str, now: datetime) -> Re
         f"user:{supervisor.username}", "review.reopened", new, previous_task=task.id, reason=reason
     )
     return new
+
+
+def release_hold(
+    task: ReviewTask, user: User | None, actor: str, note: str, now: datetime
+) -> ReviewDecision:
+    """Release a held challan: to its owner, or re-issued to the buyer when sold first."""
+    challan = _held_challan(task, user, now)
+    sale = (challan.flags or {}).get("sale") or {}
+    to_buyer = bool(sale.get("sold_before_offence"))
+    challans.apply_event(challan, ChallanEvent.RELEASE, actor, note=note, to_buyer=to_buyer)
+    if to_buyer:
+        challans.reissue_to_buyer(challan, sale, now)
+    return _close_hold(task, user, actor, RELEASE, note, now)
+
+
+def cancel_hold(
+    task: ReviewTask, user: User | None, actor: str, note: str, now: datetime
+) -> ReviewDecision:
+    """Cancel a held challan (nobody owes it), with the officer's reason."""
+    challan = _held_challan(task, user, now)
+    challans.apply_event(challan, ChallanEvent.CANCEL, actor, note=note)
+    return _close_hold(task, user, actor, CANCEL, note, now)
+
+
+def _held_challan(task: ReviewTask, user: User | None, now: datetime) -> Challan:
+    """Return the challan of an open hold task, or raise Conflict."""
+    if task.kind != HOLD:
+        raise Conflict(f"review task {task.id} is not a hold")
+    if task.status == CLOSED:
+        raise Conflict(f"review task {task.id} is already decided")
+    if user is not None and _claimed_by_other(task, user, now):
+        raise Conflict(f"review task {task.id} is claimed by someone else")
+    return db.session.get_one(Challan, task.challan_id)
+
+
+def _close_hold(
+    task: ReviewTask, user: User | None, actor: str, what: str, note: str, now: datetime
+) -> ReviewDecision:
+    """Close a hold task with its decision, audited."""
+    decision = ReviewDecision(
+        task_id=task.id,
+        event_id=task.event_id,
+        decided_by_id=user.id if user else None,
+        actor=actor,
+        decision=what,
+        reasons=[note] if note else [],
+        decided_at=now,
+    )
+    task.status, task.closed_at = CLOSED, now
+    db.session.add(decision)
+    db.session.flush()
+    audit.record(actor, f"review.{what}", task, challan_id=task.challan_id, note=note)
+    return decision
 
 
 def decisions_for(event_id: int) -> list[ReviewDecision]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from echallan.audit import operations as audit
 from echallan.clips.models import Camera
 from echallan.core.auth import SCOPES, hash_password, hash_secret, new_api_key
 from echallan.core.extensions import db
 from echallan.staff.models import ApiClient, Role, User
 from rules.calibration import parse_calibration
-from rules.errors import Conflict, InvalidInput
+from rules.errors import Conflict, InvalidInput, NotFound
 
 
 def register_camera(
@@ -74,3 +76,16 @@ def create_api_client(
     db.session.flush()
     audit.record(actor, "api_client.created", client, name=name, kind=kind, scopes=client.scopes)
     return client, key
+
+
+def unlock_user(username: str, actor: str) -> User:
+    """Clear a member of staff's failed sign-ins and lock, audited (NotFound for no such user)."""
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no member of staff named {username!r}")
+    before = user.locked_until.isoformat() if user.locked_until else None
+    failed = user.failed_logins
+    user.failed_logins, user.locked_until = 0, None
+    db.session.flush()
+    audit.record(actor, "user.unlocked", user, locked_until=before, failed_logins=failed)
+    return user

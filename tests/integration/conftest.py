@@ -41,7 +41,7 @@ def _migrate(url: str, evidence: Path) -> None:
     """Drop everything and run the Alembic migrations from scratch."""
     from flask_migrate import upgrade
 
-    app = make_app(url, evidence)
+    app = make_app(url, evidence, as_owner=True)
     with app.app_context():
         _drop_everything()
         upgrade()
@@ -55,12 +55,20 @@ def _drop_everything() -> None:
     meta.drop_all(bind=db.engine)
 
 
-def make_app(url: str, evidence: Path, **overrides: object) -> Flask:
-    """Build a test app bound to `url` with evidence under `evidence`."""
+def app_url(url: str) -> str:
+    """Return the URL the app connects with: on the test PostgreSQL, its own non-owner role."""
+    if url == os.environ.get("TEST_PG_URL") and os.environ.get("TEST_PG_APP_URL"):
+        return os.environ["TEST_PG_APP_URL"]
+    return url
+
+
+def make_app(url: str, evidence: Path, as_owner: bool = False, **overrides: object) -> Flask:
+    """Build a test app bound to `url` (as the app's role unless `as_owner`), evidence under it."""
     config = {
-        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_DATABASE_URI": url if as_owner else app_url(url),
         "EVIDENCE_DIR": str(evidence),
         "SMS_OUTBOX_DIR": str(evidence / "sms"),
+        "INSTANCE_DIR": str(evidence.parent / "instance"),
         **overrides,
     }
     return create_app(TestingConfig, config)
@@ -73,14 +81,18 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     yield application
     with application.app_context():
         db.session.remove()
-        _empty_tables()
         db.engine.dispose()
+    owner = sa.create_engine(database_url)  # the app's role may not truncate the audit trail
+    try:
+        _empty_tables(owner)
+    finally:
+        owner.dispose()
 
 
-def _empty_tables() -> None:
+def _empty_tables(engine: sa.Engine) -> None:
     """Delete every row of every migrated table, keeping Alembic's version."""
-    names = [name for name in sa.inspect(db.engine).get_table_names() if name != "alembic_version"]
-    with db.engine.begin() as connection:
+    names = [name for name in sa.inspect(engine).get_table_names() if name != "alembic_version"]
+    with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             quoted = ", ".join(f'"{name}"' for name in names)
             connection.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))

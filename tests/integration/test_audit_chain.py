@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -33,9 +35,32 @@ def run_verify(runner) -> tuple[int, str]:  # noqa: ANN001
 
 
 def tamper(app, statement) -> None:  # noqa: ANN001
-    """Change the audit table behind the application's back."""
-    with app.app_context(), db.engine.begin() as connection:
-        connection.execute(statement)
+    """Change the audit table behind the application's back: as the owner, past the trigger.
+
+    The app's own role may not UPDATE or DELETE audit_entry (migration 0009), so a forger here
+    is the database owner with the append-only trigger switched off for the transaction.
+    """
+    with app.app_context():
+        url = db.engine.url
+    if url.get_backend_name() == "postgresql":
+        url = sa.make_url(os.environ["TEST_PG_URL"])
+    owner = sa.create_engine(url)
+    try:
+        with owner.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            connection.execute(statement)
+    finally:
+        owner.dispose()
+
+
+def rewrite(app, entries) -> None:  # noqa: ANN001
+    """Write forged entries (changed in the session, not flushed) behind the app's back."""
+    table = AuditEntry.__table__
+    forged = [(e.seq, {"data": e.data, "hash": e.hash, "prev_hash": e.prev_hash}) for e in entries]
+    db.session.rollback()
+    for seq, values in forged:
+        tamper(app, table.update().where(table.c.seq == seq).values(**values))
 
 
 def test_intact_chain_verifies(chain, runner) -> None:  # noqa: ANN001
@@ -86,7 +111,7 @@ def test_rehashed_forgery_is_found(chain, runner) -> None:  # noqa: ANN001
         entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.seq == 2))
         entry.data = {"n": 1, "note": "forged"}
         entry.hash = audit.entry_hash(entry)
-        db.session.commit()
+        rewrite(chain, [entry])
     code, output = run_verify(runner)
     assert code == 1 and "entry 3 does not follow entry 2" in output
 
@@ -159,7 +184,7 @@ def test_rewritten_and_rehashed_tail_is_found(chain, runner, tmp_path) -> None: 
         fourth.hash = audit.entry_hash(fourth)
         fifth.prev_hash = fourth.hash
         fifth.hash = audit.entry_hash(fifth)
-        db.session.commit()
+        rewrite(chain, [fourth, fifth])
     assert run_verify(runner)[0] == 0
     code, output = verify_against(runner, path)
     assert code == 1 and "entry 5 does not match its anchor" in output
@@ -200,12 +225,32 @@ def test_verify_checks_the_configured_anchors_by_default(chain, runner, tmp_path
     assert code == 1 and "entry 5 is missing" in output and "chain ends at 4" in output
 
 
-def test_anchor_needs_a_destination(chain, runner, tmp_path) -> None:  # noqa: ANN001
-    result = runner.invoke(args=["audit", "anchor"])
-    assert result.exit_code == 2 and "AUDIT_ANCHOR_FILE" in result.output
-    chain.config["AUDIT_ANCHOR_FILE"] = str(tmp_path / "configured.jsonl")
+def test_anchoring_is_on_by_default_under_the_instance(chain, runner) -> None:  # noqa: ANN001
+    default = Path(chain.config["INSTANCE_DIR"]) / "audit-anchors.jsonl"
+    assert chain.config["AUDIT_ANCHOR_FILE"] == str(default)
+    from echallan.scheduler import sweeps
+
+    assert "audit-anchor" in {s.name for s in sweeps(chain)}
     assert runner.invoke(args=["audit", "anchor"]).exit_code == 0
-    assert len(audit.read_anchors(tmp_path / "configured.jsonl")) == 1
+    assert len(audit.read_anchors(default)) == 1
+    code, output = run_verify(runner)
+    assert code == 0 and "1 anchor" in output
+
+
+def test_a_chain_rebuilt_without_the_key_is_found(chain, runner) -> None:  # noqa: ANN001
+    """Database write access alone: edit an entry and rehash the whole chain in plain SHA-256."""
+    with chain.app_context():
+        entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq)).all()
+        entries[1].data = {"n": 1, "note": "forged"}
+        key, chain.config["AUDIT_ANCHOR_KEY"] = chain.config["AUDIT_ANCHOR_KEY"], ""
+        previous = audit.GENESIS
+        for entry in entries:
+            entry.prev_hash = previous
+            entry.hash = previous = audit.entry_hash(entry)
+        chain.config["AUDIT_ANCHOR_KEY"] = key
+        rewrite(chain, entries)
+    code, output = run_verify(runner)
+    assert code == 1 and "entry 1" in output and "audit key" in output
 
 
 def test_empty_chain_publishes_nothing(app, runner, tmp_path) -> None:  # noqa: ANN001
@@ -267,3 +312,29 @@ def test_head_api_admits_a_machine_key_with_the_audit_scope_only(chain, client) 
     assert refused.status_code == 403 and "audit:read" in refused.json["detail"]
     forged = client.get("/api/v1/ops/audit/head", headers={"X-Api-Key": "abc.not-a-key"})
     assert forged.status_code == 401
+
+
+def test_the_apps_role_cannot_update_or_delete_audit_entries(chain) -> None:  # noqa: ANN001
+    """On PostgreSQL the app connects as its own role: INSERT and SELECT only, and a trigger."""
+    with chain.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("roles and triggers are PostgreSQL's")
+        assert db.session.scalar(sa.text("SELECT current_user")) == "echallan_app"
+        table = AuditEntry.__table__
+        for statement in (
+            table.update().where(table.c.seq == 2).values(actor="user:forger"),
+            table.delete().where(table.c.seq == 5),
+        ):
+            refused = pytest.raises(sa.exc.DBAPIError, match="permission denied|append-only")
+            with refused, db.engine.begin() as connection:
+                connection.execute(statement)
+    # even the owner is refused by the trigger unless it switches triggers off on purpose
+    owner = sa.create_engine(os.environ["TEST_PG_URL"])
+    try:
+        refused = pytest.raises(sa.exc.DBAPIError, match="append-only")
+        with refused, owner.begin() as connection:
+            connection.execute(table.delete().where(table.c.seq == 5))
+    finally:
+        owner.dispose()
+    with chain.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 5

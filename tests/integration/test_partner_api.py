@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from echallan.audit.models import IdempotencyRecord
+from echallan.audit.models import AuditEntry, IdempotencyRecord
 from echallan.challans.models import Challan
 from echallan.core.extensions import db
+from echallan.review.models import ReviewDecision, ReviewTask
 from tests.integration import factories as f
 
 SELLER_CNIC = "4210190484754"  # ASF-813's owner in the registry seed
@@ -100,12 +101,40 @@ SALE = {
 
 def test_ownership_change_holds_the_sellers_earlier_challans(issued) -> None:  # noqa: ANN001
     app, keys = issued
-    response = transfer(app, keys["write"], SALE)
-    assert response.status_code == 201 and response.json["held"] == ["KHI-2026-00000001"]
+    response = transfer(app, keys["write"], {**SALE, "transferred_at": "2026-11-23T12:00:00+05:00"})
+    assert response.status_code == 201
+    assert response.json["held"] == ["KHI-2026-00000001", "KHI-2026-00000002"]
     with app.app_context():
-        rows = db.session.execute(sa.select(Challan.number, Challan.status))
-        statuses = {number: status for number, status in rows}
-    assert statuses == {"KHI-2026-00000001": "on_hold", "KHI-2026-00000002": "issued"}
+        statuses = set(db.session.scalars(sa.select(Challan.status)))
+    assert statuses == {"on_hold"}
+
+
+def test_a_sale_before_the_offence_holds_the_buyers_challan(issued) -> None:  # noqa: ANN001
+    # sold on the 21st: the 22nd's offence is the buyer's, yet the challan named the seller
+    app, keys = issued
+    response = transfer(app, keys["write"], SALE)
+    assert response.status_code == 201
+    assert sorted(response.json["held"]) == ["KHI-2026-00000001", "KHI-2026-00000002"]
+    with app.app_context():
+        after = db.session.scalar(sa.select(Challan).where(Challan.number.endswith("02")))
+        assert after.status == "on_hold"
+        assert after.flags["sale"]["sold_before_offence"] is True
+        assert after.flags["sale"]["new_owner_cnic"] == SALE["new_owner_cnic"]
+
+
+def test_a_challan_already_in_the_buyers_name_is_left_alone(issued) -> None:  # noqa: ANN001
+    app, keys = issued
+    response = transfer(app, keys["write"], {**SALE, "new_owner_cnic": SELLER_CNIC})
+    assert response.status_code == 201 and response.json["held"] == []
+
+
+def test_ownership_change_for_an_unknown_plate_is_404(issued) -> None:  # noqa: ANN001
+    app, keys = issued
+    response = transfer(app, keys["write"], {**SALE, "plate": "ZZZ-999"}, idem="unknown")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert "ZZZ999" in response.json["detail"]
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(Challan.status))) == {"issued"}
 
 
 def test_replayed_idempotency_key_returns_the_first_answer(issued) -> None:  # noqa: ANN001
@@ -144,3 +173,89 @@ def test_bad_ownership_change_is_422_and_changes_nothing(issued, change, field) 
 def test_read_key_cannot_post_ownership_changes(issued) -> None:  # noqa: ANN001
     app, keys = issued
     assert transfer(app, keys["read"], SALE).status_code == 403
+
+
+def hold_tasks(app) -> dict[str, int]:  # noqa: ANN001
+    """Return the open hold tasks by challan number."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Challan.number, ReviewTask.id)
+            .join(ReviewTask, ReviewTask.challan_id == Challan.id)
+            .where(ReviewTask.kind == "hold", ReviewTask.status != "closed")
+        )
+        return dict(rows.all())
+
+
+@pytest.fixture
+def held(issued):  # noqa: ANN001, ANN201
+    """Both challans held after a sale on the 21st, and an officer signed in."""
+    app, keys = issued
+    assert transfer(app, keys["write"], SALE).status_code == 201
+    with app.app_context():
+        f.staff("officer1", "officer")
+    client = app.test_client()
+    f.sign_in(client, "officer1")
+    return app, keys, client, hold_tasks(app)
+
+
+def test_a_hold_opens_a_review_task_per_challan(held) -> None:  # noqa: ANN001
+    _, _, _, tasks = held
+    assert sorted(tasks) == ["KHI-2026-00000001", "KHI-2026-00000002"]
+
+
+def test_release_reissues_to_the_buyer_when_the_sale_came_first(held) -> None:  # noqa: ANN001
+    app, _, client, tasks = held
+    url = f"/api/v1/police/review-tasks/{tasks['KHI-2026-00000002']}/release"
+    response = client.post(url, json={"note": "sale deed seen"})
+    assert response.status_code == 201 and response.json["decision"] == "release"
+    with app.app_context():
+        challan = db.session.scalar(sa.select(Challan).where(Challan.number.endswith("02")))
+        assert (challan.status, challan.owner_cnic) == ("issued", SALE["new_owner_cnic"])
+        assert challan.owner_snapshot.record["owner_name"] == "Bilal Ahmed"
+        assert challan.owner_snapshot.source == "ownership change"
+        actions = set(db.session.scalars(sa.select(AuditEntry.action)))
+    assert {"challan.release", "challan.reissued", "review.release"} <= actions
+    again = client.post(url, json={"note": "sale deed seen"})
+    assert again.status_code == 409 and again.mimetype == "application/problem+json"
+
+
+def test_release_of_an_offence_before_the_sale_stays_with_the_seller(held) -> None:  # noqa: ANN001
+    app, _, client, tasks = held
+    url = f"/api/v1/police/review-tasks/{tasks['KHI-2026-00000001']}/release"
+    assert client.post(url, json={"note": "seller owned it then"}).status_code == 201
+    with app.app_context():
+        challan = db.session.scalar(sa.select(Challan).where(Challan.number.endswith("01")))
+        assert (challan.status, challan.owner_cnic) == ("issued", SELLER_CNIC)
+
+
+def test_cancel_a_hold_with_a_key_carrying_the_scope(held) -> None:  # noqa: ANN001
+    app, keys, _, tasks = held
+    with app.app_context():
+        key = f.partner_key(["holds:write"], "holds")
+    url = f"/api/v1/police/review-tasks/{tasks['KHI-2026-00000001']}/cancel"
+    wrong = app.test_client().post(url, json={"note": "x" * 5}, headers={"X-Api-Key": keys["read"]})
+    assert wrong.status_code == 403
+    response = app.test_client().post(
+        url, json={"note": "vehicle was stolen"}, headers={"X-Api-Key": key}
+    )
+    assert response.status_code == 201 and response.json["actor"] == "client:holds"
+    with app.app_context():
+        challan = db.session.scalar(sa.select(Challan).where(Challan.number.endswith("01")))
+        assert challan.status == "cancelled"
+        decisions = db.session.scalars(
+            sa.select(ReviewDecision.decision).where(ReviewDecision.task_id.is_not(None))
+        )
+        assert list(decisions) == ["cancel"]
+
+
+def test_a_hold_is_not_decided_as_a_violation(held) -> None:  # noqa: ANN001
+    _, _, client, tasks = held
+    url = f"/api/v1/police/review-tasks/{tasks['KHI-2026-00000002']}/decision"
+    response = client.post(url, json={"decision": "approve"})
+    assert response.status_code == 409 and "release or cancel" in response.json["detail"]
+
+
+def test_hold_routes_need_staff_or_the_scope(held) -> None:  # noqa: ANN001
+    app, _, _, tasks = held
+    url = f"/api/v1/police/review-tasks/{tasks['KHI-2026-00000002']}/release"
+    assert app.test_client().post(url, json={"note": "let it go"}).status_code == 401

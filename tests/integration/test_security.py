@@ -169,6 +169,55 @@ def test_failed_sign_ins_lock_the_account_with_back_off_audited(
         assert [entry.data["failed_logins"] for entry in locks] == [3, 4]
 
 
+def lock_out(app: Flask, client: FlaskClient) -> None:
+    """Lock the officer's account with three wrong passwords."""
+    bootstrap.reconfigure(app, LOGIN_LOCKOUT_THRESHOLD=3, LOGIN_LOCKOUT_BASE_S=3600)
+    app.config["LOGIN_RATE_LIMIT"] = "100 per minute"
+    with app.app_context():
+        f.staff("officer", "officer")
+        f.staff("root", "admin")
+    for _ in range(3):
+        sign_in_raw(client, "officer", "wrong password")
+    assert sign_in_raw(client, "officer").status_code == 401
+
+
+def test_an_admin_unlocks_a_locked_account_audited(
+    app: Flask, client: FlaskClient, clock: dict
+) -> None:
+    lock_out(app, client)
+    officer = app.test_client()
+    token = f.sign_in(officer, "root")  # sign-in is per account: root is not locked
+    url = "/api/v1/ops/staff/officer/unlock"
+    headers = {"X-CSRFToken": token}
+    assert officer.post("/api/v1/ops/staff/nobody/unlock", headers=headers).status_code == 404
+    response = officer.post(url, headers=headers)
+    assert response.status_code == 200 and response.json["locked_until"] is None
+    assert sign_in_raw(client, "officer").status_code == 200
+    with app.app_context():
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "user.unlocked"))
+        assert entry.actor == "user:root" and entry.data["failed_logins"] == 3
+
+
+def test_only_an_admin_may_unlock(app: Flask, client: FlaskClient, clock: dict) -> None:
+    lock_out(app, client)
+    with app.app_context():
+        f.staff("officer2", "officer")
+    other = app.test_client()
+    token = f.sign_in(other, "officer2")
+    response = other.post("/api/v1/ops/staff/officer/unlock", headers={"X-CSRFToken": token})
+    assert response.status_code == 403
+    assert app.test_client().post("/api/v1/ops/staff/officer/unlock").status_code in (401, 403)
+
+
+def test_users_unlock_command(app: Flask, client: FlaskClient, clock: dict, runner) -> None:  # noqa: ANN001
+    lock_out(app, client)
+    result = runner.invoke(args=["users", "unlock", "officer"])
+    assert result.exit_code == 0 and "officer unlocked" in result.output
+    assert sign_in_raw(client, "officer").status_code == 200
+    missing = runner.invoke(args=["users", "unlock", "nobody"])
+    assert missing.exit_code == 1 and "nobody" in missing.output
+
+
 def test_an_unknown_username_costs_the_same_hash_check(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -360,7 +409,7 @@ def test_key_authenticated_and_cookie_less_requests_need_no_token(
     f.sign_in(client, "officer")  # a cookie too: the partners' blueprint never reads it
     client.environ_base.pop("HTTP_X_CSRFTOKEN")
     sale = {
-        "plate": "ABC-123",
+        "plate": "ASF-813",  # known to the registry seed
         "transferred_at": "2026-12-01T10:00:00+05:00",
         "new_owner_cnic": "42101-1234567-1",
         "new_owner_name": "A. Buyer",
