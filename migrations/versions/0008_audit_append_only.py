@@ -1,6 +1,6 @@
 """audit append only
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-07 08:00:00.000000
 

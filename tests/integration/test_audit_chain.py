@@ -37,7 +37,7 @@ def run_verify(runner) -> tuple[int, str]:  # noqa: ANN001
 def tamper(app, statement) -> None:  # noqa: ANN001
     """Change the audit table behind the application's back: as the owner, past the trigger.
 
-    The app's own role may not UPDATE or DELETE audit_entry (migration 0009), so a forger here
+    The app's own role may not UPDATE or DELETE audit_entry (migration 0008), so a forger here
     is the database owner with the append-only trigger switched off for the transaction.
     """
     with app.app_context():
