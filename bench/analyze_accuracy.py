@@ -19,11 +19,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from echallan.clips.findings import analyze_clip
 from echallan.config import Config
 from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
 from vision.helmet import HelmetClassifier
-from vision.pipeline import analyze_clip
 from vision.scenes import match_violations, random_scene_spec, render_scene
 
 RULES = ("red_light", "wrong_way", "no_helmet")

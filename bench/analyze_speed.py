@@ -16,10 +16,10 @@ from pathlib import Path
 
 import cv2
 
+from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
 from vision import decode
 from vision.helmet import HelmetClassifier
-from vision.pipeline import analyze_clip
 from vision.scenes import random_scene_spec, render_scene
 
 

@@ -23,11 +23,12 @@ import cv2
 import numpy as np
 import real_labels  # noqa: E402  (bench/ is on sys.path when run as a script)
 
+from echallan.clips.findings import ClipAnalysis, analyze_clip
 from rules.calibration import Calibration, parse_calibration
 from rules.signals import SignalTimeline
 from rules.tracks import Track
 from vision import decode
-from vision.pipeline import ClipAnalysis, PipelineSettings, analyze_clip
+from vision.pipeline import PipelineSettings
 
 ROOT = Path(__file__).resolve().parent
 # clip name -> (video file, calibration); the two Hanoi clips are two different junctions.

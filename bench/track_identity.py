@@ -14,10 +14,10 @@ import argparse
 from itertools import groupby
 from pathlib import Path
 
+from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
 from rules.tracks import Track
-from vision.pipeline import analyze_clip
 from vision.scenes import GroundTruth, random_scene_spec, render_scene, vehicle_at
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import click
 import cv2
 
+from echallan.clips import findings
 from rules.calibration import parse_calibration
 from rules.errors import DomainError
 from rules.signals import parse_signal_phases
@@ -51,14 +52,12 @@ def _plate_reader(enabled: bool) -> Any:
 
 def run(clip: str, camera: str, meta: str | None, annotate: str | None, plates: bool) -> dict:
     """Analyse the clip and return the contract object; domain errors propagate."""
-    from vision.pipeline import analyze_clip
-
     calibration = parse_calibration(_load_json(camera, "camera"))
     phases = None
     if meta:
         items = _load_json(meta, "metadata").get("signal_phases")
         phases = parse_signal_phases(items) if items is not None else None
-    result = analyze_clip(clip, calibration, phases, _plate_reader(plates), annotate)
+    result = findings.analyze_clip(clip, calibration, phases, _plate_reader(plates), annotate)
     return {
         "clip": _sha256(clip),
         "violations": [v.to_json() for v in result.violations],
