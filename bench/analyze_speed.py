@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--plates", action="store_true")
     parser.add_argument("--cpu", type=int)
     parser.add_argument("--helmet-model", help="another helmet ONNX model (default: committed)")
-    parser.add_argument("--work", default="/work/runs/vision/bench")
+    parser.add_argument("--work", default="bench/out/work")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})

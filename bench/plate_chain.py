@@ -1,7 +1,7 @@
 """Where the plate chain loses violations on synthesised clips, stage by stage.
 
     nice -n 10 .venv/bin/python bench/plate_chain.py --seeds 800000 800016 [--verbose]
-        [--dump /work/runs/platechain/dump] [--size 1280x720] [--signal controller]
+        [--dump bench/out/platechain/dump] [--size 1280x720] [--signal controller]
         [--model other.onnx] [--no-reader]
 
 For every true violation `analyze_clip` finds (the violation detector's misses are counted apart),
@@ -286,7 +286,7 @@ def main() -> None:
     )
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--dump", help="folder for kept crops with true and handed boxes drawn")
-    parser.add_argument("--work", default="/work/runs/platechain")
+    parser.add_argument("--work", default="bench/out/platechain")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     for folder in (args.work, args.dump):
