@@ -13,6 +13,7 @@ import click
 import cv2
 
 from echallan.clips import findings
+from echallan.commands import json_always
 from rules.calibration import parse_calibration
 from rules.errors import DomainError
 from rules.signals import parse_signal_phases
@@ -73,6 +74,7 @@ def run(clip: str, camera: str, meta: str | None, annotate: str | None, plates: 
 @click.option("--meta", type=click.Path(dir_okay=False), help="clip metadata JSON (signal phases)")
 @click.option("--annotate", type=click.Path(file_okay=False), help="write evidence images here")
 @click.option("--no-plates", is_flag=True, help="skip plate reading")
+@json_always
 def command(
     clip: str, camera: str, meta: str | None, annotate: str | None, no_plates: bool
 ) -> None:
