@@ -1,7 +1,7 @@
 """Per-rule precision and recall, and plate accuracy, of `analyze_clip` on synthesised clips.
 
 Usage: .venv/bin/python bench/analyze_accuracy.py --seeds 900000 900040 [--signal clip]
-       [--no-plates] [--size 1280x720] [--work /work/runs/vision/bench] [--model other.onnx]
+       [--no-plates] [--size 1280x720] [--work bench/out/work] [--model other.onnx]
        [--helmet-model other-helmet.onnx]
 Seeds 900000+ are kept for measurement: never used while developing the synthesiser or rules.
 The last line counts true violations whose plate is wrong yet read at or above the app's
@@ -19,11 +19,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from echallan.clips.findings import analyze_clip
 from echallan.config import Config
 from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
 from vision.helmet import HelmetClassifier
-from vision.pipeline import analyze_clip
 from vision.scenes import match_violations, random_scene_spec, render_scene
 
 RULES = ("red_light", "wrong_way", "no_helmet")
@@ -102,7 +102,7 @@ def main() -> None:
     parser.add_argument("--helmet-model", help="another helmet ONNX model (default: committed)")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--verbose", action="store_true")
-    parser.add_argument("--work", default="/work/runs/vision/bench")
+    parser.add_argument("--work", default="bench/out/work")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     Path(args.work).mkdir(parents=True, exist_ok=True)

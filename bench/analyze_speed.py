@@ -16,10 +16,10 @@ from pathlib import Path
 
 import cv2
 
+from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
 from vision import decode
 from vision.helmet import HelmetClassifier
-from vision.pipeline import analyze_clip
 from vision.scenes import random_scene_spec, render_scene
 
 
@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--plates", action="store_true")
     parser.add_argument("--cpu", type=int)
     parser.add_argument("--helmet-model", help="another helmet ONNX model (default: committed)")
-    parser.add_argument("--work", default="/work/runs/vision/bench")
+    parser.add_argument("--work", default="bench/out/work")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})

@@ -26,8 +26,9 @@ from pathlib import Path
 import cv2
 from real_clips import CLIPS  # run as a script: bench/ is on sys.path
 
+from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
-from vision.pipeline import PipelineSettings, analyze_clip
+from vision.pipeline import PipelineSettings
 
 ROOT = Path(__file__).resolve().parent
 

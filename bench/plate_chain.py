@@ -1,7 +1,7 @@
 """Where the plate chain loses violations on synthesised clips, stage by stage.
 
     nice -n 10 .venv/bin/python bench/plate_chain.py --seeds 800000 800016 [--verbose]
-        [--dump /work/runs/platechain/dump] [--size 1280x720] [--signal controller]
+        [--dump bench/out/platechain/dump] [--size 1280x720] [--signal controller]
         [--model other.onnx] [--no-reader]
 
 For every true violation `analyze_clip` finds (the violation detector's misses are counted apart),
@@ -29,7 +29,6 @@ import argparse
 import logging
 import re
 import statistics
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,9 +37,9 @@ import cv2
 import numpy as np
 from analyze_accuracy import render_for_bench  # a sibling script: bench/ is on sys.path
 
+from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
 from vision import evidence
-from vision.pipeline import analyze_clip
 from vision.scenes import GroundTruth, _iou, match_violations
 
 Box = tuple[int, int, int, int]
@@ -96,19 +95,6 @@ def with_margin(image: np.ndarray, box: Box) -> np.ndarray:
     mx, my = MARGIN[0] * w, MARGIN[1] * h
     x0, y0 = max(0, round(x - mx)), max(0, round(y - my))
     return image[y0 : round(y + h + my), x0 : round(x + w + mx)]
-
-
-class Captured:
-    """Keep the per-track material the pipeline hands to `evidence.read_plates`."""
-
-    def __init__(self) -> None:
-        self.data: dict[int, Any] = {}
-        self.original = evidence.read_plates
-
-    def __call__(self, found: Sequence[Any], data: dict[int, Any], reader: Any) -> None:
-        """Record the data, then read plates as the pipeline would."""
-        self.data = data
-        self.original(found, data, reader)
 
 
 def true_plates_in_crops(track: Any, crops: list, truth: GroundTruth, vid: int) -> list:
@@ -183,12 +169,9 @@ def dump(out: Path, row: ChainRow, vid: int, shots: list, located: list) -> None
 def run_seed(seed: int, args: argparse.Namespace, reader: Any) -> tuple[list[ChainRow], int]:
     """Render, analyse and follow every true violation of one clip; return rows and misses."""
     path, truth, phases = render_for_bench(seed, args, "chain")
-    captured = Captured()
-    evidence.read_plates = captured
     try:
         result = analyze_clip(path, parse_calibration(truth.calibration), phases, reader)
     finally:
-        evidence.read_plates = captured.original
         path.unlink()
     found = [v.to_json() for v in result.violations]
     matches, missed = match_violations(found, truth)
@@ -200,8 +183,7 @@ def run_seed(seed: int, args: argparse.Namespace, reader: Any) -> tuple[list[Cha
             continue
         car = vehicles[match.vehicle_id]
         row = ChainRow(seed, v.event.rule, v.event.kind, car.plate_style, car.plate, v.plate or "")
-        data = captured.data.get(v.event.track_id)
-        crops = list(data.crops) if data else []
+        crops = list(result.observation.crops.get(v.event.track_id, ()))
         shots, located = follow(row, tracks[v.event.track_id], crops, truth, car.vehicle_id, reader)
         if args.dump:
             dump(Path(args.dump), row, car.vehicle_id, shots, located)
@@ -304,7 +286,7 @@ def main() -> None:
     )
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--dump", help="folder for kept crops with true and handed boxes drawn")
-    parser.add_argument("--work", default="/work/runs/platechain")
+    parser.add_argument("--work", default="bench/out/platechain")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     for folder in (args.work, args.dump):

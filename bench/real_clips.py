@@ -3,8 +3,9 @@
 Usage: .venv/bin/python bench/real_clips.py [--clips y3 hanoi-16h30 ...] [--out bench/out/real]
        [--overview 4] [--plates] [--seed-frames N] [--min-head-px PX] [--no-head-finder]
        [--data DIR]
-Clips: /work/shared/data/videos (github.com/AhmadYahya97/Fully-Automated-red-light-Violation-
-Detection: y2, y3, youtube; github.com/uvhnael/Red-Light-Violation-Detection: hanoi-*). No
+Clips: ../shared/data/videos beside the repository, or --data
+(github.com/AhmadYahya97/Fully-Automated-red-light-Violation-Detection: y2, y3, youtube;
+github.com/uvhnael/Red-Light-Violation-Detection: hanoi-*). No
 controller phases exist for them: the signal is read from the clip. For each clip it writes the
 evidence frames of every violation (before/at/after, annotated) and `--overview` evenly spaced
 frames with every track drawn under <out>/<clip>/, plus <out>/summary.json. The verdict on each
@@ -23,11 +24,12 @@ import cv2
 import numpy as np
 import real_labels  # noqa: E402  (bench/ is on sys.path when run as a script)
 
+from echallan.clips.findings import ClipAnalysis, analyze_clip
 from rules.calibration import Calibration, parse_calibration
 from rules.signals import SignalTimeline
 from rules.tracks import Track
 from vision import decode
-from vision.pipeline import ClipAnalysis, PipelineSettings, analyze_clip
+from vision.pipeline import PipelineSettings
 
 ROOT = Path(__file__).resolve().parent
 # clip name -> (video file, calibration); the two Hanoi clips are two different junctions.

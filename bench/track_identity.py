@@ -14,10 +14,10 @@ import argparse
 from itertools import groupby
 from pathlib import Path
 
+from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
 from rules.tracks import Track
-from vision.pipeline import analyze_clip
 from vision.scenes import GroundTruth, random_scene_spec, render_scene, vehicle_at
 
 
@@ -43,7 +43,7 @@ def main() -> None:
     """Print, over a seed range, the tracks and the identity switches among them."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", nargs=2, type=int, required=True)
-    parser.add_argument("--work", default="/work/runs/vision/bench")
+    parser.add_argument("--work", default="bench/out/work")
     parser.add_argument("--verbose", action="store_true", help="print each seed with a switch")
     args = parser.parse_args()
     work = Path(args.work)

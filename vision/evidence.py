@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -14,10 +14,8 @@ import numpy as np
 from rules.calibration import Calibration
 from rules.signals import SignalTimeline
 from rules.tracks import Track
+from rules.violations import ViolationEvent
 from vision import decode
-
-if TYPE_CHECKING:
-    from vision.pipeline import FoundViolation, PlateReaderLike
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +28,43 @@ WORK_MIN_WIDTH = 240
 # right one time in ten, and often read with full confidence (a bumper's edge as "1", a badge).
 MIN_PLATE_SCORE = 0.5
 STATE_COLOURS = {"red": (0, 0, 255), "amber": (0, 190, 255), "green": (0, 200, 0)}
+
+
+class PlateReaderLike(Protocol):
+    """What the evidence needs from ocr.PlateReader."""
+
+    def read(self, images: Sequence[np.ndarray]) -> list[Any]:
+        """Read plate crops."""
+        ...
+
+
+@dataclass
+class FoundViolation:
+    """A violation with its plate read and evidence images (BGR arrays, files when written)."""
+
+    event: ViolationEvent
+    plate: str | None = None
+    plate_display: str | None = None
+    plate_confidence: float = 0.0
+    images: dict[str, np.ndarray] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the violation in the `echallan analyze` contract form."""
+        e = self.event
+        return {
+            "rule": e.rule,
+            "plate": self.plate_display or self.plate,
+            "plate_confidence": round(self.plate_confidence, 4),
+            "frame": e.frame,
+            "time_ms": e.time_ms,
+            "bbox": list(e.bbox),
+            "track_id": e.track_id,
+            "vehicle": e.kind,
+            "signal_state": e.signal_state,
+            "evidence_frames": list(e.evidence_frames),
+            "confidence": e.confidence,
+        }
 
 
 @dataclass(frozen=True)
@@ -83,16 +118,18 @@ def select_plates(crops: Sequence[tuple[int, int, np.ndarray]], kind: str) -> li
 
 
 def read_plates(
-    found: Sequence[FoundViolation], data: dict[int, Any], reader: PlateReaderLike | None
+    found: Sequence[FoundViolation],
+    crops: Mapping[int, Sequence[tuple[int, int, np.ndarray]]],
+    reader: PlateReaderLike | None,
 ) -> None:
-    """Read each violating track's plate across its kept crops and vote."""
+    """Read each violating track's plate across its kept vehicle crops and vote."""
     if reader is None:
         return
     from ocr.reader import vote
 
     for violation in found:
-        track_data = data.get(violation.event.track_id)
-        shots = select_plates(track_data.crops, violation.event.kind) if track_data else []
+        kept = crops.get(violation.event.track_id, ())
+        shots = select_plates(kept, violation.event.kind) if kept else []
         if not shots:
             continue
         reads = reader.read([s.crop for s in shots])

@@ -1,7 +1,9 @@
-"""Clip analysis: frames -> detections -> tracks (+ signal, helmets) -> violations with evidence.
+"""What is in a clip: frames -> detections -> tracks (+ signal phases, helmet reads).
 
-`analyze_clip` is deterministic for the same clip and inputs: background subtraction, tracking
-and the single-threaded ONNX models give the same answer every run.
+`observe_clip` returns a ClipObservation and decides nothing: the law is applied outside vision
+(`rules.violations.find_violations`, in `echallan.clips.findings.analyze_clip`). It is
+deterministic for the same clip and inputs: background subtraction, tracking and the
+single-threaded ONNX models give the same answer every run.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ import heapq
 import logging
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +23,7 @@ from rules.calibration import Calibration
 from rules.errors import InvalidInput
 from rules.signals import SignalTimeline
 from rules.tracks import Observation, Track
-from rules.violations import NO_HELMET, RED_LIGHT, RuleSettings, ViolationEvent, find_violations
+from rules.violations import NO_HELMET, RED_LIGHT, RuleSettings
 from vision import decode
 from vision.detect import BackgroundDetector, Box, Detection, Detector
 from vision.heads import HeadBox, HeadFinder, to_frame
@@ -41,14 +43,6 @@ RIDER_MIN_SPEED = 1.2
 HEAD_SHARE = 0.35
 UNLABELLED = Detection((0, 0, 0, 0)).label  # what a detector without classes (motion) says
 EDGE = 3  # pixels: boxes this close to the frame edge are cut off and not used for crops
-
-
-class PlateReaderLike(Protocol):
-    """What the pipeline needs from ocr.PlateReader."""
-
-    def read(self, images: Sequence[np.ndarray]) -> list[Any]:
-        """Read plate crops."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -84,47 +78,32 @@ class PipelineSettings:
     rules: RuleSettings = field(default_factory=RuleSettings)
 
 
-@dataclass
-class FoundViolation:
-    """A violation with its plate read and evidence images (BGR arrays, files when written)."""
-
-    event: ViolationEvent
-    plate: str | None = None
-    plate_display: str | None = None
-    plate_confidence: float = 0.0
-    images: dict[str, np.ndarray] = field(default_factory=dict)
-    files: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """Return the violation in the `echallan analyze` contract form."""
-        e = self.event
-        return {
-            "rule": e.rule,
-            "plate": self.plate_display or self.plate,
-            "plate_confidence": round(self.plate_confidence, 4),
-            "frame": e.frame,
-            "time_ms": e.time_ms,
-            "bbox": list(e.bbox),
-            "track_id": e.track_id,
-            "vehicle": e.kind,
-            "signal_state": e.signal_state,
-            "evidence_frames": list(e.evidence_frames),
-            "confidence": e.confidence,
-        }
+Crop = tuple[int, int, np.ndarray]  # (box area, frame index, BGR vehicle crop)
 
 
-@dataclass
-class ClipAnalysis:
-    """Everything found in one clip."""
+@dataclass(frozen=True)
+class ClipObservation:
+    """What is in one clip, and what the rules and the evidence need from it."""
 
-    violations: list[FoundViolation]
-    tracks: list[Track]
+    info: decode.ClipInfo
+    calibration: Calibration  # fitted to the clip's frame size
+    tracks: tuple[Track, ...]
     timeline: SignalTimeline | None
     signal_source: str  # controller, clip or none
-    frames: int
-    fps: float
+    frames: int  # frames decoded
     duration_ms: int
-    size: tuple[int, int]
+    # Per track id: its largest vehicle crops (up to plate_samples), where its plate is read.
+    crops: Mapping[int, tuple[Crop, ...]] = field(default_factory=dict)
+
+    @property
+    def fps(self) -> float:
+        """Return the clip's frame rate."""
+        return self.info.fps
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Return the clip's frame width and height."""
+        return self.info.width, self.info.height
 
 
 @dataclass
@@ -132,7 +111,7 @@ class _TrackData:
     """Per-track material gathered while decoding: helmet reads and the best vehicle crops."""
 
     helmet: dict[int, float] = field(default_factory=dict)
-    crops: list[tuple[int, int, np.ndarray]] = field(default_factory=list)  # (area, frame, crop)
+    crops: list[Crop] = field(default_factory=list)  # a min-heap on area
     last_crop: int = -(10**9)
     last_helmet: int = -(10**9)
     labels: list[str] = field(default_factory=list)  # the matched detections' class labels
@@ -356,17 +335,15 @@ def _default_detector(
     return detector
 
 
-def analyze_clip(
+def observe_clip(
     path: Path | str,
     calibration: Calibration,
     phases: SignalTimeline | None,
-    plate_reader: PlateReaderLike | None = None,
-    annotate_dir: Path | str | None = None,
     detector: Detector | None = None,
     helmets: HelmetClassifier | None = None,
     settings: PipelineSettings | None = None,
-) -> ClipAnalysis:
-    """Analyse one clip; raise vision.errors.ClipError for a file that is not a usable clip."""
+) -> ClipObservation:
+    """Observe one clip; raise vision.errors.ClipError for a file that is not a usable clip."""
     s = settings or PipelineSettings()
     info = decode.probe(path)
     size = (info.width, info.height)
@@ -375,6 +352,7 @@ def analyze_clip(
     stride = max(1, round(info.fps / s.detect_hz))
     if detector is None:
         detector = _default_detector(info, s, stride, ignore)
+    # The calibration names the rules a camera enforces: material for the others is not gathered.
     reader = None
     if phases is None and cal.signal_roi and RED_LIGHT in cal.rules:
         reader = SignalReader(cal.signal_roi)
@@ -385,14 +363,7 @@ def analyze_clip(
     tracker, count = _decode_pass(info, detector, reader, collector, stride)
     duration = round(count * 1000 / info.fps)
     timeline, source = _timeline(phases, reader, duration)
-    tracks = [_to_track(t, info.fps, collector.data.get(t.track_id)) for t in tracker.tracks()]
-    events = find_violations(tracks, cal, timeline, s.rules)
-    found = [FoundViolation(e) for e in events]
-    from vision import evidence
-
-    evidence.read_plates(found, collector.data, plate_reader)
-    evidence.attach_frames(info, found, tracks, cal, timeline, annotate_dir)
-    log.info(
-        "%s: %d frames, %d tracks, %d violations", info.path.name, count, len(tracks), len(found)
-    )
-    return ClipAnalysis(found, tracks, timeline, source, count, info.fps, duration, size)
+    tracks = tuple(_to_track(t, info.fps, collector.data.get(t.track_id)) for t in tracker.tracks())
+    crops = {tid: tuple(d.crops) for tid, d in collector.data.items()}
+    log.info("%s: %d frames, %d tracks", info.path.name, count, len(tracks))
+    return ClipObservation(info, cal, tracks, timeline, source, count, duration, crops)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from echallan.audit import operations as audit
 from echallan.challans.events import ViolationEvent
 from echallan.challans.jobs import ProcessEvent
+from echallan.clips import findings
 from echallan.clips.models import Clip, ClipStatus
 from echallan.core import clock, jobs
 from echallan.core.deps import Deps
@@ -22,6 +23,7 @@ from echallan.core.storage import EvidenceStore
 from rules.calibration import parse_calibration
 from rules.errors import InvalidInput
 from rules.signals import parse_signal_phases
+from vision.evidence import FoundViolation
 
 log = logging.getLogger(__name__)
 CAPTIONS = ("before", "at", "after")
@@ -172,13 +174,11 @@ class _PipelineJob:
             reader,
         )
 
-    def run(self) -> Any:
-        """Run the vision pipeline, writing evidence frames beside the clip."""
-        from vision.pipeline import analyze_clip
-
+    def run(self) -> findings.ClipAnalysis:
+        """Analyse the clip, writing evidence frames beside it."""
         calibration = parse_calibration(self.calibration)
         timeline = parse_signal_phases(self.phases) if self.phases else None
-        return analyze_clip(self.path, calibration, timeline, self.reader, self.frames_dir)
+        return findings.analyze_clip(self.path, calibration, timeline, self.reader, self.frames_dir)
 
 
 def _reload(clip_id: int) -> Clip:
@@ -199,7 +199,7 @@ def _fail(clip: Clip, reason: str) -> str:
     return clip.status
 
 
-def _store_events(clip: Clip, analysis: Any) -> None:
+def _store_events(clip: Clip, analysis: findings.ClipAnalysis) -> None:
     """Insert each violation once (clip, rule, track) and queue its processing."""
     rows = db.session.execute(
         sa.select(ViolationEvent.rule, ViolationEvent.track_id).where(
@@ -216,7 +216,7 @@ def _store_events(clip: Clip, analysis: Any) -> None:
         jobs.enqueue(ProcessEvent(event.id))
 
 
-def _event_row(clip: Clip, found: Any) -> ViolationEvent:
+def _event_row(clip: Clip, found: FoundViolation) -> ViolationEvent:
     """Build a ViolationEvent row from a pipeline finding."""
     e = found.event
     return ViolationEvent(
@@ -238,7 +238,7 @@ def _event_row(clip: Clip, found: Any) -> ViolationEvent:
     )
 
 
-def _evidence(clip: Clip, found: Any) -> dict[str, Any]:
+def _evidence(clip: Clip, found: FoundViolation) -> dict[str, Any]:
     """Describe the evidence a reviewer and the notice need: frames, plate crop, context."""
     e = found.event
     frames = [

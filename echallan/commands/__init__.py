@@ -11,6 +11,22 @@ import pkgutil
 
 import click
 
+# Every command that prints a result takes --json: one JSON object (or one per line for
+# commands that stream a result per input) with the same facts as the text.
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of text."
+)
+
+# For commands whose only output is already JSON: the flag is accepted, so that scripts can pass
+# --json to every command alike.
+json_always = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    expose_value=False,
+    help="Accepted for uniformity: this command always prints JSON.",
+)
+
 
 def discover() -> list[click.Command]:
     """Return the `command` of every module in this package, sorted by name."""

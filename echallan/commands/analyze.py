@@ -12,6 +12,8 @@ from typing import Any
 import click
 import cv2
 
+from echallan.clips import findings
+from echallan.commands import json_always
 from rules.calibration import parse_calibration
 from rules.errors import DomainError
 from rules.signals import parse_signal_phases
@@ -51,14 +53,12 @@ def _plate_reader(enabled: bool) -> Any:
 
 def run(clip: str, camera: str, meta: str | None, annotate: str | None, plates: bool) -> dict:
     """Analyse the clip and return the contract object; domain errors propagate."""
-    from vision.pipeline import analyze_clip
-
     calibration = parse_calibration(_load_json(camera, "camera"))
     phases = None
     if meta:
         items = _load_json(meta, "metadata").get("signal_phases")
         phases = parse_signal_phases(items) if items is not None else None
-    result = analyze_clip(clip, calibration, phases, _plate_reader(plates), annotate)
+    result = findings.analyze_clip(clip, calibration, phases, _plate_reader(plates), annotate)
     return {
         "clip": _sha256(clip),
         "violations": [v.to_json() for v in result.violations],
@@ -74,6 +74,7 @@ def run(clip: str, camera: str, meta: str | None, annotate: str | None, plates: 
 @click.option("--meta", type=click.Path(dir_okay=False), help="clip metadata JSON (signal phases)")
 @click.option("--annotate", type=click.Path(file_okay=False), help="write evidence images here")
 @click.option("--no-plates", is_flag=True, help="skip plate reading")
+@json_always
 def command(
     clip: str, camera: str, meta: str | None, annotate: str | None, no_plates: bool
 ) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -10,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from echallan.audit import operations as audit
+from echallan.commands import json_option
 from echallan.core.clock import now
 from rules.errors import InvalidInput
 
@@ -33,12 +36,16 @@ def command() -> None:
     help="Anchors from `echallan audit anchor`: also detect a deleted or rewritten tail"
     " (default: the AUDIT_ANCHOR_FILE setting, once that file exists).",
 )
+@json_option
 @with_appcontext
-def verify(anchors_file: str | None) -> None:
+def verify(anchors_file: str | None, as_json: bool) -> None:
     """Report the first entry edited, deleted or reordered; exit 1 if the chain is broken."""
 
     anchors_file = anchors_file or _configured_anchors()
     report = audit.verify(_load_anchors(anchors_file) if anchors_file else ())
+    if as_json:
+        click.echo(json.dumps(asdict(report)))
+        sys.exit(0 if report.ok else 1)
     if report.ok:
         click.echo(f"audit chain intact: {report.entries} entries, {_anchors_note(report)}")
         return
@@ -90,8 +97,9 @@ def _anchors_note(report) -> str:  # noqa: ANN001 - audit.ChainReport, imported 
     type=click.Path(dir_okay=False),
     help="The anchors file to append to (default: the AUDIT_ANCHOR_FILE setting).",
 )
+@json_option
 @with_appcontext
-def anchor(target: str | None) -> None:
+def anchor(target: str | None, as_json: bool) -> None:
     """Append the chain's head (last seq, hash, time) to an anchors file and print it."""
 
     target = target or current_app.config.get("AUDIT_ANCHOR_FILE")
@@ -100,5 +108,7 @@ def anchor(target: str | None) -> None:
     published = audit.publish_anchor(target, now())
     if published is None:
         click.echo("audit chain is empty: nothing to anchor", err=True)
+        if as_json:
+            click.echo(json.dumps(None))
         return
-    click.echo(published.to_line())
+    click.echo(json.dumps(published.as_dict()) if as_json else published.to_line())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -9,18 +10,23 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from echallan import demo
+from echallan.commands import json_option
 from echallan.core import jobs
 
 
 @click.command("demo")
 @click.option("--no-clips", is_flag=True, help="Create users, keys and cameras only.")
+@json_option
 @with_appcontext
-def command(no_clips: bool) -> None:
+def command(no_clips: bool, as_json: bool) -> None:
     """Load demo staff, keys and a camera; render, ingest and analyse sample clips."""
 
     work = Path(current_app.config["EVIDENCE_DIR"]).parent / "demo-clips"
     report = demo.load(work, with_clips=not no_clips)
     jobs.wait_idle()
+    if as_json:
+        _print_json(report)
+        return
     _print(report)
 
 
@@ -35,3 +41,11 @@ def _print(report) -> None:  # noqa: ANN001
     for name, key in report.keys.items():
         click.echo(f"  {name}: {key}")
     click.echo(summary())
+
+
+def _print_json(report) -> None:  # noqa: ANN001
+    """Print the same logins, keys and pipeline facts as one JSON object."""
+    from echallan.demo_summary import facts
+
+    logins = [{"role": r, "username": u, "password": p} for u, p, r in report.logins]
+    click.echo(json.dumps({"logins": logins, "api_keys": dict(report.keys), **facts()}))

@@ -8,9 +8,12 @@ import sys
 import click
 import cv2
 
+from echallan.commands import json_always
+
 
 @click.command("helmet")
 @click.argument("images", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@json_always
 def command(images: tuple[str, ...]) -> None:
     """Classify rider head crops; an unreadable image gets an error line and exit status 1."""
 

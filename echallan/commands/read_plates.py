@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from echallan.commands import json_always
 from rules.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Find the plate in a whole-vehicle photo first (the line then gives its box).",
 )
+@json_always
 def command(images: tuple[str, ...], localize: bool) -> None:
     """Read the plate on each IMAGE (a plate crop, or a vehicle photo with --localize)."""
     from ocr.reader import PlateReader

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
+from echallan.commands import json_option
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -54,8 +57,15 @@ OUTAGE_CHOICES = ["off", "503", "drop", "refuse"]
 )
 @click.option("--fault-seed", type=int, default=0, help="Seed for the fault dice.")
 @click.option("--quiet", is_flag=True, help="Do not log every request.")
+@json_option
 def command(
-    port: int, host: str, seed_path: Path | None, api_key: str, quiet: bool, **switches: object
+    port: int,
+    host: str,
+    seed_path: Path | None,
+    api_key: str,
+    quiet: bool,
+    as_json: bool,
+    **switches: object,
 ) -> None:
     """Serve the registry simulator's REST API (faults can be changed later: POST /_faults)."""
     from integrations.registry.simulator.server import RestartableServer
@@ -65,14 +75,17 @@ def command(
     app = build_app(seed_path, api_key, switches)
     server = RestartableServer(app, host, port, quiet=quiet)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    click.echo(f"registry simulator: {server.url}/api/v1/vehicles/<plate>")
+    if as_json:  # one line a supervisor can parse for the bound port
+        click.echo(json.dumps({"url": server.url, "vehicles": f"{server.url}/api/v1/vehicles/"}))
+    else:
+        click.echo(f"registry simulator: {server.url}/api/v1/vehicles/<plate>")
     server.start()
     if switches["outage"] == "refuse":
         server.refuse_for(float(switches["outage_seconds"]))
     try:
         server.wait()
     except KeyboardInterrupt:
-        click.echo("registry simulator stopped")
+        click.echo(json.dumps({"stopped": True}) if as_json else "registry simulator stopped")
     finally:
         server.stop()
 

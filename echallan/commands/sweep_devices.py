@@ -8,6 +8,7 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
+from echallan.commands import json_always
 from echallan.core import clock, deps
 from echallan.core.uow import unit_of_work
 from echallan.devices import sweep as device_sweep
@@ -20,6 +21,7 @@ from echallan.devices import sweep as device_sweep
     default=None,
     help="evaluate as of this ISO 8601 time with offset (default: now)",
 )
+@json_always
 @with_appcontext
 def command(at: str | None) -> None:
     """Evaluate every device, reconcile alerts, update site modes; print the report as JSON."""

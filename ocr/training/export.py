@@ -1,6 +1,6 @@
 """Export a training checkpoint to fast-plate-ocr's ONNX contract plus its plate config YAML.
 
-    .venv/bin/python -m ocr.training.export /work/runs/ocr/r1/last.pt ocr/models/pk_plate_cnn
+    .venv/bin/python -m ocr.training.export runs/ocr/r1/last.pt ocr/models/pk_plate_cnn
 
 writes `pk_plate_cnn.onnx` (input `input`: uint8 N x 64 x 128 x 1; outputs `plate`: N x 10 x 37
 softmax and `region`: N x 7 softmax) and `pk_plate_cnn.yaml`, then checks that

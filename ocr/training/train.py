@@ -2,8 +2,8 @@
 
 Usage (from the repository root; see ocr/models/RECIPE.md for the exact runs):
 
-    nohup .venv/bin/python -m ocr.training.train --run /work/runs/ocr/r1 --steps 30000 &
-    .venv/bin/python -m ocr.training.train --run /work/runs/ocr/r1 --steps 30000 --resume
+    nohup .venv/bin/python -m ocr.training.train --run runs/ocr/r1 --steps 30000 &
+    .venv/bin/python -m ocr.training.train --run runs/ocr/r1 --steps 30000 --resume
 
 One thread, checkpoints every few minutes (`last.pt`), resumable. Logs exact-match accuracy on
 a fixed synthetic validation set and on both pk-dev parts (fine-tuning part and held-out part,

@@ -338,3 +338,23 @@ def test_the_apps_role_cannot_update_or_delete_audit_entries(chain) -> None:  # 
         owner.dispose()
     with chain.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 5
+
+
+def test_verify_and_anchor_print_json(chain, runner, tmp_path) -> None:  # noqa: ANN001
+    intact = runner.invoke(args=["audit", "verify", "--json"])
+    assert intact.exit_code == 0, intact.output
+    assert json.loads(intact.output) == {
+        "entries": 5,
+        "ok": True,
+        "first_bad_seq": None,
+        "problem": "",
+        "anchors": 0,
+    }
+    printed = runner.invoke(args=["audit", "anchor", "--to", str(tmp_path / "a.jsonl"), "--json"])
+    assert printed.exit_code == 0, printed.output
+    assert json.loads(printed.output)["seq"] == 5
+    table = AuditEntry.__table__
+    tamper(chain, table.update().where(table.c.seq == 3).values(actor="user:someone-else"))
+    broken = runner.invoke(args=["audit", "verify", "--json"])
+    report = json.loads(broken.stdout)
+    assert broken.exit_code == 1 and not report["ok"] and report["first_bad_seq"] == 3

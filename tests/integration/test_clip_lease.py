@@ -111,17 +111,17 @@ CHILD = textwrap.dedent(
     import sys, time
     from echallan.clips import tasks
     from tests.integration.conftest import make_app
-    from vision import pipeline
+    from echallan.clips import findings
 
     app = make_app(sys.argv[1], __import__("pathlib").Path(sys.argv[2]), CLIP_LEASE_S=3,
                    CLIP_MAX_AGE_S=10 * 365 * 86400)
-    real = pipeline.analyze_clip
+    real = findings.analyze_clip
 
     def slow(*args, **kwargs):
         print("analysing", flush=True)
         time.sleep(600)  # the parent kills us here, mid-analysis
 
-    pipeline.analyze_clip = slow
+    findings.analyze_clip = slow
     with app.app_context():
         tasks.analyze_clip(int(sys.argv[3]))
     """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 
 from echallan.clips.models import Camera
@@ -25,3 +27,14 @@ def test_demo_loads_once(app, runner) -> None:  # noqa: ANN001
         "/api/v1/session", json={"username": "officer", "password": "echallan-demo"}
     )
     assert login.status_code == 200 and login.json["role"] == "officer"
+
+
+def test_demo_prints_json(app, runner) -> None:  # noqa: ANN001
+    text = runner.invoke(["demo", "--no-clips"])
+    result = runner.invoke(["demo", "--no-clips", "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert {"role": "officer", "username": "officer", "password": "echallan-demo"} in out["logins"]
+    assert len(out["api_keys"]) == 4 and out["clips"] == {} and out["first_challans"] == []
+    for name, key in out["api_keys"].items():
+        assert f"{name}: {key}" in text.output

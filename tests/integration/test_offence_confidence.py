@@ -121,10 +121,10 @@ def test_reviewers_see_the_offence_confidence_over_the_api(ready) -> None:  # no
 
 def test_the_analysis_stores_the_pipelines_offence_confidence(app, client, scene) -> None:  # noqa: ANN001
     """The column holds what the vision pipeline says for each (rule, track) of the clip."""
+    from echallan.clips.findings import analyze_clip
     from rules.calibration import parse_calibration
     from rules.signals import parse_signal_phases
     from tests.integration.test_clip_analysis import register
-    from vision.pipeline import analyze_clip
 
     path, calibration, meta = scene
     found = analyze_clip(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
@@ -63,3 +64,11 @@ def test_sweep_command_delivers_waiting_notices(old_challan, runner) -> None:  #
     assert "notices=2" in result.output
     with old_challan.app_context():
         assert set(db.session.scalars(sa.select(Notice.status))) == {"sent"}
+
+
+def test_sweep_command_prints_json(old_challan, runner) -> None:  # noqa: ANN001
+    old_challan.config["JOBS_MODE"] = "sync"
+    result = runner.invoke(["sweep", "--json"])
+    assert result.exit_code == 0, result.output
+    counts = json.loads(result.output)
+    assert counts["notices"] == 2 and all(isinstance(n, int) for n in counts.values())

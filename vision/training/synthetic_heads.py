@@ -1,7 +1,7 @@
 """Cut context squares over riders in synthetic scenes, with the drawn heads as boxes.
 
 Usage: .venv/bin/python -m vision.training.synthetic_heads --seeds 10000 10500 --every 20 \
-    --out /work/runs/vision/heads/synthetic_train.npz
+    --out runs/vision/heads/synthetic_train.npz
 Seeds 10000-10599 are reserved for training (benchmarks use 900000+). The head boxes come from
 the sprite drawing (`vision.scenes._head` is wrapped to record where each head is drawn), mapped
 through the sprite's scale and placement in each frame. Contexts are SYN_SPAN times the
@@ -97,7 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", nargs=2, type=int, default=[10000, 10500])
     parser.add_argument("--every", type=int, default=20)
-    parser.add_argument("--out", default="/work/runs/vision/heads/synthetic_train.npz")
+    parser.add_argument("--out", default="runs/vision/heads/synthetic_train.npz")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     rng = np.random.default_rng(args.seeds[0])

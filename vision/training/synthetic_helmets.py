@@ -1,7 +1,7 @@
 """Cut rider head crops (as the pipeline cuts them) from synthetic scenes, for helmet training.
 
 Usage: .venv/bin/python -m vision.training.synthetic_helmets --seeds 10000 10300 \
-    --out /work/runs/vision/helmet/synthetic.npz
+    --out runs/vision/helmet/synthetic.npz
 Seeds 10000 and up are reserved for training; benchmarks use other seeds.
 """
 
@@ -62,7 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", nargs=2, type=int, default=[10000, 10300])
     parser.add_argument("--every", type=int, default=6)
-    parser.add_argument("--out", default="/work/runs/vision/helmet/synthetic.npz")
+    parser.add_argument("--out", default="runs/vision/helmet/synthetic.npz")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     rng = np.random.default_rng(args.seeds[0])

@@ -1,7 +1,7 @@
 """Train the head finder (tiny CNN: rider's top square -> up to two head boxes) and export ONNX.
 
-Usage: nice .venv/bin/python -m vision.training.train_head_finder --work /work/runs/vision/heads \
-    --synthetic /work/runs/vision/heads/synthetic_train.npz --out vision/models/head_finder.onnx
+Usage: nice .venv/bin/python -m vision.training.train_head_finder --work runs/vision/heads \
+    --synthetic runs/vision/heads/synthetic_train.npz --out vision/models/head_finder.onnx
 Trains on simulated pipeline cuts around the head boxes of helmet/train (+ synthetic riders),
 scores every epoch on fixed simulated cuts of helmet/valid and keeps the best epoch by mean IoU
 there. Never reads helmet/test. Output `heads` (N, SLOTS, 4): present probability, centre x,
@@ -205,7 +205,7 @@ def parse_args() -> argparse.Namespace:
     """Return the command line options."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", default="../shared/data/helmet")
-    parser.add_argument("--work", default="/work/runs/vision/heads")
+    parser.add_argument("--work", default="runs/vision/heads")
     parser.add_argument("--synthetic", nargs="*", default=[])
     parser.add_argument("--synthetic-max", type=int, default=3000, help="per epoch, per file")
     parser.add_argument("--out", default="vision/models/head_finder.onnx")

@@ -1,7 +1,7 @@
 """Train the helmet classifier (small CNN on BGR head crops) and export it to ONNX.
 
 Usage: .venv/bin/python -m vision.training.train_helmet --data ../shared/data/helmet \
-    --work /work/runs/vision/helmet [--synthetic crops.npz ...] --out vision/models/helmet.onnx
+    --work runs/vision/helmet [--synthetic crops.npz ...] --out vision/models/helmet.onnx
 Trains on train/ (+ synthetic crops, + valid/ with --with-valid) and logs accuracy on valid/ each
 epoch. With --ema the exported model is the weight average after the last epoch (no epoch is picked
 on valid/); without it, the best epoch on valid/ is kept. Never reads test/.
@@ -357,7 +357,7 @@ def parse_args() -> argparse.Namespace:
     """Return the command line options."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", default="../shared/data/helmet")
-    parser.add_argument("--work", default="/work/runs/vision/helmet")
+    parser.add_argument("--work", default="runs/vision/helmet")
     parser.add_argument("--synthetic", nargs="*", default=[])
     parser.add_argument("--synthetic-max", type=int, default=5000)
     parser.add_argument("--with-valid", action="store_true", help="also train on valid/")

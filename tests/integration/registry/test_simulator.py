@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -89,6 +90,31 @@ def test_cli_serves_the_simulator_with_its_switches(tmp_path) -> None:
         assert response.status_code == 503
         switches = requests.get(f"{url}/_faults", headers={"X-Api-Key": "cli-key"}, timeout=5)
         assert switches.json()["outage"] == "503"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_cli_prints_where_it_serves_as_json() -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from echallan.commands.registry_sim import command; command()",
+            "--port",
+            str(port),
+            "--quiet",
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        printed = json.loads(process.stdout.readline())
+        assert printed["url"] == f"http://127.0.0.1:{port}"
+        _wait_until_up(printed["url"], process)
+        assert requests.get(f"{printed['url']}/_health", timeout=5).status_code == 200
     finally:
         process.terminate()
         process.wait(timeout=10)

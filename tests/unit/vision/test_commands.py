@@ -78,3 +78,14 @@ def test_helmet_prints_a_line_per_image(tmp_path: Path) -> None:
     assert 0.5 <= lines[0]["confidence"] <= 1.0
     assert lines[1] == {"image": str(bad), "error": "not a readable image"}
     assert result.exit_code == 1
+
+
+def test_json_is_accepted_by_the_json_commands(small_scene: tuple[Path, GroundTruth]) -> None:
+    path, _ = small_scene
+    cam = path.with_suffix(".camera.json")
+    plain = CliRunner().invoke(analyze, [str(path), "--camera", str(cam), "--no-plates"])
+    flagged = CliRunner().invoke(
+        analyze, [str(path), "--camera", str(cam), "--no-plates", "--json"]
+    )
+    assert flagged.exit_code == 0, flagged.output
+    assert json.loads(flagged.stdout) == json.loads(plain.stdout)

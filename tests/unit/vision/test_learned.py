@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
 from rules.violations import signed_distance
 from vision.detect import Detection
@@ -18,7 +19,6 @@ from vision.pipeline import (
     _Collector,
     _labelled_kind,
     _to_track,
-    analyze_clip,
 )
 from vision.track import LiveTrack
 

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
 from rules.errors import InvalidInput
 from rules.signals import parse_signal_phases
+from rules.violations import find_violations
 from vision import decode
 from vision.pipeline import (
     HEAD_SHARE,
     PipelineSettings,
     _Collector,
-    analyze_clip,
     background_samples,
+    observe_clip,
 )
 from vision.scenes import GroundTruth, match_violations
 from vision.track import LiveTrack
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def analyse(path: Path, truth: GroundTruth, controller: bool, **kwargs: object):
@@ -118,3 +124,36 @@ def test_merged_blobs_give_no_plate_crops() -> None:
     collector.collect(0, frame, list(zip((alone, merged), detections, strict=True)))
     assert len(collector.data[1].crops) == 1
     assert collector.data[2].crops == []
+
+
+def test_observation_holds_what_the_rules_need_and_decides_nothing(
+    small_scene: tuple[Path, GroundTruth],
+) -> None:
+    path, truth = small_scene
+    cal = parse_calibration(truth.calibration)
+    phases = parse_signal_phases(truth.metadata["signal_phases"])
+    seen = observe_clip(path, cal, phases)
+    assert not hasattr(seen, "violations") and seen.signal_source == "controller"
+    assert seen.frames == 350 and seen.size == (640, 360) and seen.calibration == cal
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        seen.tracks = ()  # type: ignore[misc]
+    # The law applied to the observation is what the analysis operation reports.
+    events = find_violations(seen.tracks, seen.calibration, seen.timeline)
+    assert events and events == [v.event for v in analyze_clip(path, cal, phases).violations]
+    assert all(seen.crops.get(e.track_id) for e in events)  # each offender's plate material
+
+
+def test_vision_neither_applies_the_rules_nor_imports_itself_in_a_circle() -> None:
+    vision = ROOT / "vision"
+    for source in vision.glob("*.py"):
+        imports = [
+            node
+            for node in ast.walk(ast.parse(source.read_text()))
+            if isinstance(node, ast.ImportFrom) and node.module
+        ]
+        assert "echallan" not in {n.module.split(".")[0] for n in imports}, source
+        names = {alias.name for n in imports for alias in n.names}
+        assert "find_violations" not in names, f"{source.name} applies the law"
+    evidence = ast.parse((vision / "evidence.py").read_text())
+    imported = {n.module for n in ast.walk(evidence) if isinstance(n, ast.ImportFrom)}
+    assert "vision.pipeline" not in imported
