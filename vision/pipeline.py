@@ -23,6 +23,7 @@ from rules.signals import SignalTimeline
 from rules.tracks import Observation, Track
 from rules.violations import NO_HELMET, RED_LIGHT, RuleSettings, ViolationEvent, find_violations
 from vision import decode
+from vision.bytetrack import ByteTracker, new_tracker
 from vision.detect import BackgroundDetector, Box, Detection, Detector
 from vision.heads import HeadBox, HeadFinder, to_frame
 from vision.helmet import HelmetClassifier, head_crop, square_crop, square_origin
@@ -81,6 +82,9 @@ class PipelineSettings:
     # Who finds the road users: "motion" (background subtraction; kinds guessed from box shape
     # and speed) or "learned" (the pretrained CenterNet, vision.learned; kinds from its labels).
     detector: str = "motion"
+    # Who follows them: "iou" (vision.track, greedy IoU, built for motion blobs) or
+    # "bytetrack" (vision.bytetrack: Kalman filter, two-stage association on detector scores).
+    tracker: str = "iou"
     rules: RuleSettings = field(default_factory=RuleSettings)
 
 
@@ -307,9 +311,9 @@ def _decode_pass(
     reader: SignalReader | None,
     collector: _Collector,
     stride: int,
-) -> tuple[IouTracker, int]:
+) -> tuple[IouTracker | ByteTracker, int]:
     """Decode every frame; read the signal, detect, track and collect crops every `stride`."""
-    tracker = IouTracker(info.fps)
+    tracker = new_tracker(collector.s.tracker, info.fps)
     count = 0
     for index, frame in decode.sampled(info, stride):
         count += 1
