@@ -85,6 +85,11 @@ class PipelineSettings:
     # Who follows them: "iou" (vision.track, greedy IoU, built for motion blobs) or
     # "bytetrack" (vision.bytetrack: Kalman filter, two-stage association on detector scores).
     tracker: str = "iou"
+    # The learned detector runs on every learned_stride-th detection frame (the tracker's
+    # motion model carries the boxes between); motion_gate > 0 also skips it where less than
+    # that share of the frame changed since its last run (vision.learned.LearnedDetector).
+    learned_stride: int = 1
+    motion_gate: float = 0.0
     rules: RuleSettings = field(default_factory=RuleSettings)
 
 
@@ -352,7 +357,8 @@ def _default_detector(
 ) -> Detector:
     """Build the detector the settings name for this clip."""
     if s.detector == "learned":
-        return LearnedDetector()  # the model itself is loaded once per process
+        # the model itself is loaded once per process
+        return LearnedDetector(stride=s.learned_stride, motion_gate=s.motion_gate)
     if s.detector != "motion":
         raise ValueError(f"unknown detector {s.detector!r}: expected 'motion' or 'learned'")
     detector = BackgroundDetector(info.fps / stride, (info.width, info.height), ignore)

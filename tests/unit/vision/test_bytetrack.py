@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rules.calibration import parse_calibration
 from rules.violations import signed_distance
 from vision.bytetrack import ByteTracker, KalmanBox, new_tracker
 from vision.detect import Detection
+from vision.detector import Detection as Found
+from vision.learned import LearnedDetector
 from vision.pipeline import PipelineSettings, analyze_clip
 from vision.track import IouTracker
 
@@ -126,3 +129,35 @@ def test_y3_bytetrack_keeps_the_front_car_as_one_track(shared_data: Path) -> Non
     assert len(crossers) == 1
     (front,) = crossers
     assert front.observations[0].frame <= 10  # one track from the clip's start past the line
+
+
+class _CountingModel:
+    """A CenterNet stand-in: one car wherever, counting how often it is asked."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def detect(self, frame: np.ndarray) -> list[Found]:
+        """Return one car box."""
+        self.calls += 1
+        return [Found("car", (10.0, 10.0, 60.0, 40.0), 0.8)]
+
+
+def test_the_stride_runs_the_cnn_every_kth_frame_and_leaves_the_rest_empty() -> None:
+    model = _CountingModel()
+    learned = LearnedDetector(model, stride=3)
+    frame = np.zeros((90, 160, 3), np.uint8)
+    found = [learned.detect(frame) for _ in range(9)]
+    assert model.calls == 3
+    assert [bool(f) for f in found] == [True, False, False] * 3
+
+
+def test_the_motion_gate_repeats_the_boxes_while_nothing_moves() -> None:
+    model = _CountingModel()
+    learned = LearnedDetector(model, motion_gate=0.001)
+    still = np.full((90, 160, 3), 100, np.uint8)
+    moved = still.copy()
+    moved[20:50, 30:80] = 200  # a car drives in
+    outputs = [learned.detect(f) for f in (still, still, still, moved, moved)]
+    assert model.calls == 2 and learned.runs == 2  # the first frame, then the change
+    assert all(o == outputs[0] for o in outputs)  # the still frames repeat the last boxes
