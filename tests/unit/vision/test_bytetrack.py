@@ -10,7 +10,7 @@ import pytest
 
 from rules.calibration import parse_calibration
 from rules.violations import signed_distance
-from vision.bytetrack import ByteTracker, KalmanBox, new_tracker
+from vision.bytetrack import ByteTracker, ByteTrackSettings, KalmanBox, new_tracker
 from vision.detect import Detection
 from vision.detector import Detection as Found
 from vision.learned import LearnedDetector
@@ -50,10 +50,10 @@ def test_a_car_hidden_for_five_frames_keeps_its_id() -> None:
 
 
 def test_a_weakly_seen_occluded_car_is_held_by_the_second_stage() -> None:
-    tracker = ByteTracker(fps=25)
+    tracker = ByteTracker(fps=25, settings=ByteTrackSettings(high_score=0.45, new_track_score=0.5))
 
     def dets(f: int) -> list[Detection]:
-        score = 0.35 if 8 <= f < 16 else 0.8  # half hidden: below high_score
+        score = 0.2 if 8 <= f < 16 else 0.8  # half hidden: below high_score
         return [Detection((200 + 6 * f, 300, 80, 50), score, "car")]
 
     _ids_by_frame(tracker, range(24), dets)
