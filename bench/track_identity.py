@@ -1,6 +1,7 @@
 """Identity switches on synthesised clips: tracks that follow one vehicle, then another.
 
 Usage: .venv/bin/python bench/track_identity.py --seeds 900000 900040 [--work DIR]
+       [--detector motion|learned] [--tracker iou|bytetrack]
 
 A track's own boxes (those not flagged as shared with another object) are matched to the
 scene's true vehicle boxes (`vision.scenes.vehicle_at`, IoU >= 0.3). A switch is a track whose
@@ -18,6 +19,7 @@ from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
 from rules.tracks import Track
+from vision.pipeline import PipelineSettings
 from vision.scenes import GroundTruth, random_scene_spec, render_scene, vehicle_at
 
 
@@ -28,12 +30,14 @@ def switches(track: Track, truth: GroundTruth) -> int:
     return max(0, len(runs) - 1)
 
 
-def clip_switches(seed: int, work: Path) -> tuple[int, int, int]:
+def clip_switches(
+    seed: int, work: Path, settings: PipelineSettings | None = None
+) -> tuple[int, int, int]:
     """Render and analyse one seed; return (tracks, tracks with a switch, switches)."""
     path = work / f"identity_{seed}.mp4"
     truth = render_scene(random_scene_spec(seed, size=(1280, 720)), path)
     phases = parse_signal_phases(truth.metadata["signal_phases"])
-    result = analyze_clip(path, parse_calibration(truth.calibration), phases)
+    result = analyze_clip(path, parse_calibration(truth.calibration), phases, settings=settings)
     path.unlink()
     counts = [switches(t, truth) for t in result.tracks]
     return len(counts), sum(c > 0 for c in counts), sum(counts)
@@ -44,13 +48,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", nargs=2, type=int, required=True)
     parser.add_argument("--work", default="bench/out/work")
+    parser.add_argument("--detector", default=PipelineSettings().detector)
+    parser.add_argument("--tracker", default=PipelineSettings().tracker)
     parser.add_argument("--verbose", action="store_true", help="print each seed with a switch")
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
+    settings = PipelineSettings(detector=args.detector, tracker=args.tracker)
     tracks = switched = total = 0
     for seed in range(*args.seeds):
-        n, bad, count = clip_switches(seed, work)
+        n, bad, count = clip_switches(seed, work, settings)
         tracks, switched, total = tracks + n, switched + bad, total + count
         if args.verbose and bad:
             print(f"  seed {seed}: {bad} of {n} tracks switch vehicles ({count} switches)")

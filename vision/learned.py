@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 
 from vision import detector as cnn
@@ -27,6 +28,10 @@ RIDER_IOU = 0.3
 RIDER_COVER = 0.6
 # Two boxes of different classes on one object (a van as car and truck): the weaker goes.
 DUPLICATE_IOU = 0.7
+# The motion gate compares frames this wide in grey; a pixel changed by more than this many
+# grey levels moved (compression noise on a still junction stays under it).
+GATE_WIDTH = 160
+GATE_LEVELS = 25
 
 Corners = tuple[float, float, float, float]
 
@@ -132,18 +137,50 @@ def shared_model() -> cnn.Detector:
 class LearnedDetector:
     """The pipeline's Detector on the pretrained CenterNet (labels: car, bus, truck, ...)."""
 
-    def __init__(self, model: cnn.Detector | None = None, stride: int = 1) -> None:
-        """Wrap a CenterNet `Detector`; run it on every `stride`-th call only."""
+    def __init__(
+        self, model: cnn.Detector | None = None, stride: int = 1, motion_gate: float = 0.0
+    ) -> None:
+        """Wrap a CenterNet `Detector`; run it on every `stride`-th call only.
+
+        `motion_gate` > 0: on a call the stride runs, the CNN is skipped too when less than
+        that share of the (downscaled) frame changed since its last run.
+        """
         self.model = model or shared_model()
         self.stride = max(1, stride)
+        self.motion_gate = motion_gate
         self.calls = 0
+        self.runs = 0  # how many times the CNN ran (the gate and stride skip the rest)
+        self._seen: np.ndarray | None = None  # the small grey frame of the last CNN run
+        self._last: list[Detection] = []
 
     def detect(self, frame: np.ndarray) -> list[Detection]:
         """Return this frame's road users; nothing on the calls the stride skips.
 
         An empty frame lets the tracker coast on its prediction: repeating the last boxes
-        would tell it everything stood still.
+        would tell it everything stood still. Where the gate finds nothing moved, that is
+        true, so there the last boxes are repeated.
         """
         run = self.calls % self.stride == 0
         self.calls += 1
-        return fold_riders(self.model.detect(frame)) if run else []
+        if not run:
+            return []
+        small = self._small(frame) if self.motion_gate > 0 else None
+        if small is not None and self._still(small):
+            return list(self._last)
+        self.runs += 1
+        self._seen, self._last = small, fold_riders(self.model.detect(frame))
+        return self._last
+
+    @staticmethod
+    def _small(frame: np.ndarray) -> np.ndarray:
+        """Return the frame shrunk to GATE_WIDTH, grey and slightly blurred."""
+        height = max(1, round(frame.shape[0] * GATE_WIDTH / frame.shape[1]))
+        grey = cv2.cvtColor(cv2.resize(frame, (GATE_WIDTH, height)), cv2.COLOR_BGR2GRAY)
+        return cv2.GaussianBlur(grey, (3, 3), 0)
+
+    def _still(self, small: np.ndarray) -> bool:
+        """Tell whether less than the gate's share of pixels changed since the last CNN run."""
+        if self._seen is None:
+            return False
+        moved = cv2.absdiff(small, self._seen) > GATE_LEVELS
+        return float(moved.mean()) < self.motion_gate

@@ -25,6 +25,7 @@ from rules.signals import SignalTimeline
 from rules.tracks import Observation, Track
 from rules.violations import NO_HELMET, RED_LIGHT, RuleSettings
 from vision import decode
+from vision.bytetrack import ByteTracker, new_tracker
 from vision.detect import BackgroundDetector, Box, Detection, Detector
 from vision.heads import HeadBox, HeadFinder, to_frame
 from vision.helmet import HelmetClassifier, head_crop, square_crop, square_origin
@@ -75,6 +76,14 @@ class PipelineSettings:
     # Who finds the road users: "motion" (background subtraction; kinds guessed from box shape
     # and speed) or "learned" (the pretrained CenterNet, vision.learned; kinds from its labels).
     detector: str = "motion"
+    # Who follows them: "iou" (vision.track, greedy IoU, built for motion blobs) or
+    # "bytetrack" (vision.bytetrack: Kalman filter, two-stage association on detector scores).
+    tracker: str = "iou"
+    # The learned detector runs on every learned_stride-th detection frame (the tracker's
+    # motion model carries the boxes between); motion_gate > 0 also skips it where less than
+    # that share of the frame changed since its last run (vision.learned.LearnedDetector).
+    learned_stride: int = 1
+    motion_gate: float = 0.0
     rules: RuleSettings = field(default_factory=RuleSettings)
 
 
@@ -286,9 +295,9 @@ def _decode_pass(
     reader: SignalReader | None,
     collector: _Collector,
     stride: int,
-) -> tuple[IouTracker, int]:
+) -> tuple[IouTracker | ByteTracker, int]:
     """Decode every frame; read the signal, detect, track and collect crops every `stride`."""
-    tracker = IouTracker(info.fps)
+    tracker = new_tracker(collector.s.tracker, info.fps)
     count = 0
     for index, frame in decode.sampled(info, stride):
         count += 1
@@ -327,7 +336,8 @@ def _default_detector(
 ) -> Detector:
     """Build the detector the settings name for this clip."""
     if s.detector == "learned":
-        return LearnedDetector()  # the model itself is loaded once per process
+        # the model itself is loaded once per process
+        return LearnedDetector(stride=s.learned_stride, motion_gate=s.motion_gate)
     if s.detector != "motion":
         raise ValueError(f"unknown detector {s.detector!r}: expected 'motion' or 'learned'")
     detector = BackgroundDetector(info.fps / stride, (info.width, info.height), ignore)
