@@ -13,6 +13,7 @@ from echallan.clips import api as cameras_api
 from echallan.core.extensions import api
 from echallan.devices import api as devices_api
 from echallan.devices import heartbeat_api
+from echallan.devices import pages as device_pages
 from echallan.observability import pages as observability_pages
 from echallan.partners import api as partners_api
 from echallan.payments import api as payments_api
@@ -53,3 +54,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(citizen_pages.bp)
     app.register_blueprint(observability_pages.bp)
     app.register_blueprint(staff_pages.bp)
+    app.register_blueprint(device_pages.bp)
