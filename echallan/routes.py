@@ -6,6 +6,7 @@ from flask import Flask
 
 from echallan.audit import api as audit_api
 from echallan.challans import api as field_api
+from echallan.challans import pages as challan_pages
 from echallan.citizens import api as citizens_api
 from echallan.citizens import home
 from echallan.citizens import pages as citizen_pages
@@ -55,3 +56,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(observability_pages.bp)
     app.register_blueprint(staff_pages.bp)
     app.register_blueprint(device_pages.bp)
+    app.register_blueprint(challan_pages.bp)
