@@ -18,6 +18,7 @@ from echallan.devices import pages as device_pages
 from echallan.observability import pages as observability_pages
 from echallan.partners import api as partners_api
 from echallan.payments import api as payments_api
+from echallan.reports import pages as report_pages
 from echallan.review import api as police_api
 from echallan.staff import api as session_api
 from echallan.staff import pages as staff_pages
@@ -57,3 +58,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_pages.bp)
     app.register_blueprint(device_pages.bp)
     app.register_blueprint(challan_pages.bp)
+    app.register_blueprint(report_pages.bp)

@@ -6,8 +6,7 @@ htmx fetches every 30 seconds; without JavaScript the page has a refresh link in
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,11 +18,9 @@ from echallan.core.pages import staff_page
 from echallan.devices import board as device_board
 from echallan.devices import operations as devices
 from echallan.devices import reports as device_reports
+from echallan.reports.periods import bounds, period
 
 bp = Blueprint("device_pages", __name__, url_prefix="/control-room", template_folder="templates")
-KARACHI = ZoneInfo("Asia/Karachi")
-DEFAULT_DAYS = 7
-MAX_DAYS = 366
 
 
 @bp.get("")
@@ -32,7 +29,7 @@ def board() -> str:
     """Show the board with the uptime of every camera over the chosen period."""
     now = clock.now()
     start_day, end_day, problem = period(request.args, now)
-    start, end = _bounds(start_day, end_day)
+    start, end = bounds(start_day, end_day)
     uptime = device_reports.uptime_report(start, end, now)
     return render_template(
         "devices/board.html",
@@ -63,24 +60,3 @@ def acknowledge(alert_id: int) -> Response:
 def _live(now: datetime) -> device_board.Board:
     """Read the board as it is now."""
     return device_board.board(now, deps.current().settings.health)
-
-
-def period(args: dict, now: datetime) -> tuple[date, date, str | None]:
-    """Read the from/to dates (Karachi days, both included); a bad pair falls back to a week."""
-    today = now.astimezone(KARACHI).date()
-    default = (today - timedelta(days=DEFAULT_DAYS - 1), today)
-    try:
-        start = date.fromisoformat(args.get("from") or default[0].isoformat())
-        end = date.fromisoformat(args.get("to") or default[1].isoformat())
-    except ValueError:
-        return *default, _("Dates are written YYYY-MM-DD; showing the last 7 days.")
-    if end < start or (end - start).days >= MAX_DAYS:
-        return *default, _("The period must run forward, at most a year; showing the last 7 days.")
-    return start, end, None
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """The UTC instants of Karachi midnight at `start` and after `end`."""
-    lo = datetime.combine(start, time(), KARACHI).astimezone(UTC)
-    hi = datetime.combine(end + timedelta(days=1), time(), KARACHI).astimezone(UTC)
-    return lo, hi
