@@ -20,7 +20,7 @@ from echallan.devices.models import Device, Site
 from rules.health import HealthConfig
 
 WIDTH, HEIGHT, PAD = 800.0, 480.0, 40.0
-RING_PX = 18.0  # how far from its site a device without coordinates is drawn
+RING_PX = 30.0  # how far from its site a device without coordinates is drawn
 
 # A status, its label and its marker shape: never colour alone (WCAG 1.4.1).
 OK, ALERT, OFFLINE = "ok", "alert", "offline"
