@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 DEBS_RUN := fonts-dejavu-core fonts-noto-core poppler-utils
-DEBS_TEST := $(DEBS_RUN) postgresql redis-server chromium chromium-driver
+DEBS_TEST := $(DEBS_RUN) postgresql redis-server chromium chromium-driver prometheus
 PYTEST_ARGS ?=
 # The demo's control room: with no SMS gateway configured, alert SMS to this number land as
 # JSON files in INSTANCE_DIR/sms-outbox, so a demo alert reaches someone. Override or set

@@ -6,6 +6,7 @@ from flask import Flask
 
 from echallan.audit import api as audit_api
 from echallan.challans import api as field_api
+from echallan.challans import pages as challan_pages
 from echallan.citizens import api as citizens_api
 from echallan.citizens import home
 from echallan.citizens import pages as citizen_pages
@@ -13,9 +14,11 @@ from echallan.clips import api as cameras_api
 from echallan.core.extensions import api
 from echallan.devices import api as devices_api
 from echallan.devices import heartbeat_api
+from echallan.devices import pages as device_pages
 from echallan.observability import pages as observability_pages
 from echallan.partners import api as partners_api
 from echallan.payments import api as payments_api
+from echallan.reports import pages as report_pages
 from echallan.review import api as police_api
 from echallan.staff import admin_api as staff_admin_api
 from echallan.staff import api as session_api
@@ -55,3 +58,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(citizen_pages.bp)
     app.register_blueprint(observability_pages.bp)
     app.register_blueprint(staff_pages.bp)
+    app.register_blueprint(device_pages.bp)
+    app.register_blueprint(challan_pages.bp)
+    app.register_blueprint(report_pages.bp)

@@ -16,16 +16,18 @@ from typing import BinaryIO
 
 import cv2
 import numpy as np
+import sqlalchemy as sa
 
 from echallan.audit import operations as audit
 from echallan.challans.events import ViolationEvent
 from echallan.challans.jobs import ProcessEvent
+from echallan.challans.models import Challan
 from echallan.core import jobs
 from echallan.core.extensions import db
 from echallan.core.storage import EvidenceStore
 from echallan.core.uow import on_rollback
 from echallan.devices import operations as devices
-from rules.errors import InvalidInput
+from rules.errors import InvalidInput, NotFound
 from rules.fines import Offence, VehicleClass
 
 log = logging.getLogger(__name__)
@@ -148,3 +150,12 @@ def _store_photo(store: EvidenceStore, photo: Photo) -> dict[str, object]:
         "size": staged.size,
         "name": photo.filename[:255],
     }
+
+
+def field_outcome(event_id: int, officer: str) -> tuple[ViolationEvent, str | None]:
+    """Return a field record its officer filed and its challan number once issued."""
+    event = db.session.get(ViolationEvent, event_id)
+    if event is None or event.source != "field" or event.evidence.get("officer") != officer:
+        raise NotFound(f"no field challan {event_id} of yours")
+    number = db.session.scalar(sa.select(Challan.number).where(Challan.event_id == event.id))
+    return event, number

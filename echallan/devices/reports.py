@@ -183,6 +183,35 @@ def metric_families() -> Iterator[Any]:
     beats = CounterMetricFamily("echallan_heartbeats_received", "Heartbeats stored, all devices")
     beats.add_metric([], int(total or 0))
     yield beats
+    yield from heartbeat_gauges()
+
+
+def heartbeat_gauges() -> Iterator[Any]:
+    """Yield each active device's last heartbeat time and its expected interval.
+
+    Together they let Prometheus alert on a stale device by itself
+    (time() - last > 3 x interval) even when the sweep that opens alerts has stopped.
+    """
+    labels = ["device", "kind", "site"]
+    last = GaugeMetricFamily(
+        "echallan_device_last_heartbeat_timestamp_seconds",
+        "Unix time of the device's last stored heartbeat",
+        labels=labels,
+    )
+    interval = GaugeMetricFamily(
+        "echallan_device_heartbeat_interval_seconds",
+        "Seconds between the device's expected heartbeats",
+        labels=labels,
+    )
+    columns = (Device.id, Device.kind, Device.site_id, Device.last_heartbeat_at)
+    query = sa.select(*columns, Device.heartbeat_interval_s).where(Device.active)
+    for device_id, kind, site_id, beat_at, every_s in db.session.execute(query.order_by(Device.id)):
+        names = [device_id, kind, site_id or ""]
+        interval.add_metric(names, float(every_s))
+        if beat_at is not None:
+            last.add_metric(names, beat_at.timestamp())
+    yield last
+    yield interval
 
 
 def _count_by(column: Any, *conditions: Any) -> list[tuple[str, int]]:
