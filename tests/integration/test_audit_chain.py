@@ -343,7 +343,7 @@ def test_the_apps_role_cannot_update_or_delete_audit_entries(chain) -> None:  # 
 def test_verify_and_anchor_print_json(chain, runner, tmp_path) -> None:  # noqa: ANN001
     intact = runner.invoke(args=["audit", "verify", "--json"])
     assert intact.exit_code == 0, intact.output
-    assert json.loads(intact.output) == {
+    assert json.loads(intact.stdout) == {
         "entries": 5,
         "ok": True,
         "first_bad_seq": None,
@@ -352,7 +352,7 @@ def test_verify_and_anchor_print_json(chain, runner, tmp_path) -> None:  # noqa:
     }
     printed = runner.invoke(args=["audit", "anchor", "--to", str(tmp_path / "a.jsonl"), "--json"])
     assert printed.exit_code == 0, printed.output
-    assert json.loads(printed.output)["seq"] == 5
+    assert json.loads(printed.stdout)["seq"] == 5
     table = AuditEntry.__table__
     tamper(chain, table.update().where(table.c.seq == 3).values(actor="user:someone-else"))
     broken = runner.invoke(args=["audit", "verify", "--json"])

@@ -215,7 +215,13 @@ def test_scheduler_starts_with_the_first_request_only_when_enabled(
     assert "scheduler" not in enabled.extensions  # not before it serves
     enabled.test_client().get("/healthz")
     started = enabled.extensions["scheduler"]
-    assert [s.name for s in started.planned] == ["devices", "pipeline", "clips", "orphans"]
+    assert [s.name for s in started.planned] == [
+        "devices",
+        "pipeline",
+        "clips",
+        "orphans",
+        "audit-anchor",
+    ]
     assert started.thread.is_alive()
     started.stop()
     from echallan.core.jobs import celery

@@ -70,5 +70,5 @@ def test_sweep_command_prints_json(old_challan, runner) -> None:  # noqa: ANN001
     old_challan.config["JOBS_MODE"] = "sync"
     result = runner.invoke(["sweep", "--json"])
     assert result.exit_code == 0, result.output
-    counts = json.loads(result.output)
+    counts = json.loads(result.stdout)
     assert counts["notices"] == 2 and all(isinstance(n, int) for n in counts.values())

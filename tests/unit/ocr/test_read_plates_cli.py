@@ -31,7 +31,7 @@ def test_bad_file_gets_an_error_line_and_the_rest_go_on(tmp_path: Path) -> None:
     bad.write_bytes(b"not an image")
     args = [str(bad), str(good), str(tmp_path / "absent.jpg")]
     result = CliRunner().invoke(command, args)
-    lines = [json.loads(line) for line in result.output.splitlines()]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.exit_code == 1
     assert [line["image"] for line in lines] == args
     assert "error" in lines[0] and "error" in lines[2]
@@ -41,7 +41,7 @@ def test_bad_file_gets_an_error_line_and_the_rest_go_on(tmp_path: Path) -> None:
 def test_all_good_exits_zero(tmp_path: Path) -> None:
     result = CliRunner().invoke(command, [str(_plate_file(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["image"].endswith("plate.png")
+    assert json.loads(result.stdout)["image"].endswith("plate.png")
 
 
 def test_localize_finds_the_plate_in_a_scene(tmp_path: Path) -> None:
@@ -52,7 +52,7 @@ def test_localize_finds_the_plate_in_a_scene(tmp_path: Path) -> None:
     cv2.imwrite(str(path), scene)
     result = CliRunner().invoke(command, ["--localize", str(path)])
     assert result.exit_code == 0, result.output
-    line = json.loads(result.output)
+    line = json.loads(result.stdout)
     x, y, w, h = line["box"]
     assert "plate" in line and x < 400 and x + w > 240 and y < 380 and y + h > 300
 
@@ -61,7 +61,7 @@ def test_localize_reports_a_photo_without_any_plate(tmp_path: Path) -> None:
     path = tmp_path / "sky.png"
     cv2.imwrite(str(path), np.full((240, 320, 3), 180, np.uint8))
     result = CliRunner().invoke(command, ["--localize", str(path), str(_plate_file(tmp_path))])
-    first, second = (json.loads(line) for line in result.output.splitlines())
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert result.exit_code == 1
     assert first == {"image": str(path), "error": "no plate found in the image"}
     assert "plate" in second  # a plain crop still gets read as a photo: whatever it finds
