@@ -23,8 +23,8 @@ from echallan.clips.findings import analyze_clip
 from echallan.config import Config
 from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
+from synth.scenes import match_violations, random_scene_spec, render_scene
 from vision.helmet import HelmetClassifier
-from vision.scenes import match_violations, random_scene_spec, render_scene
 
 RULES = ("red_light", "wrong_way", "no_helmet")
 AUTO_ISSUE_FLOOR = Config.AUTO_ISSUE_MIN_PLATE_CONFIDENCE

@@ -18,9 +18,9 @@ import cv2
 
 from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
+from synth.scenes import random_scene_spec, render_scene
 from vision import decode
 from vision.helmet import HelmetClassifier
-from vision.scenes import random_scene_spec, render_scene
 
 
 def decode_only(path: Path) -> tuple[int, float]:

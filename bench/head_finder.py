@@ -6,7 +6,7 @@ Usage: .venv/bin/python bench/head_finder.py [--split valid]
 Each labelled head gets one simulated pipeline cut per ratio r (head side / cut side) in --ratios,
 its centre at x 0.3-0.7 and y 0.2-0.6 (--y-range) of the cut (fixed seed), as `vision.pipeline`
 cuts the square over a rider's box. (a) localisation: the finder's first head against the target the
-trainer uses (vision.training.head_data.targets): mean IoU, share with IoU >= 0.5, median size
+trainer uses (training.vision.head_data.targets): mean IoU, share with IoU >= 0.5, median size
 error. (b) helmet accuracy on the same cuts: "old" classifies the cut as it is; "new" finds the
 heads, refuses those under --min-head-px and classifies the crop re-cut around the measured head
 (vision.helmet.head_crop) from the full image, taking the barer of the heads found (as the
@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from training.vision import head_data
+from training.vision.helmet_data import labelled_images
 from vision.heads import HeadFinder, to_frame
 from vision.helmet import HelmetClassifier, head_crop, square_crop, square_origin
-from vision.training import head_data
-from vision.training.helmet_data import labelled_images
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "helmet"
 
@@ -84,7 +84,7 @@ def first_head_scores(raw: np.ndarray, target: np.ndarray) -> dict[str, float]:
 
 
 def synthetic_localisation(finder: HeadFinder, path: Path, seed: int) -> dict[str, float]:
-    """Score the first head on cuts of stored synthetic rider contexts (vision.training)."""
+    """Score the first head on cuts of stored synthetic rider contexts (training.vision)."""
     ctx = head_data.load(path)
     rng = np.random.default_rng(seed)
     pairs = [head_data.sample(ctx, i, rng, 160) for i in range(len(ctx.images))]
@@ -152,7 +152,7 @@ def main() -> None:
     parser.add_argument("--min-head-px", type=float, default=16.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--y-range", nargs=2, type=float, default=[0.2, 0.6], help="head centre")
-    parser.add_argument("--synthetic", help="synthetic contexts (vision.training.synthetic_heads)")
+    parser.add_argument("--synthetic", help="synthetic contexts (training.vision.synthetic_heads)")
     args = parser.parse_args()
     if args.split == "test":
         raise SystemExit("test/ is evaluation only: measure the adopted setup there once, by hand")

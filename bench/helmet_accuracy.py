@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from training.vision.helmet_data import labelled_images
 from vision.helmet import MODEL_PATH, HelmetClassifier, head_crop
-from vision.training.helmet_data import labelled_images
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "helmet"
 

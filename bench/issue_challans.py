@@ -50,7 +50,7 @@ def prepare(url: str, evidence: str, count: int) -> list[int]:
     from echallan.core.uow import unit_of_work
     from echallan.staff import operations as admin
     from integrations.registry.memory import DEFAULT_SEED as SEED
-    from vision.scenes import calibration_for
+    from synth.scenes import calibration_for
 
     app = make_app(url, evidence)
     with app.app_context():

@@ -5,7 +5,7 @@
 `--width` shrinks every crop to that many pixels wide first (INTER_AREA, aspect kept), as a
 plate cut from a 720p junction frame is 40-90 px wide while pk-dev's crops are close-ups.
 
-pk-dev is split by plate text (ocr/training/pk_dev_split.csv): the `train` part was used for
+pk-dev is split by plate text (training/ocr/pk_dev_split.csv): the `train` part was used for
 fine-tuning, the `heldout` part never was. Only the held-out figure says how well the model
 reads plates it has not seen. pk-holdout is unlabelled and is not scored here.
 
@@ -36,7 +36,7 @@ from ocr.reader import PlateRead, PlateReader
 
 ROOT = Path(__file__).resolve().parents[1]
 PK_DEV = ROOT.parent / "shared/data/plates/pk-dev"
-SPLIT = ROOT / "ocr/training/pk_dev_split.csv"
+SPLIT = ROOT / "training/ocr/pk_dev_split.csv"
 
 
 def score(reads: list[PlateRead], truths: list[str]) -> dict[str, float]:

@@ -20,10 +20,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocr import render
 from ocr.localize import PlateCandidate, _iou, find_plates
 from ocr.photo import read_candidates
 from ocr.reader import PlateReader
+from synth import render
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data/plates/openalpr-eu"
 

@@ -9,7 +9,7 @@ of rendered plates, drawn afresh from two seeds:
 - 400 plates per set, half of them two-line Punjab, painted in the clip synthesiser's look
   (`scene`) and in the committed model's training look (`r7`), shrunk to 70 and 110 px wide
   (a junction camera's plate) and lightly blurred;
-- 800 crops with the training recipe's camera augmentation (`ocr.training.synth`).
+- 800 crops with the training recipe's camera augmentation (`training.ocr.synth`).
 Every model reads the same crops. Use seeds no model or rule was tuned on; the figures in
 ocr/models/RECIPE.md name theirs. `--list` prints each confident wrong read.
 """
@@ -23,9 +23,9 @@ import cv2
 import numpy as np
 
 from echallan.config import Config
-from ocr import render
 from ocr.reader import PlateRead, PlateReader
-from ocr.training import synth
+from synth import render
+from training.ocr import synth
 
 PLATES_PER_SET = 400
 AUGMENTED = 800

@@ -75,7 +75,7 @@ def prepare(app, count: int) -> tuple[str, list[str]]:  # noqa: ANN001
     from echallan.core.extensions import db
     from echallan.core.uow import unit_of_work
     from echallan.staff import operations as admin
-    from vision.scenes import calibration_for
+    from synth.scenes import calibration_for
 
     tag = f"B{random.randrange(10**6):06d}"
     with app.app_context():

@@ -39,14 +39,14 @@ from analyze_accuracy import render_for_bench  # a sibling script: bench/ is on 
 
 from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
+from synth.scenes import GroundTruth, _iou, match_violations
 from vision import evidence
-from vision.scenes import GroundTruth, _iou, match_violations
 
 Box = tuple[int, int, int, int]
 VISIBLE = 0.95
 LOCALISED_IOU = 0.5
 ORACLE_COVER, ORACLE_IOU = 0.9, 0.6
-MARGIN = (0.045, 0.05)  # mean margin of the recogniser's training crops (ocr/training/synth.py)
+MARGIN = (0.045, 0.05)  # mean margin of the recogniser's training crops (training/ocr/synth.py)
 
 
 @dataclass

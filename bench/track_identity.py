@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/track_identity.py --seeds 900000 900040 [--work DI
        [--detector motion|learned] [--tracker iou|bytetrack]
 
 A track's own boxes (those not flagged as shared with another object) are matched to the
-scene's true vehicle boxes (`vision.scenes.vehicle_at`, IoU >= 0.3). A switch is a track whose
+scene's true vehicle boxes (`synth.scenes.vehicle_at`, IoU >= 0.3). A switch is a track whose
 own boxes belong to one vehicle and later to another: its plate vote and its rule evidence mix
 two vehicles. Boxes matched to no vehicle are left out. Seeds 900000+ are for measurement only.
 """
@@ -19,8 +19,8 @@ from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
 from rules.tracks import Track
+from synth.scenes import GroundTruth, random_scene_spec, render_scene, vehicle_at
 from vision.pipeline import PipelineSettings
-from vision.scenes import GroundTruth, random_scene_spec, render_scene, vehicle_at
 
 
 def switches(track: Track, truth: GroundTruth) -> int:

@@ -98,7 +98,7 @@ def _keys() -> dict[str, str]:
 
 def _camera() -> None:
     """Register the synthetic junction's camera."""
-    from vision.scenes import calibration_for
+    from synth.scenes import calibration_for
 
     if db.session.get(Camera, CAMERA_ID) is not None:
         return
@@ -155,7 +155,7 @@ def _heartbeats() -> None:
 
 def _ingest_sample(seed: int, work_dir: Path) -> str:
     """Render one sample clip with registry plates and ingest it as the camera would."""
-    from vision.scenes import metadata_for, random_scene_spec, render_scene
+    from synth.scenes import metadata_for, random_scene_spec, render_scene
 
     spec = with_registry_plates(random_scene_spec(seed, size=CLIP_SIZE, night=False), seed)
     path = work_dir / f"sample-{seed}.mp4"

@@ -29,7 +29,7 @@ GRAY_LEVELS = (60, 100, 140, 180)  # besides Otsu's, for solid plate-shaped regi
 PAINTED = 0.7  # share of plate paint that makes a box (not an outline) a plate's painted face
 DIM = 150  # a plate whose brightest paint is below this (95th percentile) is lifted to day level
 # Crop margin per side, as shares of the plate's width and height: the mean margin of the
-# recogniser's training crops (ocr/training/synth.py draws 3% inside to 12% outside).
+# recogniser's training crops (training/ocr/synth.py draws 3% inside to 12% outside).
 MARGIN = (0.05, 0.06)
 
 

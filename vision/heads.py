@@ -3,7 +3,7 @@
 The helmet classifier is trained on head boxes padded x1.2-1.9; the square over a rider's box
 shows the head at an unknown size and place (real riders' boxes hold arms, mirrors, pillions).
 The head finder measures the head(s) there so the pipeline can refuse heads too small to judge
-and re-cut the classifier's crop around the measured head. Model recipe: vision/training/RECIPE.md.
+and re-cut the classifier's crop around the measured head. Model recipe: training/vision/RECIPE.md.
 """
 
 from __future__ import annotations

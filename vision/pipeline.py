@@ -71,7 +71,7 @@ class PipelineSettings:
     # classifier was trained. False: read the top square as it is (the width estimate only).
     # On helmet/valid pipeline-like cuts helmet accuracy rose 0.751 -> 0.872 (bench/
     # head_finder.py); the scene benchmark kept its no-helmet figures; on the real clips the
-    # Hanoi riders' 10-15 px heads are no longer judged (vision/training/RECIPE.md).
+    # Hanoi riders' 10-15 px heads are no longer judged (training/vision/RECIPE.md).
     head_finder: bool = True
     # Who finds the road users: "motion" (background subtraction; kinds guessed from box shape
     # and speed) or "learned" (the pretrained CenterNet, vision.learned; kinds from its labels).

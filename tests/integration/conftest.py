@@ -156,8 +156,8 @@ SCENE_SEED = 7
 def scene(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
     """Render one short synthetic junction clip with registered plates (as the demo does)."""
     from echallan import demo
+    from synth.scenes import calibration_for, metadata_for, random_scene_spec, render_scene
     from tests.integration import factories as f
-    from vision.scenes import calibration_for, metadata_for, random_scene_spec, render_scene
 
     spec = random_scene_spec(SCENE_SEED, size=(1280, 720), duration_s=10.0, night=False)
     spec = demo.with_registry_plates(spec, SCENE_SEED)

@@ -6,10 +6,10 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-PACKAGES = ("echallan", "rules", "vision", "ocr", "notices", "integrations")
+PACKAGES = ("echallan", "rules", "vision", "ocr", "notices", "integrations", "synth")
 # Deferred on purpose: ONNX models, OpenCV and the scene synthesiser load only in the commands
 # and jobs that use them, so `echallan --help` and the web processes start without them.
-HEAVY = ("vision", "ocr", "integrations.registry.simulator", "echallan.demo")
+HEAVY = ("vision", "ocr", "synth", "integrations.registry.simulator", "echallan.demo")
 
 
 def module_name(path: Path) -> str:

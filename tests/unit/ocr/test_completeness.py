@@ -1,7 +1,7 @@
 """A read's completeness: the model's chance that it skipped no character.
 
 A CTC read's character confidences cover only the characters it emits: a year digit the greedy
-path passes over costs them nothing. `ocr.training.export --completeness` writes that chance
+path passes over costs them nothing. `training.ocr.export --completeness` writes that chance
 into the first pad slot; the reader keeps it as `PlateRead.completeness` and inside
 `confidence`. The committed model is exported without it (ocr/models/RECIPE.md).
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ocr import render
 from ocr.reader import DEFAULT_MODEL, MODELS, PlateReader
+from synth import render
 
 
 def _plates(count: int) -> list[np.ndarray]:
@@ -45,7 +45,7 @@ def test_the_committed_model_reports_no_completeness() -> None:
 def _untrained_checkpoint(folder: Path, arch: str) -> Path:
     """Save a freshly built (seeded, untrained) network of `arch` as a training checkpoint."""
     torch = pytest.importorskip("torch")
-    from ocr.training.train import build_model
+    from training.ocr.train import build_model
 
     torch.manual_seed(3)  # an untrained network: unsure on every step
     checkpoint = folder / f"untrained_{arch}.pt"
@@ -55,7 +55,7 @@ def _untrained_checkpoint(folder: Path, arch: str) -> Path:
 
 def test_an_export_with_completeness_carries_it_into_the_reads(tmp_path: Path) -> None:
     checkpoint = _untrained_checkpoint(tmp_path, "ctc2")
-    from ocr.training.export import export
+    from training.ocr.export import export
 
     export(checkpoint, tmp_path / "plain")
     export(checkpoint, tmp_path / "complete", completeness=True)
@@ -70,7 +70,7 @@ def test_an_export_with_completeness_carries_it_into_the_reads(tmp_path: Path) -
 
 def test_completeness_needs_a_two_line_ctc_model(tmp_path: Path) -> None:
     checkpoint = _untrained_checkpoint(tmp_path, "ctc")
-    from ocr.training.export import export
+    from training.ocr.export import export
 
     with pytest.raises(ValueError, match="two-line CTC"):
         export(checkpoint, tmp_path / "one_line", completeness=True)

@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 import pytest
 
-from ocr import render
-from ocr.training.glyphs import (
+from synth import render
+from training.ocr.glyphs import (
     Glyph,
     crop_glyphs,
     glyph_bank,
@@ -78,7 +78,7 @@ def test_bank_groups_masks_by_character() -> None:
 def test_real_crop_gives_its_letters_and_number(shared_data: Path) -> None:
     image = cv2.imread(str(shared_data / "plates/pk-dev/36.jpg"))  # LEA-14-1037, two lines
     assert image is not None
-    from ocr.training.recombine import line_gap_row
+    from training.ocr.recombine import line_gap_row
 
     glyphs = crop_glyphs(image, ("LEA14", "1037"), line_gap_row(image))
     assert "".join(g.char for g in glyphs) == "LEA1037"  # the year is not cut

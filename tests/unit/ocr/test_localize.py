@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr import render
 from ocr.localize import _iou, find_plates
+from synth import render
 
 
 def _scene(seed: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:

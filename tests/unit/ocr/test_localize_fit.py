@@ -5,8 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr import render
 from ocr.localize import MARGIN, _iou, find_plates
+from synth import render
 
 
 def _vehicle(style: str, body: tuple[int, int, int], seed: int, plate_w: int = 60) -> tuple:

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from echallan.commands.read_plates import command
-from ocr import render
 from ocr.reader import DEFAULT_MODEL, MODELS
+from synth import render
 
 pytestmark = pytest.mark.skipif(
     not (MODELS / f"{DEFAULT_MODEL}.onnx").is_file(), reason="committed OCR model missing"

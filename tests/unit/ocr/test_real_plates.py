@@ -1,6 +1,6 @@
 """Smoke test: the committed model reads real Pakistani plates it was never trained on.
 
-The crops are from pk-dev's held-out part (ocr/training/pk_dev_split.csv), chosen by layout
+The crops are from pk-dev's held-out part (training/ocr/pk_dev_split.csv), chosen by layout
 before the model was trained: Sindh, Punjab with year, Punjab without, old Karachi.
 """
 
@@ -15,7 +15,7 @@ from rapidfuzz.distance import Levenshtein
 from echallan.config import Config
 from ocr.reader import DEFAULT_MODEL, MODELS, PlateReader
 
-SPLIT = Path(__file__).resolve().parents[3] / "ocr/training/pk_dev_split.csv"
+SPLIT = Path(__file__).resolve().parents[3] / "training/ocr/pk_dev_split.csv"
 FLOOR = Config.AUTO_ISSUE_MIN_PLATE_CONFIDENCE
 
 HELD_OUT = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ocr.training.recombine import join_lines, line_gap_row
+from training.ocr.recombine import join_lines, line_gap_row
 
 
 def two_line_plate(top_rows: tuple[int, int], bottom_rows: tuple[int, int], ink: int) -> np.ndarray:

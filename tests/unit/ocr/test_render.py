@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ocr import render
+from synth import render
 
 
 @pytest.mark.parametrize("style", render.STYLES)

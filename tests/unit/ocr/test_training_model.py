@@ -6,8 +6,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from ocr.training.model import CtcPlateNet, ctc_decode  # noqa: E402
-from ocr.training.train import ALPHABET, PAD, REGIONS, SLOTS, encode  # noqa: E402
+from training.ocr.model import CtcPlateNet, ctc_decode  # noqa: E402
+from training.ocr.train import ALPHABET, PAD, REGIONS, SLOTS, encode  # noqa: E402
 
 
 def _probs(path: str) -> torch.Tensor:
@@ -45,7 +45,7 @@ def _logits(path: str) -> torch.Tensor:
 
 
 def test_two_line_model_joins_the_top_path_then_the_bottom_path() -> None:
-    from ocr.training.model import _emitting, _pack_slots
+    from training.ocr.model import _emitting, _pack_slots
 
     top, bottom = _logits("LL-E--A-1-3--"), _logits("--2-22-9--3---")
     probs = torch.softmax(torch.cat([top, bottom], dim=1), dim=-1)
@@ -56,13 +56,13 @@ def test_two_line_model_joins_the_top_path_then_the_bottom_path() -> None:
 
 
 def test_one_line_plate_leaves_the_bottom_head_blank() -> None:
-    from ocr.training.model import _emitting
+    from training.ocr.model import _emitting
 
     assert not _emitting(_logits("----------")).any()
 
 
 def test_two_line_loss_is_finite_with_an_empty_bottom_line() -> None:
-    from ocr.training.train import Batch, build_model, loss_fn
+    from training.ocr.train import Batch, build_model, loss_fn
 
     model = build_model("ctc2")
     x = torch.randint(0, 255, (2, 64, 128, 1), dtype=torch.uint8)
@@ -88,7 +88,7 @@ def test_two_line_loss_is_finite_with_an_empty_bottom_line() -> None:
     ],
 )
 def test_plate_lines_follow_the_painted_layout(style: str, expected: tuple[str, str]) -> None:
-    from ocr.render import plate_lines
+    from synth.render import plate_lines
 
     assert plate_lines("LEA132293", style) == expected
 
@@ -96,8 +96,8 @@ def test_plate_lines_follow_the_painted_layout(style: str, expected: tuple[str, 
 def test_real_crop_layout_is_told_by_the_plate_paint() -> None:
     import numpy as np
 
-    from ocr.render import render_plate
-    from ocr.training.train import real_style
+    from synth.render import render_plate
+    from training.ocr.train import real_style
 
     rng = np.random.default_rng(3)
     assert real_style(render_plate("AZU290", "sindh", rng), "AZU-290") == "sindh"
@@ -112,7 +112,7 @@ def test_real_crop_layout_is_told_by_the_plate_paint() -> None:
 def test_two_line_models_keep_the_slot_contract_at_any_width(
     arch: str, stage_widths: list[int]
 ) -> None:
-    from ocr.training.train import build_model
+    from training.ocr.train import build_model
 
     model = build_model(arch).eval()
     convs = [m.out_channels for m in model.features.modules() if isinstance(m, torch.nn.Conv2d)]
@@ -129,7 +129,7 @@ def _with(probs: torch.Tensor, step: int, char: str, p: float) -> torch.Tensor:
 
 
 def test_a_character_the_greedy_path_skips_lowers_the_completeness() -> None:
-    from ocr.training.model import _completeness, _emitting
+    from training.ocr.model import _completeness, _emitting
 
     clean = _probs("L-E-A--1-3")
     skipped = _with(clean, 6, "7", 0.6)  # a blank step between A and 1 nearly read as 7
@@ -138,7 +138,7 @@ def test_a_character_the_greedy_path_skips_lowers_the_completeness() -> None:
 
 
 def test_the_alignment_wavering_onto_a_neighbour_is_no_skip() -> None:
-    from ocr.training.model import _completeness, _emitting
+    from training.ocr.model import _completeness, _emitting
 
     wavering = _with(_probs("L-E-A--1-3"), 5, "A", 0.6)  # the step after A still half A
     wavering = _with(wavering, 6, "1", 0.6)  # the step before 1 already half 1
@@ -146,7 +146,7 @@ def test_the_alignment_wavering_onto_a_neighbour_is_no_skip() -> None:
 
 
 def test_the_first_pad_slot_carries_the_completeness() -> None:
-    from ocr.training.model import _emitting, _pack_slots
+    from training.ocr.model import _emitting, _pack_slots
 
     probs = _probs("L-E-A--1-3")
     pad = ALPHABET.index(PAD)

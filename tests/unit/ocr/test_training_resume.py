@@ -13,7 +13,7 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="torch is in the train extra only")
 
-from ocr.training.train import Trainer, parse_args  # noqa: E402
+from training.ocr.train import Trainer, parse_args  # noqa: E402
 
 
 def _args(run: Path, *extra: str) -> argparse.Namespace:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from vision.scenes import GroundTruth, random_scene_spec, render_scene
+from synth.scenes import GroundTruth, random_scene_spec, render_scene
 
 # A development seed (daylight) holding red-light runners, a wrong-way car, bare-headed riders.
 SCENE_SEED = 9

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from echallan.commands.analyze import command as analyze
 from echallan.commands.helmet import command as helmet
-from vision.scenes import GroundTruth
+from synth.scenes import GroundTruth
 
 
 def test_analyze_prints_the_contract(small_scene: tuple[Path, GroundTruth]) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from synth.scenes import VehicleSpec, car_sprite, moto_sprite, plate_in_sprite
 from vision.evidence import PlateShot, _evidence_crop, plate_candidates, select_plates
-from vision.scenes import VehicleSpec, car_sprite, moto_sprite, plate_in_sprite
 
 
 def _spec(kind: str, style: str, colour: tuple[int, int, int]) -> VehicleSpec:

@@ -8,12 +8,12 @@ from types import SimpleNamespace
 import cv2
 import numpy as np
 
+from synth.scenes import VehicleSpec, moto_sprite
+from training.vision.helmet_data import read_boxes
 from vision.heads import HeadBox, HeadFinder, to_frame
 from vision.helmet import HelmetClassifier, square_crop
 from vision.pipeline import PipelineSettings, _Collector
-from vision.scenes import VehicleSpec, moto_sprite
 from vision.track import LiveTrack
-from vision.training.helmet_data import read_boxes
 
 
 def test_the_model_takes_bgr_squares_and_gives_two_head_slots() -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
+from synth.scenes import VehicleSpec, moto_sprite
+from training.vision.helmet_data import read_boxes
 from vision.helmet import HelmetClassifier, head_crop, square_crop, to_input
 from vision.pipeline import rider_head_crop
-from vision.scenes import VehicleSpec, moto_sprite
-from vision.training.helmet_data import read_boxes
 
 
 def rider(helmets: tuple[bool, ...], seed: int) -> np.ndarray:

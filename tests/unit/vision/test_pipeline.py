@@ -15,6 +15,7 @@ from rules.calibration import parse_calibration
 from rules.errors import InvalidInput
 from rules.signals import parse_signal_phases
 from rules.violations import find_violations
+from synth.scenes import GroundTruth, match_violations
 from vision import decode
 from vision.pipeline import (
     HEAD_SHARE,
@@ -23,7 +24,6 @@ from vision.pipeline import (
     background_samples,
     observe_clip,
 )
-from vision.scenes import GroundTruth, match_violations
 from vision.track import LiveTrack
 
 ROOT = Path(__file__).resolve().parents[3]

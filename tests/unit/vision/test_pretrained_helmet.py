@@ -9,7 +9,7 @@ import pytest
 # Training code: torch is in the `train` extra only (CI runs without it).
 torch = pytest.importorskip("torch", reason="torch is in the train extra only")
 
-from vision.training.pretrained import PretrainedHelmetNet, load_imagenet  # noqa: E402
+from training.vision.pretrained import PretrainedHelmetNet, load_imagenet  # noqa: E402
 
 
 def test_features_have_torchvisions_names_and_shapes() -> None:
@@ -53,8 +53,8 @@ def test_an_ensemble_of_members_exports_as_one_graph_averaging_their_logits(
     onnxruntime = pytest.importorskip("onnxruntime")
     import numpy as np
 
-    from vision.training.ensemble_helmet import load_members
-    from vision.training.train_helmet import Averaged, export
+    from training.vision.ensemble_helmet import load_members
+    from training.vision.train_helmet import Averaged, export
 
     paths = []
     for seed in (1, 2):

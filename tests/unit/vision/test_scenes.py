@@ -9,7 +9,7 @@ import pytest
 
 from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
-from vision.scenes import GroundTruth, random_scene_spec
+from synth.scenes import GroundTruth, random_scene_spec
 
 
 def test_specs_are_deterministic_and_vary_by_seed() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vision.scenes import (
+from synth.scenes import (
     VehicleSpec,
     _plate_image,
     _Renderer,

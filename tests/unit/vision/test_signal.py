@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vision.scenes import SIGNAL_ROI, draw_signal
+from synth.scenes import SIGNAL_ROI, draw_signal
 from vision.signal import SignalReader, read_lamp
 
 SIZE = (640, 360)

@@ -10,8 +10,8 @@ import pytest
 # The trainer imports torch, which only the `train` extra installs (CI runs without it).
 pytest.importorskip("torch", reason="torch is in the train extra only")
 
-from vision.training.helmet_data import CONTEXT, as_objects, centre_crops  # noqa: E402
-from vision.training.train_helmet import augment, cut, cut_native  # noqa: E402
+from training.vision.helmet_data import CONTEXT, as_objects, centre_crops  # noqa: E402
+from training.vision.train_helmet import augment, cut, cut_native  # noqa: E402
 
 
 def context_with_head(side: int = 120) -> np.ndarray:

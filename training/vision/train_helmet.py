@@ -1,6 +1,6 @@
 """Train the helmet classifier (small CNN on BGR head crops) and export it to ONNX.
 
-Usage: .venv/bin/python -m vision.training.train_helmet --data ../shared/data/helmet \
+Usage: .venv/bin/python -m training.vision.train_helmet --data ../shared/data/helmet \
     --work runs/vision/helmet [--synthetic crops.npz ...] --out vision/models/helmet.onnx
 Trains on train/ (+ synthetic crops, + valid/ with --with-valid) and logs accuracy on valid/ each
 epoch. With --ema the exported model is the weight average after the last epoch (no epoch is picked
@@ -20,14 +20,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from vision.helmet import HEAD_PAD, square_crop
-from vision.training.helmet_data import (
+from training.vision.helmet_data import (
     CONTEXT,
     as_objects,
     centre_crops,
     native_crops,
     split_crops,
 )
+from vision.helmet import HEAD_PAD, square_crop
 
 log = logging.getLogger("train_helmet")
 
@@ -74,7 +74,7 @@ class Averaged(nn.Module):
         return torch.stack([m(x) for m in self.models]).mean(0)
 
 
-# MobileNetV2 fine-tuned from ImageNet weights (vision/training/pretrained.py).
+# MobileNetV2 fine-tuned from ImageNet weights (training/vision/pretrained.py).
 PRETRAINED = "mnv2"
 
 # Range of the head-box pad drawn for each training crop (evaluation crops are padded x1.5).
@@ -278,7 +278,7 @@ def mixed_loss(
 def untrained_network(arch: str, width: float) -> nn.Module:
     """Return a network of `arch` with fresh weights: a small CNN, or MobileNetV2 (mnv2)."""
     if arch == PRETRAINED:
-        from vision.training.pretrained import PretrainedHelmetNet
+        from training.vision.pretrained import PretrainedHelmetNet
 
         return PretrainedHelmetNet()
     return HelmetNet(width, arch)
@@ -288,10 +288,10 @@ def build_model(args: argparse.Namespace) -> nn.Module:
     """Return the small CNN of --arch, or MobileNetV2 started from ImageNet weights (mnv2)."""
     if args.arch != PRETRAINED:
         return untrained_network(args.arch, args.width)
-    from vision.training.pretrained import load_imagenet
+    from training.vision.pretrained import load_imagenet
 
     if not args.pretrained:
-        raise SystemExit("--arch mnv2 needs --pretrained PATH (see vision/training/RECIPE.md)")
+        raise SystemExit("--arch mnv2 needs --pretrained PATH (see training/vision/RECIPE.md)")
     model = untrained_network(args.arch, args.width)
     load_imagenet(model, Path(args.pretrained))
     return model

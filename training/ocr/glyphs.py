@@ -23,7 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocr.render import Box, split_letters
+from synth.render import Box, split_letters
 
 # A part is a character when it is at least this share of the line's tallest part's height
 # (a dash, a dot, a bolt or a band letter is smaller).

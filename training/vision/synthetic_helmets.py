@@ -1,6 +1,6 @@
 """Cut rider head crops (as the pipeline cuts them) from synthetic scenes, for helmet training.
 
-Usage: .venv/bin/python -m vision.training.synthetic_helmets --seeds 10000 10300 \
+Usage: .venv/bin/python -m training.vision.synthetic_helmets --seeds 10000 10300 \
     --out runs/vision/helmet/synthetic.npz
 Seeds 10000 and up are reserved for training; benchmarks use other seeds.
 """
@@ -13,9 +13,9 @@ import logging
 import cv2
 import numpy as np
 
+from synth.scenes import _Renderer, random_scene_spec
+from training.vision.helmet_data import CONTEXT, CONTEXT_SIZE
 from vision.helmet import HEAD_PAD, square_crop
-from vision.scenes import _Renderer, random_scene_spec
-from vision.training.helmet_data import CONTEXT, CONTEXT_SIZE
 
 log = logging.getLogger("synthetic_helmets")
 # The pipeline's rider crop is a 0.8 w square; stored with the same context as real head crops.

@@ -119,7 +119,7 @@ class Look:
     glyph_width: tuple[float, float]  # a two-line plate's glyph width, share of its height
     open_spacing: bool  # half the plates get open character spacing, as many real ones have
     grey_white: bool  # white fields grey-white (channels shifted together) rather than pastel
-    # Real painted characters (ink masks by character, ocr.training.glyphs) and the share of
+    # Real painted characters (ink masks by character, training.ocr.glyphs) and the share of
     # plates whose number is painted with them; a line with a character missing uses the font.
     glyphs: Mapping[str, Sequence[np.ndarray]] | None = None
     glyph_share: float = 0.0

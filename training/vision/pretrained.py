@@ -2,7 +2,7 @@
 
 The helmet data set holds some 1,150 distinct riders' heads (train/ has three augmented copies
 of each image). A network trained from scratch on them sits at about 0.905 on valid/ whatever the
-recipe (vision/training/RECIPE.md); features learnt on ImageNet bring what those heads cannot
+recipe (training/vision/RECIPE.md); features learnt on ImageNet bring what those heads cannot
 teach: caps, hats, scarves and hair against hard shells.
 
 The weights are torchvision's `mobilenet_v2-b0353104.pth` (ImageNet-1k, BSD-3-Clause). No

@@ -1,6 +1,6 @@
 """Split pk-dev by plate text into a fine-tuning part and a held-out part, reproducibly.
 
-Run once: `.venv/bin/python -m ocr.training.split > ocr/training/pk_dev_split.csv`. Plates are
+Run once: `.venv/bin/python -m training.ocr.split > training/ocr/pk_dev_split.csv`. Plates are
 ordered by the SHA-1 of their text within each layout (two-line with year or not) and dealt
 alternately, held-out first, so the same plate never appears on both sides and both sides hold
 both layouts. The committed CSV is the split; this module only documents how it was made.

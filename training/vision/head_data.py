@@ -4,7 +4,7 @@ Real cuts come from the YOLO head boxes of ../shared/data/helmet (train/ for tra
 selection; test/ is never read here). Around every labelled head a wide context square is stored
 once; a training cut is then drawn from it the way the pipeline would see that head: crop side =
 head side / r (r in 0.15-0.6), head centre at x 0.3-0.7 and y 0.1-0.6 of the crop. Synthetic cuts
-are the pipeline's own 0.8 w square over riders rendered by `vision.scenes` (training seeds
+are the pipeline's own 0.8 w square over riders rendered by `synth.scenes` (training seeds
 10000-10599), with head boxes taken from the sprite drawing.
 
 Targets: up to SLOTS heads per cut, the one nearest ANCHOR (where the pipeline expects the rider's
@@ -21,8 +21,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from training.vision.helmet_data import labelled_images
 from vision.helmet import square_crop
-from vision.training.helmet_data import labelled_images
 
 SLOTS = 2
 ANCHOR = (0.5, 0.4)  # where the rider's head sits in the pipeline's cut, relative to its side

@@ -2,8 +2,8 @@
 
 Usage (from the repository root; see ocr/models/RECIPE.md for the exact runs):
 
-    nohup .venv/bin/python -m ocr.training.train --run runs/ocr/r1 --steps 30000 &
-    .venv/bin/python -m ocr.training.train --run runs/ocr/r1 --steps 30000 --resume
+    nohup .venv/bin/python -m training.ocr.train --run runs/ocr/r1 --steps 30000 &
+    .venv/bin/python -m training.ocr.train --run runs/ocr/r1 --steps 30000 --resume
 
 One thread, checkpoints every few minutes (`last.pt`), resumable. Logs exact-match accuracy on
 a fixed synthetic validation set and on both pk-dev parts (fine-tuning part and held-out part,
@@ -24,10 +24,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ocr import render
 from ocr.plates import has_year
-from ocr.training import glyphs, recombine, synth
-from ocr.training.model import CtcLinesNet, CtcPlateNet, PlateNet
+from synth import render
+from training.ocr import glyphs, recombine, synth
+from training.ocr.model import CtcLinesNet, CtcPlateNet, PlateNet
 
 log = logging.getLogger("ocr.train")
 
@@ -315,7 +315,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--look",
         default="r7",
         choices=sorted(render.LOOKS),
-        help="how synthetic plates are painted (ocr.render.LOOKS; r7: the committed model's)",
+        help="how synthetic plates are painted (synth.render.LOOKS; r7: the committed model's)",
     )
     args = p.parse_args(argv)
     if args.extra_glyphs is not None and args.glyphs <= 0:

@@ -1,9 +1,9 @@
 """Cut context squares over riders in synthetic scenes, with the drawn heads as boxes.
 
-Usage: .venv/bin/python -m vision.training.synthetic_heads --seeds 10000 10500 --every 20 \
+Usage: .venv/bin/python -m training.vision.synthetic_heads --seeds 10000 10500 --every 20 \
     --out runs/vision/heads/synthetic_train.npz
 Seeds 10000-10599 are reserved for training (benchmarks use 900000+). The head boxes come from
-the sprite drawing (`vision.scenes._head` is wrapped to record where each head is drawn), mapped
+the sprite drawing (`synth.scenes._head` is wrapped to record where each head is drawn), mapped
 through the sprite's scale and placement in each frame. Contexts are SYN_SPAN times the
 pipeline's cut (0.8 w square at y + 0.34 w), so training can jitter the cut.
 """
@@ -17,9 +17,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vision import scenes
+from synth import scenes
+from training.vision import head_data
 from vision.helmet import square_crop
-from vision.training import head_data
 
 log = logging.getLogger("synthetic_heads")
 CROP_SIDE, CENTRE_Y = 0.8, 0.34  # the pipeline's rider_head_crop

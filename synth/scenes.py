@@ -2,7 +2,7 @@
 
 A fixed camera looks up a three-lane road at a stop line and a signal head. Vehicles (cars and
 motorcycles with riders and pillions, helmeted or not) carry Pakistani plates drawn by
-`ocr.render`. Their roles make the ground truth: red-light runners, green and amber crossers,
+`synth.render`. Their roles make the ground truth: red-light runners, green and amber crossers,
 vehicles stopping at the line, wrong-way cars, turning vehicles, cross traffic; optional
 occluding board and night lighting. Positions are normalised: x by frame width, y by height,
 each vehicle's point being where it touches the road (bottom centre).
@@ -20,8 +20,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ocr.render import SCENE_LOOK, random_plate, render_plate
 from rules.signals import AMBER, GREEN, RED, Phase
+from synth.render import SCENE_LOOK, random_plate, render_plate
 
 Colour = tuple[int, int, int]
 Waypoint = tuple[float, float, float]  # t_ms, x, y (normalised ground point)

@@ -5,7 +5,7 @@ shown to rebuild a committed model without the two hours of training (ocr/models
 Digests depend on the installed fonts and on OpenCV and Pillow's drawing, so compare them on
 one machine.
 
-Usage: python -m ocr.training.digest [--look r7] [--seed 7] [--real-frac 0.10] [--batches 5]
+Usage: python -m training.ocr.digest [--look r7] [--seed 7] [--real-frac 0.10] [--batches 5]
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import hashlib
 
 import numpy as np
 
-from ocr import render
-from ocr.training import train
+from synth import render
+from training.ocr import train
 
 
 def batches_digest(look: render.Look, seed: int, real_frac: float, batches: int) -> str:

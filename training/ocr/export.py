@@ -1,6 +1,6 @@
 """Export a training checkpoint to fast-plate-ocr's ONNX contract plus its plate config YAML.
 
-    .venv/bin/python -m ocr.training.export runs/ocr/r1/last.pt ocr/models/pk_plate_cnn
+    .venv/bin/python -m training.ocr.export runs/ocr/r1/last.pt ocr/models/pk_plate_cnn
 
 writes `pk_plate_cnn.onnx` (input `input`: uint8 N x 64 x 128 x 1; outputs `plate`: N x 10 x 37
 softmax and `region`: N x 7 softmax) and `pk_plate_cnn.yaml`, then checks that
@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ocr.training.model import CtcLinesNet
-from ocr.training.train import ALPHABET, HEIGHT, PAD, REGIONS, SLOTS, WIDTH, build_model
+from training.ocr.model import CtcLinesNet
+from training.ocr.train import ALPHABET, HEIGHT, PAD, REGIONS, SLOTS, WIDTH, build_model
 
 
 def plate_config() -> str:
@@ -85,7 +85,7 @@ def main() -> None:
         "--completeness",
         action="store_true",
         help="write the chance that the read skipped no character into the first pad slot "
-        "(ocr.training.model._completeness); measured in RECIPE.md, off for the committed model",
+        "(training.ocr.model._completeness); measured in RECIPE.md, off for the committed model",
     )
     args = p.parse_args()
     try:

@@ -1,6 +1,6 @@
 """Train the head finder (tiny CNN: rider's top square -> up to two head boxes) and export ONNX.
 
-Usage: nice .venv/bin/python -m vision.training.train_head_finder --work runs/vision/heads \
+Usage: nice .venv/bin/python -m training.vision.train_head_finder --work runs/vision/heads \
     --synthetic runs/vision/heads/synthetic_train.npz --out vision/models/head_finder.onnx
 Trains on simulated pipeline cuts around the head boxes of helmet/train (+ synthetic riders),
 scores every epoch on fixed simulated cuts of helmet/valid and keeps the best epoch by mean IoU
@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from vision.training import head_data, train_helmet
-from vision.training.train_helmet import colour, degrade
+from training.vision import head_data, train_helmet
+from training.vision.train_helmet import colour, degrade
 
 log = logging.getLogger("train_head_finder")
 BLOCKS = ((16, 2), (32, 2), (32, 1), (48, 2), (64, 1), (64, 2))  # (channels, stride)

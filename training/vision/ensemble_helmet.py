@@ -1,9 +1,9 @@
 """Export several trained helmet networks as one ONNX graph that averages their logits.
 
-Usage: .venv/bin/python -m vision.training.ensemble_helmet --arch v2 --size 64 \
+Usage: .venv/bin/python -m training.vision.ensemble_helmet --arch v2 --size 64 \
     --members run1/best.pt run2/best.pt --out vision/models/helmet.onnx
 Members are state dicts written by `train_helmet` (all of the same --arch and --width);
-`--arch mnv2` members are MobileNetV2 helmet networks (vision/training/pretrained.py).
+`--arch mnv2` members are MobileNetV2 helmet networks (training/vision/pretrained.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from vision.training.train_helmet import ARCHS, PRETRAINED, Averaged, export, untrained_network
+from training.vision.train_helmet import ARCHS, PRETRAINED, Averaged, export, untrained_network
 
 log = logging.getLogger("ensemble_helmet")
 

@@ -1,6 +1,6 @@
 """Camera augmentation for plate crops: what a junction camera does to a clean plate.
 
-Training only. Takes a clean BGR plate (from `ocr.render`) or a real crop and returns a BGR crop
+Training only. Takes a clean BGR plate (from `synth.render`) or a real crop and returns a BGR crop
 as the localiser would hand it to the recogniser: loosely cropped, tilted, blurred, dim or
 glaring, noisy, JPEG-compressed, sometimes dirty, sometimes tiny (down to 40x20 px).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr import render
+from synth import render
 
 Rng = np.random.Generator
 
