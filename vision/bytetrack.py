@@ -153,7 +153,8 @@ class ByteTracker:
         recent = [t for t in self.active if id(t.live) not in taken and self._recent(t, frame)]
         matched += self._match(frame, recent, low, self.s.low_match_iou)
         left = [d for d in high if all(d is not m for _, m in matched)]
-        matched += self._confirm(frame, left)
+        if dets:  # an empty frame is one the detector skipped (stride): no verdict on it
+            matched += self._confirm(frame, left)
         left = [d for d in left if all(d is not m for _, m in matched)]
         matched += self._births(frame, left)
         self._retire(frame)

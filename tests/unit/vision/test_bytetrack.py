@@ -103,8 +103,8 @@ def test_a_one_off_false_box_starts_no_track() -> None:
     tracker = ByteTracker(fps=25)
     tracker.update(0, [Detection((10, 10, 30, 30), 0.9, "car")])
     for f in range(1, 10):
-        tracker.update(f, [])
-    assert tracker.tracks() == [] and tracker.tentative == []
+        tracker.update(f, [Detection((400, 300, 30, 30), 0.9, "car")])  # another, far away
+    assert [t.boxes[0] for t in tracker.tracks()] == [(400, 300, 30, 30)]
 
 
 def test_the_tracker_setting_chooses_and_refuses() -> None:
@@ -162,3 +162,12 @@ def test_the_motion_gate_repeats_the_boxes_while_nothing_moves() -> None:
     outputs = [learned.detect(f) for f in (still, still, still, moved, moved)]
     assert model.calls == 2 and learned.runs == 2  # the first frame, then the change
     assert all(o == outputs[0] for o in outputs)  # the still frames repeat the last boxes
+
+
+def test_tracks_are_born_and_kept_when_the_detector_runs_every_third_frame() -> None:
+    tracker = ByteTracker(fps=25)
+    for f in range(30):
+        box = (100 + 8 * f, 300, 80, 50)
+        tracker.update(f, [Detection(box, 0.8, "car")] if f % 3 == 0 else [])
+    (track,) = tracker.tracks()
+    assert track.frames == list(range(0, 30, 3))
