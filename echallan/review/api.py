@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from marshmallow import fields, validate
 
@@ -63,7 +64,10 @@ class EventSchema(ApiSchema):
     )
     observed_class = fields.String(allow_none=True)
     status = fields.String()
-    evidence = fields.Dict()
+    evidence = fields.Function(
+        review.public_evidence,
+        metadata={"description": "Frames and crops by image id (see .../images/{image})"},
+    )
 
 
 class TaskSchema(ApiSchema):
@@ -109,7 +113,7 @@ class DecisionSchema(ApiSchema):
     reasons = fields.List(fields.String())
     corrected_plate = fields.String(allow_none=True)
     decided_at = fields.AwareDateTime()
-    outcome = fields.String(dump_default=None)
+    outcome = fields.Function(review.outcome_of)
 
 
 class ReopenSchema(ApiSchema):
@@ -200,3 +204,18 @@ class Decisions(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List every officer's decisions, newest first (supervisors)."""
         return review.recent_decisions(args["limit"], args["offset"])
+
+
+@blp.route(f"/review-tasks/{id_path('task_id')}/images/<string:image>")
+class ReviewTaskImage(MethodView):
+    """One evidence image of a task, by id: frame-0, frame-1, frame-2, plate or vehicle."""
+
+    @document_problems(blp, 401, 403, 404)
+    @require_role(*STAFF)
+    def get(self, task_id: int, image: str) -> Any:
+        """Serve an evidence frame or crop (staff only; never by file path)."""
+        event = review.get_task(task_id).event
+        body, mimetype = review.evidence_image(event, image, deps.current().store.root)
+        response = Response(body, mimetype=mimetype)
+        response.headers["Cache-Control"] = "private, no-store"  # evidence stays off shared caches
+        return response
