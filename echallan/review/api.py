@@ -210,6 +210,17 @@ class Decisions(MethodView):
 class ReviewTaskImage(MethodView):
     """One evidence image of a task, by id: frame-0, frame-1, frame-2, plate or vehicle."""
 
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "The image",
+                "content": {
+                    "image/png": {"schema": {"type": "string", "format": "binary"}},
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    )
     @document_problems(blp, 401, 403, 404)
     @require_role(*STAFF)
     def get(self, task_id: int, image: str) -> Any:
