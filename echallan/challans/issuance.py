@@ -52,8 +52,23 @@ def process_event(deps: Deps, event_id: int, now: datetime) -> str:
             deps.settings, event, outcome.snapshot, SYSTEM, ChallanEvent.ISSUE, now
         )
     else:
-        review.open_task(event, list(decision.reasons))
+        _review_unless_duplicate(deps, event, list(decision.reasons), SYSTEM)
     return event.status
+
+
+def _review_unless_duplicate(
+    deps: Deps, event: ViolationEvent, reasons: list[str], actor: str
+) -> None:
+    """Queue the event for review, unless it repeats an offence already fined (one offence, one
+    challan: an officer must not see, and perhaps approve, the same offence twice)."""
+    window = deps.settings.duplicate_window
+    original = (
+        challans.find_duplicate(event, event.plate_read, window) if event.plate_read else None
+    )
+    if original is not None:
+        challans.link_duplicate(event, original, actor)
+    else:
+        review.open_task(event, reasons)
 
 
 def _look_up(
@@ -225,4 +240,4 @@ def _recheck_with_plate(
             deps.settings, event, outcome.snapshot, actor, ChallanEvent.APPROVE, now
         )
     elif decision.action is issuance.Action.REVIEW:
-        review.open_task(event, list(decision.reasons))
+        _review_unless_duplicate(deps, event, list(decision.reasons), actor)

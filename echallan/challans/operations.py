@@ -64,7 +64,7 @@ def issue_challan(
         raise Conflict("cannot issue without a registered owner; correct the plate or reject")
     duplicate = find_duplicate(event, snapshot.plate, settings.duplicate_window)
     if duplicate is not None:
-        return _link_duplicate(event, duplicate, actor)
+        return link_duplicate(event, duplicate, actor)
     challan = _new_challan(settings, event, snapshot, how, now)
     db.session.add(challan)
     event.status, event.status_reason = EventStatus.ISSUED, None
@@ -120,7 +120,7 @@ def _new_challan(
     )
 
 
-def _link_duplicate(event: ViolationEvent, original: Challan, actor: str) -> Challan:
+def link_duplicate(event: ViolationEvent, original: Challan, actor: str) -> Challan:
     """Mark the event a duplicate of an existing challan instead of issuing again."""
     event.status = EventStatus.DUPLICATE
     event.duplicate_of_challan_id = original.id

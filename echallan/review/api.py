@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
+from flask import Response, g
 from flask.views import MethodView
 from marshmallow import fields, validate
 
@@ -64,7 +64,10 @@ class EventSchema(ApiSchema):
     )
     observed_class = fields.String(allow_none=True)
     status = fields.String()
-    evidence = fields.Dict()
+    evidence = fields.Function(
+        review.public_evidence,
+        metadata={"description": "Frames and crops by image id (see .../images/{image})"},
+    )
 
 
 class TaskSchema(ApiSchema):
@@ -110,7 +113,7 @@ class DecisionSchema(ApiSchema):
     reasons = fields.List(fields.String())
     corrected_plate = fields.String(allow_none=True)
     decided_at = fields.AwareDateTime()
-    outcome = fields.String(dump_default=None)
+    outcome = fields.Function(review.outcome_of)
 
 
 class ReopenSchema(ApiSchema):
@@ -242,3 +245,29 @@ class HoldCancel(MethodView):
 def _staff() -> Any:
     """Return the signed-in officer, or None for a machine key (judged by the key alone)."""
     return None if g.get("api_client") is not None else current_user()
+
+
+@blp.route(f"/review-tasks/{id_path('task_id')}/images/<string:image>")
+class ReviewTaskImage(MethodView):
+    """One evidence image of a task, by id: frame-0, frame-1, frame-2, plate or vehicle."""
+
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "The image",
+                "content": {
+                    "image/png": {"schema": {"type": "string", "format": "binary"}},
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    )
+    @document_problems(blp, 401, 403, 404)
+    @require_role(*STAFF)
+    def get(self, task_id: int, image: str) -> Any:
+        """Serve an evidence frame or crop (staff only; never by file path)."""
+        event = review.get_task(task_id).event
+        body, mimetype = review.evidence_image(event, image, deps.current().store.root)
+        response = Response(body, mimetype=mimetype)
+        response.headers["Cache-Control"] = "private, no-store"  # evidence stays off shared caches
+        return response

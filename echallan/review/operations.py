@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
+import cv2
+import numpy as np
 import sqlalchemy as sa
 
 from echallan.audit import operations as audit
@@ -21,6 +26,7 @@ OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
 APPROVE, REJECT, CORRECT_PLATE = "approve", "reject", "correct_plate"
 # a challan held after an ownership change: released (to the buyer when sold first) or cancelled
 HOLD, RELEASE, CANCEL = "hold", "release", "cancel"
+REOPEN = "reopen"
 REJECT_REASONS = (
     "plate_unreadable",
     "plate_misread",
@@ -122,6 +128,12 @@ def _claimed_by_other(task: ReviewTask, user: User, now: datetime) -> bool:
     return task.status == CLAIMED and live and task.claimed_by_id != user.id
 
 
+def _holds_claim(task: ReviewTask, user: User, now: datetime) -> bool:
+    """Tell whether this officer holds a live claim on the task."""
+    live = task.claim_expires_at is not None and task.claim_expires_at > now
+    return task.status == CLAIMED and task.claimed_by_id == user.id and live
+
+
 @dataclass(frozen=True)
 class DecisionInput:
     """An officer's decision on a task."""
@@ -167,6 +179,9 @@ def _check_decidable(task: ReviewTask, user: User, choice: DecisionInput, now: d
         raise Conflict(f"review task {task.id} is claimed by someone else")
     if task.kind == HOLD:
         raise Conflict(f"review task {task.id} is a hold: release or cancel it")
+    if not _holds_claim(task, user, now):
+        # Deciding unclaimed lets two officers work one case unseen: the claim is the lock.
+        raise Conflict(f"claim review task {task.id} before deciding it (or the claim expired)")
     if choice.decision not in (APPROVE, REJECT, CORRECT_PLATE):
         raise InvalidInput("unknown decision", errors={"decision": [choice.decision]})
     if choice.decision == REJECT and choice.reason not in REJECT_REASONS:
@@ -195,6 +210,18 @@ def reopen(task: ReviewTask, supervisor: User, reason: str, now: datetime) -> Re
     )
     event.status = EventStatus.IN_REVIEW
     db.session.add(new)
+    # The reopen is a decision too: the supervisor's view lists it with who, when and why.
+    db.session.add(
+        ReviewDecision(
+            task_id=task.id,
+            event_id=task.event_id,
+            decided_by_id=supervisor.id,
+            actor=f"user:{supervisor.username}",
+            decision=REOPEN,
+            reasons=[reason],
+            decided_at=now,
+        )
+    )
     db.session.flush()
     audit.record(
         f"user:{supervisor.username}", "review.reopened", new, previous_task=task.id, reason=reason
@@ -267,3 +294,100 @@ def recent_decisions(limit: int, offset: int) -> list[ReviewDecision]:
         ReviewDecision.decided_at.desc(), ReviewDecision.id.desc()
     )
     return list(db.session.scalars(query.limit(limit).offset(offset)))
+
+
+def outcome_of(decision: ReviewDecision) -> str:
+    """Say what came of a decision: reopened, or where its event (or challan) stands now."""
+    if decision.decision == REOPEN:
+        return "reopened_for_review"
+    if decision.task_id is not None and _was_reopened(decision.task_id):
+        return "reopened"
+    task = db.session.get(ReviewTask, decision.task_id) if decision.task_id else None
+    if task is not None and task.kind == "contest" and task.challan_id is not None:
+        return f"challan_{db.session.get(Challan, task.challan_id).status}"
+    event = db.session.get(ViolationEvent, decision.event_id)
+    return OUTCOMES.get(event.status, event.status)
+
+
+OUTCOMES = {
+    EventStatus.ISSUED: "challan_issued",
+    EventStatus.DISMISSED: "dismissed",
+    EventStatus.DUPLICATE: "duplicate",
+    EventStatus.IN_REVIEW: "in_review",
+}
+
+
+def _was_reopened(task_id: int) -> bool:
+    """Tell whether a supervisor reopened this task after it was decided."""
+    query = sa.select(ReviewDecision.id).where(
+        ReviewDecision.task_id == task_id, ReviewDecision.decision == REOPEN
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+IMAGE_IDS = re.compile(r"^(frame-(?P<index>\d{1,2})|plate|vehicle)$")
+MIMETYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def public_evidence(event: ViolationEvent) -> dict[str, Any]:
+    """Return the event's evidence for staff with image ids in place of server file paths."""
+    evidence = dict(event.evidence or {})
+    frames = evidence.pop("frames", [])
+    evidence["frames"] = [
+        {"image": f"frame-{i}", "caption": f.get("caption"), "frame": f.get("frame")}
+        for i, f in enumerate(frames)
+    ]
+    evidence["plate_crop"] = "plate" if evidence.get("plate_crop") else None
+    evidence["vehicle_crop"] = "vehicle" if _at_frame(frames) else None
+    evidence.pop("photos", None)  # field photos carry paths too; they have their own route
+    return evidence
+
+
+def evidence_image(event: ViolationEvent, image_id: str, root: Path) -> tuple[bytes, str]:
+    """Return (bytes, mimetype) of one evidence image by id; never by a path from the caller."""
+    found = IMAGE_IDS.match(image_id)
+    if found is None:
+        raise NotFound(f"no evidence image {image_id!r}")
+    frames = (event.evidence or {}).get("frames", [])
+    if image_id == "plate":
+        return _read_image((event.evidence or {}).get("plate_crop"), root)
+    if image_id == "vehicle":
+        return _vehicle_crop(event, _read_image(_at_frame(frames), root)[0])
+    index = int(found.group("index"))
+    if index >= len(frames):
+        raise NotFound(f"no evidence image {image_id!r}")
+    return _read_image(frames[index].get("path"), root)
+
+
+def _at_frame(frames: list[dict[str, Any]]) -> str | None:
+    """Return the path of the frame at the offence (the middle one when none is captioned)."""
+    if not frames:
+        return None
+    at = next((f for f in frames if f.get("caption") == "at"), frames[len(frames) // 2])
+    return at.get("path")
+
+
+def _read_image(path: str | None, root: Path) -> tuple[bytes, str]:
+    """Read an evidence file, refusing anything outside the evidence store."""
+    if not path:
+        raise NotFound("this evidence image was not captured")
+    file = Path(path).resolve()
+    if not file.is_relative_to(root.resolve()) or not file.is_file():
+        raise NotFound("this evidence image is not in the evidence store")
+    return file.read_bytes(), MIMETYPES.get(file.suffix.lower(), "application/octet-stream")
+
+
+def _vehicle_crop(event: ViolationEvent, frame_bytes: bytes) -> tuple[bytes, str]:
+    """Cut the vehicle out of the offence frame by its bounding box, with a margin."""
+    image = cv2.imdecode(np.frombuffer(frame_bytes, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise NotFound("the offence frame does not decode")
+    x, y, w, h = (int(v) for v in (event.bbox or [0, 0, 0, 0])[:4])
+    pad = max(w, h) // 8
+    height, width = image.shape[:2]
+    x0, y0 = max(x - pad, 0), max(y - pad, 0)
+    x1, y1 = min(x + w + pad, width), min(y + h + pad, height)
+    if x1 <= x0 or y1 <= y0:
+        raise NotFound("the vehicle's box lies outside the frame")
+    ok, encoded = cv2.imencode(".png", image[y0:y1, x0:x1])
+    return encoded.tobytes(), "image/png"

@@ -75,7 +75,8 @@ def test_officer_decides_the_contest(challan, client, decision, status) -> None:
         else {"decision": decision}
     )
     assert (
-        officer.post(f"/api/v1/police/review-tasks/{task_id}/decision", json=body).status_code
+        officer.post(f"/api/v1/police/review-tasks/{task_id}/claim").status_code == 200
+        and officer.post(f"/api/v1/police/review-tasks/{task_id}/decision", json=body).status_code
         == 201
     )
     with challan.app_context():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -36,6 +37,13 @@ def signed_in(app, username: str | None):  # noqa: ANN001, ANN201
     client = app.test_client()
     if username:
         f.sign_in(client, username)
+    return client
+
+
+def claimed(app, username: str, task_id: int):  # noqa: ANN001, ANN201
+    """Return a client signed in as `username` holding the claim on the task."""
+    client = signed_in(app, username)
+    assert client.post(f"/api/v1/police/review-tasks/{task_id}/claim").status_code == 200
     return client
 
 
@@ -88,7 +96,7 @@ def test_claim_locks_the_task_for_others(queue) -> None:  # noqa: ANN001
 
 def test_approve_issues_the_challan(queue) -> None:  # noqa: ANN001
     app, task_id = queue
-    response = signed_in(app, "officer1").post(
+    response = claimed(app, "officer1", task_id).post(
         f"/api/v1/police/review-tasks/{task_id}/decision", json={"decision": "approve"}
     )
     assert response.status_code == 201, response.json
@@ -103,7 +111,7 @@ def test_approve_issues_the_challan(queue) -> None:  # noqa: ANN001
 
 def test_reject_needs_a_listed_reason(queue) -> None:  # noqa: ANN001
     app, task_id = queue
-    client = signed_in(app, "officer1")
+    client = claimed(app, "officer1", task_id)
     url = f"/api/v1/police/review-tasks/{task_id}/decision"
     assert client.post(url, json={"decision": "reject"}).status_code == 422
     assert client.post(url, json={"decision": "reject", "reason": "because"}).status_code == 422
@@ -116,7 +124,7 @@ def test_reject_needs_a_listed_reason(queue) -> None:  # noqa: ANN001
 def test_corrected_plate_reruns_the_lookup(queue) -> None:  # noqa: ANN001
     """The officer reads ASF-613 instead: a motorcycle in the registry, so a new review task."""
     app, task_id = queue
-    client = signed_in(app, "officer1")
+    client = claimed(app, "officer1", task_id)
     response = client.post(
         f"/api/v1/police/review-tasks/{task_id}/decision",
         json={"decision": "correct_plate", "corrected_plate": "ASF-613"},
@@ -132,22 +140,98 @@ def test_corrected_plate_reruns_the_lookup(queue) -> None:  # noqa: ANN001
 
 def test_supervisor_reopens_and_sees_all_decisions(queue) -> None:  # noqa: ANN001
     app, task_id = queue
-    signed_in(app, "officer1").post(
+    claimed(app, "officer1", task_id).post(
         f"/api/v1/police/review-tasks/{task_id}/decision",
         json={"decision": "reject", "reason": "not_a_violation"},
     )
     supervisor = signed_in(app, "super")
     decisions = supervisor.get("/api/v1/police/decisions").json
     assert {d["actor"] for d in decisions} == {"system:issuance", "user:officer1"}
+    assert {d["outcome"] for d in decisions} == {"dismissed"}
     reopened = supervisor.post(
         f"/api/v1/police/review-tasks/{task_id}/reopen", json={"reason": "camera was fine"}
     )
     assert reopened.status_code == 201 and reopened.json["status"] == "open"
+    after = {d["decision"]: d for d in supervisor.get("/api/v1/police/decisions").json}
+    assert after["reopen"]["actor"] == "user:super"
+    assert after["reopen"]["reasons"] == ["camera was fine"]
+    assert after["reject"]["outcome"] == "reopened"
+
+
+def test_a_decision_needs_the_claim(queue) -> None:  # noqa: ANN001
+    app, task_id = queue
+    response = signed_in(app, "officer1").post(
+        f"/api/v1/police/review-tasks/{task_id}/decision", json={"decision": "approve"}
+    )
+    assert response.status_code == 409 and "claim" in response.json["detail"]
+    assert response.mimetype == "application/problem+json"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Challan)) == 0
+
+
+def test_a_duplicate_does_not_enter_the_queue(queue) -> None:  # noqa: ANN001
+    app, task_id = queue
+    claimed(app, "officer1", task_id).post(
+        f"/api/v1/police/review-tasks/{task_id}/decision", json={"decision": "approve"}
+    )
+    with app.app_context():  # the same offence again, a second later, from another clip
+        f.process(
+            f.event(
+                plate="ASF-813", confidence=0.6, track_id=7, occurred_at="2026-11-23T10:15:05+05:00"
+            )
+        )
+        statuses = db.session.scalars(sa.select(ReviewTask.status)).all()
+        assert statuses == ["closed"]
+        events = db.session.scalars(sa.select(ViolationEvent.status).order_by(ViolationEvent.id))
+        assert list(events) == ["issued", "duplicate"]
+
+
+def test_evidence_images_by_id_and_no_paths(queue, tmp_path) -> None:  # noqa: ANN001
+    import cv2
+    import numpy as np
+
+    from echallan.core import deps
+
+    app, task_id = queue
+    with app.app_context():
+        folder = deps.current().store.evidence_dir("ab" * 32)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for i in range(3):
+            path = folder / f"t_{i}.png"
+            cv2.imwrite(str(path), np.full((120, 160, 3), 40 * i, np.uint8))
+            paths.append(str(path))
+        task = db.session.get(ReviewTask, task_id)
+        event = task.event
+        event.evidence = {
+            **event.evidence,
+            "frames": [
+                {"path": p, "caption": c, "frame": 40}
+                for p, c in zip(paths, ("before", "at", "after"), strict=True)
+            ],
+            "plate_crop": paths[0],
+        }
+        db.session.commit()
+    client = signed_in(app, "officer1")
+    body = client.get(f"/api/v1/police/review-tasks/{task_id}").get_data(as_text=True)
+    assert str(folder) not in body and "/nonexistent" not in body
+    base = f"/api/v1/police/review-tasks/{task_id}/images"
+    at = client.get(f"{base}/frame-1")
+    assert at.status_code == 200 and at.mimetype == "image/png"
+    assert at.data == Path(paths[1]).read_bytes()
+    vehicle = client.get(f"{base}/vehicle")
+    assert vehicle.status_code == 200
+    crop = cv2.imdecode(np.frombuffer(vehicle.data, np.uint8), cv2.IMREAD_COLOR)
+    assert crop.shape[:2] == (104, 122)  # the box [10, 20, 100, 80] with a 12 px margin
+    for bad in ("frame-9", "..%2F..%2Fetc%2Fpasswd", "plate.png"):
+        assert client.get(f"{base}/{bad}").status_code == 404
+    assert signed_in(app, None).get(f"{base}/frame-1").status_code == 401
 
 
 def test_two_officers_deciding_at_once_one_wins(queue) -> None:  # noqa: ANN001
     app, task_id = queue
-    clients = [signed_in(app, name) for name in OFFICERS]
+    # One officer's claim, two tabs deciding at once: the version column lets one win.
+    clients = [claimed(app, "officer1", task_id) for _ in OFFICERS]
     barrier, codes = threading.Barrier(2), []
 
     def decide(client) -> None:  # noqa: ANN001
