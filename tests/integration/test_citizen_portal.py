@@ -63,3 +63,7 @@ def test_the_notice_pdf_downloads_by_number_and_plate(challan, client) -> None: 
 
 def test_urdu_pages_are_right_to_left(challan, client) -> None:  # noqa: ANN001
     assert 'dir="rtl"' in client.get("/?lang=ur").get_data(as_text=True)
+
+
+def test_the_landing_page_speaks_urdu(challan, client) -> None:  # noqa: ANN001
+    assert "اپنا چالان تلاش کریں" in client.get("/?lang=ur").get_data(as_text=True)
