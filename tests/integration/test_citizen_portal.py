@@ -67,3 +67,13 @@ def test_urdu_pages_are_right_to_left(challan, client) -> None:  # noqa: ANN001
 
 def test_the_landing_page_speaks_urdu(challan, client) -> None:  # noqa: ANN001
     assert "اپنا چالان تلاش کریں" in client.get("/?lang=ur").get_data(as_text=True)
+
+
+def test_a_field_challans_portal_page_shows_its_photos(app, client) -> None:  # noqa: ANN001
+    from tests.integration.test_citizen import field_challan
+
+    photos = field_challan.__wrapped__(app)
+    assert client.get(f"/verify/{NUMBER}?plate=ASF813").status_code == 200
+    page = client.get(f"/my/challans/{NUMBER}")
+    assert page.status_code == 200 and f"/my/challans/{NUMBER}/evidence/1" in page.text
+    assert client.get(f"/my/challans/{NUMBER}/evidence/0").data == photos[0]
