@@ -25,6 +25,10 @@ class PlateArg(ApiSchema):
     """The plate on the challan, required with its number so numbers cannot be enumerated."""
 
     plate = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    cnic = fields.String(
+        validate=validate.Regexp(r"^[0-9]{5}-?[0-9]{7}-?[0-9]$"),
+        metadata={"description": "the owner's CNIC; when sent, it must match too"},
+    )
 
 
 class CitizenChallanSchema(ApiSchema):
@@ -80,7 +84,8 @@ class CitizenChallan(MethodView):
     @rate_limit("CITIZEN_LOOKUP_RATE_LIMIT", scope="citizen-lookup")
     def get(self, args: dict[str, Any], number: str) -> dict[str, Any]:
         """Look up a challan by its number and plate."""
-        return citizens.view(citizens.find(number, args["plate"]), clock.now())
+        challan = citizens.find(number, args["plate"], args.get("cnic"))
+        return citizens.view(challan, clock.now())
 
 
 @blp.route(f"/<number>/evidence/{id_path('index', minimum=0)}")

@@ -1,13 +1,15 @@
-"""The landing page: where each audience goes next."""
+"""The landing page: the citizen's look-up forms first (the SMS sends people here)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint
+
+from echallan.citizens.pages import home_page
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
-def index() -> str:
-    """Show the entry points of the system."""
-    return render_template("home.html")
+def index() -> tuple[str, int]:
+    """Show the look-up forms, and where staff and developers go."""
+    return home_page()

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from echallan.audit import operations as audit
+from echallan.audit.models import AuditEntry
+from echallan.challans import delivery
 from echallan.challans import operations as challans
 from echallan.challans.models import Challan, Contest
 from echallan.challans.notice_content import clip_sha256_of, photos_of, place_name
+from echallan.citizens import evidence
+from echallan.core.deps import Settings
 from echallan.core.extensions import db
 from echallan.review import operations as review
 from echallan.review.models import ReviewTask
@@ -19,17 +26,50 @@ from rules.errors import InvalidInput, NotFound
 from rules.lifecycle import ChallanEvent
 from rules.plates import plate_key
 
+NO_MATCH = "no challan with that number and plate"
 
-def find(number: str, plate: str) -> Challan:
-    """Return the challan when number and plate agree; otherwise the same 404 for both cases."""
+
+def find(number: str, plate: str, cnic: str | None = None) -> Challan:
+    """Return the challan when number, plate (and CNIC, when given) agree; else one same 404.
+
+    A CNIC that was sent is checked, never ignored: a wrong one is as unknown as a wrong plate.
+    """
     try:
         challan = challans.get_challan(number)
         matches = plate_key(challan.plate) == plate_key(plate)
+        if cnic is not None:
+            matches = matches and challan.owner_cnic == cnic_digits(cnic)
     except (NotFound, InvalidInput):
         matches = False
     if not matches:
-        raise NotFound("no challan with that number and plate")
+        raise NotFound(NO_MATCH)
     return challan
+
+
+def cnic_digits(text: str) -> str:
+    """Return a CNIC as its 13 digits (dashes and spaces dropped); raise InvalidInput otherwise."""
+    digits = re.sub(r"[\s-]", "", text or "")
+    if not re.fullmatch(r"[0-9]{13}", digits):
+        raise InvalidInput(
+            "a CNIC has 13 digits", errors={"cnic": ["13 digits, e.g. 42101-1234567-1"]}
+        )
+    return digits
+
+
+# Challans a citizen may see: served ones. Never-served (pending review, rejected) and
+# duplicates are not the owner's business through the portal.
+HIDDEN_STATUSES = frozenset({"pending_review", "rejected", "duplicate"})
+
+
+def find_for_owner(plate: str, cnic: str) -> list[Challan]:
+    """Return the served challans of one vehicle and owner, newest first (never by plate alone)."""
+    key, digits = plate_key(plate), cnic_digits(cnic)
+    rows = db.session.scalars(
+        sa.select(Challan)
+        .where(Challan.owner_cnic == digits, Challan.status.not_in(HIDDEN_STATUSES))
+        .order_by(Challan.occurred_at.desc(), Challan.id.desc())
+    )
+    return [row for row in rows if plate_key(row.plate) == key]
 
 
 def view(challan: Challan, now: datetime) -> dict[str, Any]:
@@ -72,21 +112,72 @@ def _mask_name(name: str) -> str:
 
 
 def _frames(challan: Challan) -> list[dict[str, Any]]:
-    """Return the evidence images that exist: frames, then the plate crop."""
+    """Return the evidence images that exist: frames, then the plate crop, then field photos.
+
+    `kind` says what the portal may show as is: camera frames carry every tracked vehicle's
+    box and number, so the citizen gets a copy with the bystanders blurred.
+    """
     evidence = challan.event.evidence
-    items = list(evidence.get("frames", []))
+    items = [{**frame, "kind": "frame"} for frame in evidence.get("frames", [])]
     if evidence.get("plate_crop"):
-        items.append({"path": evidence["plate_crop"], "caption": "plate"})
-    items += photos_of(evidence)  # stored as {path, sha256, size, name}: keep only what we show
+        items.append({"path": evidence["plate_crop"], "caption": "plate", "kind": "plate"})
+    # stored as {path, sha256, size, name}: keep only what we show
+    items += [{**photo, "kind": "photo"} for photo in photos_of(evidence)]
     return [item for item in items if Path(item["path"]).is_file()]
 
 
 def evidence_file(challan: Challan, index: int) -> Path:
     """Return the path of one evidence image, or raise NotFound."""
+    return Path(_evidence_item(challan, index)["path"])
+
+
+def _evidence_item(challan: Challan, index: int) -> dict[str, Any]:
+    """Return one evidence item, or raise NotFound."""
     frames = _frames(challan)
     if not 0 <= index < len(frames):
         raise NotFound(f"challan {challan.number} has no evidence image {index}")
-    return Path(frames[index]["path"])
+    return frames[index]
+
+
+def citizen_evidence(challan: Challan, index: int) -> tuple[bytes, str]:
+    """Return one evidence image as the citizen may see it, with its media type."""
+    item = _evidence_item(challan, index)
+    path = Path(item["path"])
+    if item["kind"] == "frame":
+        return evidence.citizen_jpeg(path), "image/jpeg"
+    return path.read_bytes(), "image/png" if path.suffix.lower() == ".png" else "image/jpeg"
+
+
+def get(number: str) -> Challan:
+    """Return a challan the portal session has already found (by number and plate or CNIC)."""
+    return challans.get_challan(number)
+
+
+def notice_pdf(settings: Settings, challan: Challan) -> Path:
+    """Return the challan's PDF notice, rendering it now when the outbox has not yet."""
+    path = delivery.pdf_path(challan, settings.evidence_dir)
+    return path if path.is_file() else delivery.write_pdf(challan, settings)
+
+
+def history(challan: Challan) -> list[dict[str, Any]]:
+    """Return the challan's status changes from the audit chain, oldest first."""
+    rows = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(
+            AuditEntry.entity_type == Challan.__tablename__,
+            AuditEntry.entity_id == str(challan.id),
+            AuditEntry.action.like("challan.%"),
+        )
+        .order_by(AuditEntry.seq)
+    )
+    return [
+        {
+            "at": fines.to_karachi(row.at).strftime("%d %b %Y %H:%M"),
+            "event": row.action.split(".", 1)[1],
+            "status": row.data.get("after", "issued" if row.action == "challan.issued" else ""),
+        }
+        for row in rows
+    ]
 
 
 def file_contest(
@@ -102,3 +193,8 @@ def file_contest(
         challan.event, [f"contest: {grounds[:200]}"], kind="contest", challan_id=challan.id
     )
     return contest, task
+
+
+def detail(challan: Challan, now: datetime) -> dict[str, Any]:
+    """Return the portal's page of one challan: what the owner sees, and its status history."""
+    return {**view(challan, now), "history": history(challan)}
