@@ -51,6 +51,7 @@ def junction(app):  # noqa: ANN001, ANN201
 def test_the_control_room_sees_a_box_go_offline_and_acknowledges(
     app, live_url, browser, junction
 ) -> None:  # noqa: ANN001, E501
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -63,7 +64,8 @@ def test_the_control_room_sees_a_box_go_offline_and_acknowledges(
     # What the 30 s poll does, done now: htmx swaps in the live fragment, no page load.
     browser.execute_script("document.body.dataset.kept = 'yes'")
     browser.execute_script(REFRESH_NOW)
-    WebDriverWait(browser, 20).until(
+    # the swap may replace the node between finding it and reading it: look again
+    WebDriverWait(browser, 20, ignored_exceptions=[StaleElementReferenceException]).until(
         lambda d: d.find_element(By.CSS_SELECTOR, box).get_attribute("data-status") == "offline"
     )
     assert browser.execute_script("return document.body.dataset.kept") == "yes"
