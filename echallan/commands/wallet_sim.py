@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import TYPE_CHECKING
 
 import click
 
 from echallan.commands import json_option
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 @click.command("wallet-sim")
@@ -52,12 +56,9 @@ def command(
 ) -> None:
     """Serve the wallet simulator (faults can be changed later: POST /_faults)."""
     from integrations.registry.simulator.server import RestartableServer
-    from integrations.wallets.simulator import Faults, create_simulator, default_secrets
+    from integrations.wallets.simulator import default_secrets
 
-    faults = Faults(
-        **{name: type(getattr(Faults, name))(value) for name, value in switches.items()}
-    )
-    app = create_simulator(default_secrets(secret), webhook_base, api_key, faults)
+    app = build_app(webhook_base, secret, api_key, switches)
     server = RestartableServer(app, host, port, quiet=quiet)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     urls = {name: f"{server.url}/{name}" for name in default_secrets()}
@@ -69,3 +70,13 @@ def command(
         click.echo(json.dumps({"stopped": True}) if as_json else "wallet simulator stopped")
     finally:
         server.stop()
+
+
+def build_app(webhook_base: str, secret: str, api_key: str, switches: dict[str, object]) -> Flask:
+    """Return the simulator app with the fault switches given on the command line."""
+    from integrations.wallets.simulator import Faults, create_simulator, default_secrets
+
+    faults = Faults(
+        **{name: type(getattr(Faults, name))(value) for name, value in switches.items()}
+    )
+    return create_simulator(default_secrets(secret), webhook_base, api_key, faults)
