@@ -134,6 +134,8 @@ def wallets_from(config: Mapping[str, Any]) -> dict[str, WalletProvider]:
     built: dict[str, WalletProvider] = {}
     for name in wallet_names(config):
         url = _wallet_value(config, name, "URL")
+        if url and not _wallet_value(config, name, "SECRET"):  # no webhook could ever verify
+            raise RuntimeError(f"WALLET_{name.upper()}_URL is set without _SECRET")
         if url:
             built[name] = HttpWallet(name, url, _wallet_value(config, name, "API_KEY"))
     return built

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING
 
 import click
+from flask import Flask
 
 from echallan.commands import json_option
-
-if TYPE_CHECKING:
-    from flask import Flask
+from integrations.registry.simulator.server import RestartableServer
+from integrations.wallets.simulator import Faults, create_simulator, default_secrets
 
 
 @click.command("wallet-sim")
@@ -55,9 +54,6 @@ def command(
     **switches: object,
 ) -> None:
     """Serve the wallet simulator (faults can be changed later: POST /_faults)."""
-    from integrations.registry.simulator.server import RestartableServer
-    from integrations.wallets.simulator import default_secrets
-
     app = build_app(webhook_base, secret, api_key, switches)
     server = RestartableServer(app, host, port, quiet=quiet)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -74,8 +70,6 @@ def command(
 
 def build_app(webhook_base: str, secret: str, api_key: str, switches: dict[str, object]) -> Flask:
     """Return the simulator app with the fault switches given on the command line."""
-    from integrations.wallets.simulator import Faults, create_simulator, default_secrets
-
     faults = Faults(
         **{name: type(getattr(Faults, name))(value) for name, value in switches.items()}
     )
