@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -44,7 +44,9 @@ from rules.plates import plate_key
 
 log = logging.getLogger(__name__)
 PAID, FAILED, ALREADY = "paid", "failed", "already_recorded"
-PENDING, REFUSED = "pending", "refused"
+PENDING, REFUSED, EXPIRED = "pending", "refused", "expired"
+# A checkout the provider still calls pending after this long was abandoned by the citizen.
+ABANDONED_AFTER = timedelta(days=1)
 SUCCEEDED = "payment.succeeded"
 EVENT_TYPES = frozenset({SUCCEEDED, "payment.failed"})
 
@@ -395,6 +397,7 @@ class Reconciled:
     failed: int = 0
     refused: int = 0
     unavailable: int = 0
+    expired: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """Return the counts."""
@@ -434,6 +437,9 @@ def _reconcile_one(deps: Deps, checkout: WalletCheckout, now: datetime, found: R
         return
     checkout.checked_at = now
     if status.status == PENDING:
+        if now - checkout.created_at > ABANDONED_AFTER:  # never paid: stop asking about it
+            checkout.status = EXPIRED
+            found.expired += 1
         return
     incoming = Incoming(
         status.event_id or f"inquiry:{checkout.reference}",

@@ -335,6 +335,7 @@ def test_reconciliation_records_a_dropped_webhook_once(simulated) -> None:  # no
         "failed": 0,
         "refused": 0,
         "unavailable": 0,
+        "expired": 0,
     }
     assert status_of(app, number) == "paid"
     sim.send_webhook(checkout, now=NOW.timestamp())  # the webhook arrives late after all
@@ -451,3 +452,16 @@ def test_cancelling_a_contest_refunds_a_recorded_payment_on_its_rail(due) -> Non
         assert (refund.rail, refund.provider, refund.status) == ("1bill", "HBL", "instructed")
         assert refund.paid_reference == "1bill:HBL:123456"
         assert refund.refund_reference == f"1bill-refund-{refund.id}"
+
+
+def test_reconciliation_keeps_asking_until_a_checkout_is_abandoned(simulated) -> None:  # noqa: ANN001
+    app, number, sim, _ = simulated
+    start(app, number)
+    sim.faults.error_500 = True
+    assert sweep(app, NOW + timedelta(minutes=16))["reconciled"]["unavailable"] == 1
+    sim.faults.error_500 = False
+    assert sweep(app, NOW + timedelta(hours=23))["reconciled"]["expired"] == 0
+    assert sweep(app, NOW + timedelta(hours=25))["reconciled"]["expired"] == 1
+    assert sweep(app, NOW + timedelta(hours=26))["reconciled"]["asked"] == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(WalletCheckout.status)) == "expired"
