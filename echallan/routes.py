@@ -23,6 +23,7 @@ from echallan.review import api as police_api
 from echallan.staff import admin_api as staff_admin_api
 from echallan.staff import api as session_api
 from echallan.staff import pages as staff_pages
+from echallan.staff import supervisor_pages
 
 API_MODULES = (
     cameras_api,
@@ -61,3 +62,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(device_pages.bp)
     app.register_blueprint(challan_pages.bp)
     app.register_blueprint(report_pages.bp)
+    app.register_blueprint(supervisor_pages.bp)

@@ -33,7 +33,7 @@ bp = Blueprint("staff_pages", __name__, url_prefix="/staff", template_folder="te
 # may not be registered yet; the start page lists only the desks that exist.
 DESKS = (
     ("review_pages.queue", _l("Review queue"), ("officer", "supervisor", "admin")),
-    ("review_pages.supervisor", _l("Supervisor view"), ("supervisor", "admin")),
+    ("supervisor_pages.decisions", _l("Supervisor view"), ("supervisor", "admin")),
     ("challan_pages.field_form", _l("Field challan"), ("officer", "supervisor", "admin")),
     ("device_pages.board", _l("Control room"), ("officer", "supervisor", "admin")),
     ("report_pages.reports", _l("Reports"), ("supervisor", "admin")),
