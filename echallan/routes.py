@@ -21,9 +21,9 @@ from echallan.payments import api as payments_api
 from echallan.reports import pages as report_pages
 from echallan.review import api as police_api
 from echallan.staff import admin_api as staff_admin_api
+from echallan.staff import admin_pages, supervisor_pages
 from echallan.staff import api as session_api
 from echallan.staff import pages as staff_pages
-from echallan.staff import supervisor_pages
 
 API_MODULES = (
     cameras_api,
@@ -63,3 +63,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(challan_pages.bp)
     app.register_blueprint(report_pages.bp)
     app.register_blueprint(supervisor_pages.bp)
+    app.register_blueprint(admin_pages.bp)
