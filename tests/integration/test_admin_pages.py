@@ -251,4 +251,5 @@ def test_only_admins_open_the_desk(app, who) -> None:  # noqa: ANN001
 
 def test_the_desk_in_urdu_is_right_to_left(admin) -> None:  # noqa: ANN001
     _app, client = admin
-    assert 'lang="ur" dir="rtl"' in text(client.get(f"{DESK}?lang=ur"))
+    html = text(client.get(f"{DESK}?lang=ur"))
+    assert 'lang="ur" dir="rtl"' in html and "کلید جاری کریں" in html and "کیمرا شامل کریں" in html

@@ -170,4 +170,4 @@ def test_signed_out_goes_to_sign_in(desk) -> None:  # noqa: ANN001
 
 def test_the_desk_in_urdu_is_right_to_left(desk) -> None:  # noqa: ANN001
     html = signed(desk, "super").get(f"{DESK}?lang=ur").get_data(as_text=True)
-    assert 'lang="ur" dir="rtl"' in html
+    assert 'lang="ur" dir="rtl"' in html and "اتفاق" in html and "دوبارہ کھولیں" in html
