@@ -36,7 +36,7 @@ DESKS = (
     ("supervisor_pages.decisions", _l("Supervisor view"), ("supervisor", "admin")),
     ("challan_pages.field_form", _l("Field challan"), ("officer", "supervisor", "admin")),
     ("device_pages.board", _l("Control room"), ("officer", "supervisor", "admin")),
-    ("report_pages.reports", _l("Reports"), ("supervisor", "admin")),
+    ("report_pages.reports", _l("Reports"), ("officer", "supervisor", "admin")),
     ("admin_pages.index", _l("Administration"), ("admin",)),
 )
 
