@@ -123,3 +123,22 @@ def test_bad_calibrations_are_refused_readably(app, runner, tmp_path) -> None:  
         run(runner, "cameras", "add", "--code", "K", "--calibration", "/nonexistent").exit_code == 2
     )
     assert json.loads(run(runner, "cameras", "list", "--json").stdout) == {"cameras": []}
+
+
+def test_users_add_and_list(app, runner) -> None:  # noqa: ANN001
+    added = runner.invoke(
+        ["users", "add", "zara", "--role", "supervisor", "--json"],
+        input="a long password\na long password\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout.splitlines()[-1])["role"] == "supervisor"
+    listed = json.loads(run(runner, "users", "list", "--json").stdout)["users"]
+    assert [u["username"] for u in listed] == ["zara"] and "password_hash" not in listed[0]
+    short = run(runner, "users", "add", "omar", "--role", "officer", "--password", "short")
+    assert short.exit_code == 1 and "8 characters" in short.output
+    again = run(runner, "users", "add", "zara", "--role", "officer", "--password", "long enough!")
+    assert again.exit_code == 1 and "exists already" in again.output
+    assert ("cli:users-add", "user.created") in audited(app)
+    client = app.test_client()
+    ok = client.post("/api/v1/session", json={"username": "zara", "password": "a long password"})
+    assert ok.status_code == 200
