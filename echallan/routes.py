@@ -22,6 +22,7 @@ from echallan.payments import wallet_api
 from echallan.reports import pages as report_pages
 from echallan.review import api as police_api
 from echallan.staff import admin_api as staff_admin_api
+from echallan.staff import admin_pages, supervisor_pages
 from echallan.staff import api as session_api
 from echallan.staff import pages as staff_pages
 
@@ -63,3 +64,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(device_pages.bp)
     app.register_blueprint(challan_pages.bp)
     app.register_blueprint(report_pages.bp)
+    app.register_blueprint(supervisor_pages.bp)
+    app.register_blueprint(admin_pages.bp)

@@ -59,7 +59,10 @@ def client_from_header(header: str | None) -> ApiClient | None:
     client = db.session.scalar(sa.select(ApiClient).where(ApiClient.key_id == key_id))
     if client is None or not client.active:
         return None
-    return client if hmac.compare_digest(client.key_hash, hash_secret(secret)) else None
+    if not hmac.compare_digest(client.key_hash, hash_secret(secret)):
+        return None
+    sessions.note_key_used(client, clock.now())
+    return client
 
 
 def require_scope(scope: str) -> Callable[[F], F]:

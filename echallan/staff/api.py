@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import session
 from flask.views import MethodView
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields
 
-from echallan.core import clock, deps
 from echallan.core.api import ApiSchema, Blueprint, document_problems
 from echallan.core.auth import current_user
-from echallan.core.security import SESSION_KEY, rate_limit
-from echallan.core.uow import unit_of_work
-from echallan.staff import sessions
+from echallan.core.security import rate_limit
+from echallan.staff import web_session
 from echallan.staff.models import User
 from rules.errors import Unauthorized
 
@@ -65,23 +62,10 @@ class Session(MethodView):
     @rate_limit("LOGIN_RATE_LIMIT")
     def post(self, credentials: dict[str, Any]) -> Any:
         """Sign in."""
-        settings, now = deps.current().settings, clock.now()
-        # Committed here, not by the request wrapper, which rolls back a 401: a failure's count
-        # and lock must stay.
-        with unit_of_work():
-            outcome = sessions.check_credentials(
-                credentials["username"],
-                credentials["password"],
-                now,
-                settings.lockout,
-                settings.password_hash_method,
-            )
-        if outcome.user is None:
+        user = web_session.sign_in(credentials["username"], credentials["password"])
+        if user is None:
             raise Unauthorized(SIGN_IN_REFUSED)
-        session.clear()  # a new session id and CSRF token: nothing carried over from before
-        session.permanent = True
-        session[SESSION_KEY] = sessions.open_session(outcome.user, now)
-        return signed_in(outcome.user)
+        return signed_in(user)
 
     @blp.response(200, StaffSchema)
     @document_problems(blp, 401)
@@ -96,7 +80,4 @@ class Session(MethodView):
     @document_problems(blp, 403)
     def delete(self) -> None:
         """Sign out: the session is revoked on the server, whatever becomes of the cookie."""
-        token = session.get(SESSION_KEY)
-        if isinstance(token, str):
-            sessions.revoke_session(token, clock.now())
-        session.clear()
+        web_session.sign_out()

@@ -68,3 +68,5 @@ class ApiClient(db.Model):
     device_id: Mapped[str | None] = mapped_column(sa.String(32))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # When a request last came with this key (sessions.note_key_used: at most once a minute).
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

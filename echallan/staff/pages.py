@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -23,13 +22,10 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from echallan.core import clock, deps
 from echallan.core.auth import current_user
 from echallan.core.pages import safe_next, staff_page
-from echallan.core.security import SESSION_KEY, rate_limit
-from echallan.core.uow import unit_of_work
-from echallan.staff import sessions
-from echallan.staff.models import User
+from echallan.core.security import rate_limit
+from echallan.staff import web_session
 
 bp = Blueprint("staff_pages", __name__, url_prefix="/staff", template_folder="templates")
 
@@ -37,10 +33,10 @@ bp = Blueprint("staff_pages", __name__, url_prefix="/staff", template_folder="te
 # may not be registered yet; the start page lists only the desks that exist.
 DESKS = (
     ("review_pages.queue", _l("Review queue"), ("officer", "supervisor", "admin")),
-    ("review_pages.supervisor", _l("Supervisor view"), ("supervisor", "admin")),
+    ("supervisor_pages.decisions", _l("Supervisor view"), ("supervisor", "admin")),
     ("challan_pages.field_form", _l("Field challan"), ("officer", "supervisor", "admin")),
     ("device_pages.board", _l("Control room"), ("officer", "supervisor", "admin")),
-    ("report_pages.reports", _l("Reports"), ("supervisor", "admin")),
+    ("report_pages.reports", _l("Reports"), ("officer", "supervisor", "admin")),
     ("admin_pages.index", _l("Administration"), ("admin",)),
 )
 
@@ -61,34 +57,16 @@ def sign_in() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("staff/sign_in.html", form=form, refused=False), status
-    user = _check(form.username.data or "", form.password.data or "")
+    user = web_session.sign_in(form.username.data or "", form.password.data or "")
     if user is None:
         return render_template("staff/sign_in.html", form=form, refused=True), 401
-    session.clear()  # a new session id and CSRF token: nothing carried over from before
-    session.permanent = True
-    with unit_of_work():
-        session[SESSION_KEY] = sessions.open_session(user, clock.now())
     return redirect(target)
-
-
-def _check(username: str, password: str) -> User | None:
-    """Check the credentials, committing the failure count whatever the outcome."""
-    settings = deps.current().settings
-    with unit_of_work():
-        outcome = sessions.check_credentials(
-            username, password, clock.now(), settings.lockout, settings.password_hash_method
-        )
-    return outcome.user
 
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
     """Revoke the session on the server and forget the cookie."""
-    token = session.get(SESSION_KEY)
-    if isinstance(token, str):
-        with unit_of_work():
-            sessions.revoke_session(token, clock.now())
-    session.clear()
+    web_session.sign_out()
     flash(_("You are signed out."), "info")
     return redirect(url_for("staff_pages.sign_in"))
 

@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from echallan.audit import operations as audit
 from echallan.core.extensions import db
-from echallan.staff.models import StaffSession, User
+from echallan.staff.models import ApiClient, StaffSession, User
 from rules.access import LockoutPolicy, SessionPolicy, lockout_for, session_alive
 
 # Touching last_seen_at on every request would write a row per call; a minute is precise
@@ -120,3 +120,10 @@ def revoke_session(token: str, now: datetime) -> None:
     row = db.session.get(StaffSession, token_hash(token))
     if row is not None and row.revoked_at is None:
         row.revoked_at = now
+
+
+def note_key_used(client: ApiClient, now: datetime) -> None:
+    """Remember when a key was last accepted, writing at most once a minute per key."""
+    last = client.last_used_at
+    if last is None or (now - last).total_seconds() >= TOUCH_EVERY_S:
+        client.last_used_at = now

@@ -92,3 +92,14 @@ def test_a_page_error_is_a_page_and_an_api_error_is_a_problem(app, client: Flask
 
 def test_the_form_token_helper_reads_the_page(app, client: FlaskClient) -> None:  # noqa: ANN001
     assert len(form_token(client.get("/staff/sign-in").get_data(as_text=True))) > 20
+
+
+def test_every_role_finds_the_reports_desk_it_may_open(app) -> None:  # noqa: ANN001
+    with app.app_context():
+        for name in ("officer", "supervisor", "admin"):
+            f.staff(name, name)
+    for name in ("officer", "supervisor", "admin"):
+        client = app.test_client()
+        sign_in_page(client, name)
+        assert 'href="/reports"' in client.get("/staff").get_data(as_text=True), name
+        assert client.get("/reports").status_code == 200
