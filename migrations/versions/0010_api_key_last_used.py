@@ -1,7 +1,7 @@
 """api key last used
 
-Revision ID: 0009_api_key_last_used
-Revises: 0008
+Revision ID: 0010_api_key_last_used
+Revises: 0009_wallet_refunds
 Create Date: 2026-12-07 11:20:00.000000
 
 When an API client's key was last accepted, for the administrator's list of keys (a key unused
@@ -11,8 +11,8 @@ for months is one to revoke). Touched at most once a minute per key.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_api_key_last_used"
-down_revision = "0008"
+revision = "0010_api_key_last_used"
+down_revision = "0009_wallet_refunds"
 branch_labels = None
 depends_on = None
 
