@@ -20,6 +20,7 @@ from echallan.partners import api as partners_api
 from echallan.payments import api as payments_api
 from echallan.reports import pages as report_pages
 from echallan.review import api as police_api
+from echallan.review import pages as review_pages
 from echallan.staff import admin_api as staff_admin_api
 from echallan.staff import api as session_api
 from echallan.staff import pages as staff_pages
@@ -61,3 +62,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(device_pages.bp)
     app.register_blueprint(challan_pages.bp)
     app.register_blueprint(report_pages.bp)
+    app.register_blueprint(review_pages.bp)

@@ -58,6 +58,8 @@ class Settings:
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     password_hash_method: str = "scrypt"
     onebill_max_clock_skew: timedelta = timedelta(seconds=900)
+    # How long a review task may wait before the queue shows it past its SLA.
+    review_sla: timedelta = timedelta(hours=4)
 
 
 class WebhookSenders:
