@@ -25,6 +25,7 @@ from echallan.core.uow import unit_of_work
 from echallan.review import operations as review
 from echallan.review import viewer
 from rules.errors import DomainError
+from rules.issuance import Reason
 
 bp = Blueprint("review_pages", __name__, url_prefix="/review", template_folder="templates")
 
@@ -36,18 +37,39 @@ RULES = (
 )
 KINDS = (("violation", _l("Violation")), ("contest", _l("Contest")), ("hold", _l("Hold")))
 AGES = (("1", _l("1 hour")), ("4", _l("4 hours")), ("24", _l("1 day")), ("72", _l("3 days")))
-REASONS = (
-    ("low_plate_confidence", _l("Low plate confidence")),
-    ("invalid_plate_pattern", _l("Plate pattern not valid")),
-    ("class_mismatch", _l("Vehicle class mismatch")),
-    ("colour_mismatch", _l("Colour mismatch")),
-    ("make_mismatch", _l("Make mismatch")),
-    ("registry_not_found", _l("Not in the registry")),
-    ("registry_unavailable", _l("Registry unavailable")),
-    ("incomplete_evidence", _l("Incomplete evidence")),
-    ("low_offence_confidence", _l("Low offence confidence")),
-    ("reopened", _l("Reopened")),
-)
+# Every reason the issuance policy queues a case for, in words (rules/issuance.py's Reason).
+REASON_LABELS = {
+    Reason.NO_PLATE: _l("No plate read"),
+    Reason.LOW_PLATE_CONFIDENCE: _l("Low plate confidence"),
+    Reason.INVALID_PLATE_PATTERN: _l("Plate pattern not valid"),
+    Reason.INCOMPLETE_EVIDENCE: _l("Incomplete evidence"),
+    Reason.DEVICE_CLOCK_DRIFT: _l("Camera clock drift"),
+    Reason.REGISTRY_UNAVAILABLE: _l("Registry unavailable"),
+    Reason.REGISTRY_NOT_FOUND: _l("Not in the registry"),
+    Reason.CLASS_MISMATCH: _l("Vehicle class mismatch"),
+    Reason.COLOUR_MISMATCH: _l("Colour mismatch"),
+    Reason.MAKE_MISMATCH: _l("Make mismatch"),
+    Reason.COLOUR_UNVERIFIED: _l("Colour not verified"),
+    Reason.RULE_NOT_FOR_CLASS: _l("Rule does not apply to this class"),
+    Reason.REGISTRATION_EXPIRED: _l("Registration expired"),
+    Reason.EXEMPT: _l("Exempt vehicle"),
+    Reason.RULE_ALWAYS_REVIEWED: _l("Rule always reviewed"),
+    Reason.LOW_OFFENCE_CONFIDENCE: _l("Low offence confidence"),
+    Reason.OFFENCE_CONFIDENCE_UNKNOWN: _l("Offence confidence unknown"),
+    "reopened": _l("Reopened"),
+}
+REASONS = tuple((str(key), label) for key, label in REASON_LABELS.items())
+
+
+def reason_label(reason: str) -> str:
+    """Return a queue reason in words, keeping any detail after a colon (who reopened, why)."""
+    key, _sep, detail = reason.partition(":")
+    label = REASON_LABELS.get(key.strip())
+    if label is None:
+        return reason
+    return f"{label}:{detail}" if detail else str(label)
+
+
 REJECT_LABELS = {
     "plate_unreadable": _l("Plate unreadable"),
     "plate_misread": _l("Plate misread"),
@@ -365,6 +387,12 @@ def _refused(task_id: int, problem: str | None = None, **forms: FlaskForm) -> An
     chosen = {name: forms.get(name) or form for name, form in blank.items()}
     status = 409 if problem else 422
     return _task_page(review.get_task(task_id), status=status, **chosen)
+
+
+@bp.app_template_filter("review_reason")
+def _reason_filter(reason: str) -> str:
+    """Let templates show a queue reason in words."""
+    return reason_label(reason)
 
 
 @bp.app_template_filter("outcome")

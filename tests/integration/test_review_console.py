@@ -90,6 +90,9 @@ def test_the_queue_filters_by_rule_reason_camera_age_assignee_and_kind(console) 
     assert listed("rule=red_light") == {task_id} and listed("rule=wrong_way") == set()
     assert listed("reason=low_plate_confidence") == {task_id}
     assert listed("reason=registry_not_found") == set()
+    assert listed("reason=registry_class_mismatch") == {task_id}  # a car read as a CD 70
+    html = client.get("/review").get_data(as_text=True)
+    assert 'data-reason="registry_class_mismatch">Vehicle class mismatch</span>' in html
     assert listed(f"camera={f.CAMERA_ID}") == {task_id}
     assert listed("kind=violation") == {task_id} and listed("kind=contest") == set()
     assert listed("age=72") == set()  # it was queued a moment ago
