@@ -187,6 +187,21 @@ def test_deciding_needs_the_claim(console) -> None:  # noqa: ANN001
     assert "You hold task" in html and 'id="approve-form"' in html
 
 
+def test_a_decision_without_the_claim_is_refused_as_a_page(console) -> None:  # noqa: ANN001
+    app, task_id = console
+    client = signed_in(app, "officer1")
+    token = form_token(client.get(f"/review/{task_id}").get_data(as_text=True))
+    data = {"approve-csrf_token": token, "approve-note": "looks right to me"}
+    refused = client.post(f"/review/{task_id}/approve", data=data)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "Not recorded: claim review task" in html
+    assert refused.mimetype == "text/html"
+    missing = client.get("/review/999999")
+    assert missing.status_code == 404 and missing.mimetype == "text/html"
+    with app.app_context():
+        assert not db.session.scalar(sa.select(ReviewDecision.id).where(HUMAN))
+
+
 def test_reject_without_a_reason_re_renders_with_a_message(console) -> None:  # noqa: ANN001
     app, task_id = console
     client = signed_in(app, "officer1")
