@@ -25,6 +25,7 @@ from rules.calibration import parse_calibration
 from rules.signals import parse_signal_phases
 from synth.scenes import match_violations, random_scene_spec, render_scene
 from vision.helmet import HelmetClassifier
+from vision.pipeline import MOTION
 
 RULES = ("red_light", "wrong_way", "no_helmet")
 AUTO_ISSUE_FLOOR = Config.AUTO_ISSUE_MIN_PLATE_CONFIDENCE
@@ -53,7 +54,8 @@ def run_one(
     path, truth, phases = render_for_bench(seed, args, "scene")
     start = time.perf_counter()
     cal = parse_calibration(truth.calibration)
-    result = analyze_clip(path, cal, phases, plate_reader=reader, helmets=helmets)
+    # The scenes are drawn for the motion pipeline (vision.pipeline.MOTION).
+    result = analyze_clip(path, cal, phases, plate_reader=reader, helmets=helmets, settings=MOTION)
     elapsed = time.perf_counter() - start
     matches, missed = match_violations([v.to_json() for v in result.violations], truth)
     if not args.keep:

@@ -7,9 +7,10 @@ wired here, so the import graph stays a tree.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,23 @@ from echallan.devices import alerts
 from echallan.devices import tasks as device_tasks
 from echallan.devices.heartbeats import device_key_cache
 from echallan.devices.operations import health_config_from
+from echallan.payments import tasks as payment_tasks
 from integrations.registry import HttpVehicleRegistry, InMemoryRegistry, VehicleRegistry
 from integrations.registry.memory import DEFAULT_SEED
 from integrations.sms import FileSmsSender, HttpSmsGateway, SmsSender
+from integrations.wallets import HttpWallet, SigningKeys, WalletProvider
 from rules.access import LockoutPolicy, SessionPolicy
 from rules.errors import DomainError
 
 # Imported for their tasks' registration with Celery (a worker must know every task name).
-TASK_MODULES = (clip_tasks, challan_tasks, audit_tasks, device_tasks, pipeline_tasks)
+TASK_MODULES = (
+    clip_tasks,
+    challan_tasks,
+    audit_tasks,
+    device_tasks,
+    pipeline_tasks,
+    payment_tasks,
+)
 
 
 def wire(app: Flask) -> None:
@@ -85,7 +95,51 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
         ),
         password_hash_method=config["PASSWORD_HASH_METHOD"],
         onebill_max_clock_skew=timedelta(seconds=int(config.get("ONEBILL_MAX_CLOCK_SKEW_S", 900))),
+        wallet_keys={name: wallet_keys_from(config, name) for name in wallet_names(config)},
+        wallet_webhook_tolerance=timedelta(
+            seconds=int(config.get("WALLET_WEBHOOK_TOLERANCE_S", 300))
+        ),
+        wallet_reconcile_after=timedelta(seconds=int(config.get("WALLET_RECONCILE_AFTER_S", 900))),
     )
+
+
+def wallet_names(config: Mapping[str, Any]) -> list[str]:
+    """Return the wallet providers this deployment takes payments from."""
+    return [name.strip() for name in config.get("WALLET_PROVIDERS", "").split(",") if name.strip()]
+
+
+def _wallet_value(config: Mapping[str, Any], provider: str, what: str) -> str:
+    """Read WALLET_<PROVIDER>_<WHAT> from the configuration, else from the environment."""
+    name = f"WALLET_{provider.upper()}_{what}"
+    return str(config.get(name) or os.environ.get(name, ""))
+
+
+def wallet_keys_from(config: Mapping[str, Any], provider: str) -> SigningKeys:
+    """Parse a provider's webhook secrets; the previous one needs the instant it expires."""
+    previous = _wallet_value(config, provider, "PREVIOUS_SECRET")
+    until_text = _wallet_value(config, provider, "PREVIOUS_UNTIL")
+    if previous and not until_text:
+        raise RuntimeError(f"WALLET_{provider.upper()}_PREVIOUS_SECRET needs _PREVIOUS_UNTIL")
+    try:
+        until = datetime.fromisoformat(until_text) if until_text else None
+    except ValueError as error:
+        raise RuntimeError(f"WALLET_{provider.upper()}_PREVIOUS_UNTIL: {error}") from error
+    if until is not None and until.tzinfo is None:
+        raise RuntimeError(f"WALLET_{provider.upper()}_PREVIOUS_UNTIL needs a time zone")
+    current = _wallet_value(config, provider, "SECRET")
+    return SigningKeys(current, previous, until)
+
+
+def wallets_from(config: Mapping[str, Any]) -> dict[str, WalletProvider]:
+    """Return the HTTP client of every provider whose WALLET_<P>_URL is set."""
+    built: dict[str, WalletProvider] = {}
+    for name in wallet_names(config):
+        url = _wallet_value(config, name, "URL")
+        if url and not _wallet_value(config, name, "SECRET"):  # no webhook could ever verify
+            raise RuntimeError(f"WALLET_{name.upper()}_URL is set without _SECRET")
+        if url:
+            built[name] = HttpWallet(name, url, _wallet_value(config, name, "API_KEY"))
+    return built
 
 
 def _seconds(config: Mapping[str, Any], name: str) -> timedelta:
@@ -112,6 +166,7 @@ def build_deps(config: Mapping[str, Any]) -> deps.Deps:
         plate_reader=deps.Lazy(_default_plate_reader),
         webhooks=deps.WebhookSenders(config.get("CONTROL_ROOM_WEBHOOK_SECRET", "")),
         device_keys=device_key_cache(settings.device_key_cache_s),
+        wallets=wallets_from(config),
     )
 
 

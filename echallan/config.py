@@ -130,6 +130,14 @@ class Config:
     # A BillPayment whose tran_date/tran_time is further than this from our clock is refused
     # (03): 15 minutes covers switch delays and clock drift, not a day-old backdated advice.
     ONEBILL_MAX_CLOCK_SKEW_S = _env_int("ONEBILL_MAX_CLOCK_SKEW_S", 900)
+    # Wallets (JazzCash, Easypaisa): each provider's merchant API and webhook secrets are read
+    # as WALLET_<P>_URL, _API_KEY, _SECRET, _PREVIOUS_SECRET and _PREVIOUS_UNTIL (an ISO instant
+    # after which the previous secret no longer verifies) by echallan.bootstrap.
+    WALLET_PROVIDERS = os.environ.get("WALLET_PROVIDERS", "jazzcash,easypaisa")
+    WALLET_WEBHOOK_TOLERANCE_S = _env_int("WALLET_WEBHOOK_TOLERANCE_S", 300)
+    # A checkout still pending this long is asked about at the provider (reconciliation sweep).
+    WALLET_RECONCILE_AFTER_S = _env_int("WALLET_RECONCILE_AFTER_S", 900)
+    SWEEP_WALLETS_PERIOD_S = _env_float("SWEEP_WALLETS_PERIOD_S", 300.0)
     # Device health (issue 6): where the control room hears of alerts, and the periodic sweeps
     # (run in-process by echallan.scheduler unless celery beat does it: JOBS_MODE=celery).
     CONTROL_ROOM_WEBHOOK_URL = os.environ.get("CONTROL_ROOM_WEBHOOK_URL", "")

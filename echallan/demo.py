@@ -29,6 +29,7 @@ from echallan.devices import operations as devices
 from echallan.staff import operations as admin
 from echallan.staff.models import ApiClient, User
 from integrations.registry.memory import DEFAULT_SEED as SEED
+from vision import pipeline
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,9 @@ def load(work_dir: Path, with_clips: bool = True) -> DemoReport:
         report.keys = _keys()
         _camera()
     if with_clips:
+        # The sample clips are rendered scenes, drawn for the motion pipeline: the learned
+        # default finds none of their vehicles. This process only analyses demo clips.
+        pipeline.DEFAULT = pipeline.MOTION
         _heartbeats()
         report.clips = [_ingest_sample(seed, work_dir) for seed in CLIP_SEEDS]
     _save_credentials(report)

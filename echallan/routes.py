@@ -18,6 +18,7 @@ from echallan.devices import pages as device_pages
 from echallan.observability import pages as observability_pages
 from echallan.partners import api as partners_api
 from echallan.payments import api as payments_api
+from echallan.payments import wallet_api
 from echallan.reports import pages as report_pages
 from echallan.review import api as police_api
 from echallan.review import pages as review_pages
@@ -32,6 +33,7 @@ API_MODULES = (
     citizens_api,
     partners_api,
     payments_api,
+    wallet_api,
     heartbeat_api,
     devices_api,
     field_api,

@@ -39,6 +39,8 @@ from echallan.core.jobs import celery
 from echallan.core.uow import unit_of_work
 from echallan.devices import sweep as device_sweep
 from echallan.devices import tasks as device_tasks
+from echallan.payments import tasks as payment_tasks
+from echallan.payments import wallet
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,12 @@ def sweeps(app: Flask) -> list[Sweep]:
             ),
         ),
         _orphan_sweep(app),
+        Sweep(
+            "wallets",
+            payment_tasks.sweep_wallets,
+            app.config["SWEEP_WALLETS_PERIOD_S"],
+            partial(wallet.sweep_wallets, deps.of(app)),
+        ),
     ]
     if app.config.get("AUDIT_ANCHOR_FILE"):
         planned.append(_audit_anchor_sweep(app))

@@ -14,6 +14,7 @@ from echallan.challans.events import EventStatus, OwnerSnapshot, ViolationEvent
 from echallan.challans.models import Challan, Contest
 from echallan.core.deps import Deps
 from echallan.core.extensions import db
+from echallan.payments import refunds
 from echallan.review import operations as review
 from echallan.review.models import ReviewDecision, ReviewTask
 from echallan.staff.models import User
@@ -206,6 +207,7 @@ def _decide_contest(
     upheld = choice.decision == review.APPROVE
     what = ChallanEvent.UPHOLD if upheld else ChallanEvent.CANCEL
     challans.apply_event(challan, what, actor, reason=choice.reason, note=choice.note)
+    refunds.refund_if_cancelled(challan, actor, now)
     for contest in db.session.scalars(
         db.select(Contest).where(Contest.challan_id == challan.id, Contest.status == "open")
     ):

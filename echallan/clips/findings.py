@@ -14,7 +14,7 @@ from rules.calibration import Calibration
 from rules.signals import SignalTimeline
 from rules.tracks import Track
 from rules.violations import find_violations
-from vision import evidence
+from vision import evidence, pipeline
 from vision.detect import Detector
 from vision.evidence import FoundViolation, PlateReaderLike
 from vision.helmet import HelmetClassifier
@@ -77,7 +77,7 @@ def analyze_clip(
     settings: PipelineSettings | None = None,
 ) -> ClipAnalysis:
     """Observe a clip, apply the rules, read plates and keep evidence frames of each violation."""
-    s = settings or PipelineSettings()
+    s = settings or pipeline.DEFAULT
     seen = observe_clip(path, calibration, phases, detector, helmets, s)
     events = find_violations(seen.tracks, seen.calibration, seen.timeline, s.rules)
     found = [FoundViolation(e) for e in events]

@@ -8,7 +8,7 @@ they call, so an operation is a plain function that a unit test calls with fakes
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from echallan.core.storage import EvidenceStore
 from integrations.registry import VehicleRegistry
 from integrations.sms import SmsSender
+from integrations.wallets import SigningKeys, WalletProvider
 from integrations.webhook import WebhookSender
 from rules.access import LockoutPolicy, SessionPolicy
 from rules.health import HealthConfig
@@ -58,6 +59,11 @@ class Settings:
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     password_hash_method: str = "scrypt"
     onebill_max_clock_skew: timedelta = timedelta(seconds=900)
+    # Wallet webhooks: each provider's signing secrets, the timestamp tolerance, and how long a
+    # checkout may stay pending before reconciliation asks the provider about it.
+    wallet_keys: Mapping[str, SigningKeys] = field(default_factory=dict)
+    wallet_webhook_tolerance: timedelta = timedelta(minutes=5)
+    wallet_reconcile_after: timedelta = timedelta(minutes=15)
     # How long a review task may wait before the queue shows it past its SLA.
     review_sla: timedelta = timedelta(hours=4)
 
@@ -104,6 +110,8 @@ class Deps:
     store: EvidenceStore
     plate_reader: Callable[[], Any]
     webhooks: WebhookSenders = field(default_factory=lambda: WebhookSenders(""))
+    # Wallet rails by provider name (jazzcash, easypaisa): checkout, inquiry, refund.
+    wallets: Mapping[str, WalletProvider] = field(default_factory=dict)
     # Device keys checked on the heartbeat path, kept a few seconds (bounded).
     device_keys: TTLCache = field(default_factory=lambda: TTLCache(maxsize=20_000, ttl=5.0))
 

@@ -4,13 +4,18 @@ The locale comes from `?lang=` (remembered in a cookie), else the cookie, else t
 Accept-Language, else English. Each feature keeps its own catalogue in `<feature>/translations/`
 so that two features never edit one file; Flask-Babel merges them.
 
-Catalogues are committed as `.po` text and compiled to `.mo` when the app starts, whenever a
-`.po` is newer than its `.mo`: no build step to forget, and no binary in the repository.
+Catalogues are committed as `.po` text and compiled to `.mo` once per process, into a private
+temporary folder rather than beside the sources: no build step to forget, no binary in the
+repository, and an install on a read-only file system still gets its Urdu.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import shutil
+import tempfile
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -37,19 +42,36 @@ def catalogue_folders(root: Path = PACKAGE) -> list[Path]:
     ]
 
 
-def compile_catalogues(folders: list[Path]) -> None:
-    """Compile each `.po` whose `.mo` is missing or older; a read-only install keeps its own."""
-    for po_path in (po for folder in folders for po in folder.glob("*/LC_MESSAGES/*.po")):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        try:
+def compile_catalogues(folders: tuple[Path, ...], into: Path) -> list[Path]:
+    """Compile every `.po` under `folders` into a mirror tree in `into`; return its folders.
+
+    Each source folder gets its own target (named after its feature) because Flask-Babel merges
+    several translation directories, each laid out as `<locale>/LC_MESSAGES/<domain>.mo`.
+    """
+    targets = []
+    for index, folder in enumerate(folders):
+        target = into / f"{index:02d}-{folder.parent.name}"
+        for po_path in folder.glob("*/LC_MESSAGES/*.po"):
+            mo_path = target / po_path.relative_to(folder).with_suffix(".mo")
+            mo_path.parent.mkdir(parents=True, exist_ok=True)
             with po_path.open("rb") as source:
                 catalog = read_po(source, locale=po_path.parent.parent.name)
-            with mo_path.open("wb") as target:
-                write_mo(target, catalog)
-        except OSError as error:  # the pages fall back to English text, they do not break
-            log.warning("cannot compile %s: %s", po_path, error)
+            with mo_path.open("wb") as compiled:
+                write_mo(compiled, catalog)
+        targets.append(target)
+    return targets
+
+
+@cache
+def compiled_catalogues(folders: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Compile once per process (tests build many apps); the folder goes when the process does."""
+    into = Path(tempfile.mkdtemp(prefix="echallan-catalogues-"))
+    atexit.register(shutil.rmtree, into, ignore_errors=True)
+    try:
+        return tuple(compile_catalogues(folders, into))
+    except (OSError, ValueError) as error:  # the pages fall back to English text, they do not break
+        log.warning("cannot compile the page catalogues: %s", error)
+        return ()
 
 
 def select_locale() -> str:
@@ -89,9 +111,8 @@ def this_page_in(code: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Compile the catalogues and bind Flask-Babel with the locale selector."""
-    folders = catalogue_folders()
-    compile_catalogues(folders)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(map(str, folders)))
+    compiled = compiled_catalogues(tuple(catalogue_folders()))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(map(str, compiled)))
     babel.init_app(app, locale_selector=select_locale, default_timezone="Asia/Karachi")
     app.context_processor(page_language)
     app.after_request(remember_choice)

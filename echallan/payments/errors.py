@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rules.errors import Conflict, DomainError, InvalidInput, NotFound
+from rules.errors import Conflict, DomainError, InvalidInput, NotFound, Unauthorized, Unavailable
 
 
 class OneBillRefusal(DomainError):
@@ -54,3 +54,19 @@ class AuthIdReused(OneBillRefusal, Conflict):
 
 class AdviceInFlight(Conflict):
     """Another request holds this advice's key and has not answered yet: the bank retries."""
+
+
+class UnknownWallet(NotFound):
+    """No wallet provider of that name takes payments here."""
+
+
+class WebhookRejected(Unauthorized):
+    """A webhook whose signature is missing, altered, stale or made with a retired secret."""
+
+
+class WalletDown(Unavailable):
+    """The wallet provider did not answer usably; the citizen may try again shortly."""
+
+
+class EventInFlight(Conflict):
+    """Another request holds this event's key and has not committed yet: the provider retries."""

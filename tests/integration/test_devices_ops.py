@@ -209,6 +209,7 @@ def test_scheduler_starts_with_the_first_request_only_when_enabled(
         "SWEEP_PERIOD_S",
         "SWEEP_CLIPS_PERIOD_S",
         "SWEEP_ORPHANS_PERIOD_S",
+        "SWEEP_WALLETS_PERIOD_S",
     )
     hourly = dict.fromkeys(periods, 3600)
     enabled = make_app(database_url, tmp_path / "ev", SCHEDULER_ENABLED=True, **hourly)
@@ -220,6 +221,7 @@ def test_scheduler_starts_with_the_first_request_only_when_enabled(
         "pipeline",
         "clips",
         "orphans",
+        "wallets",
         "audit-anchor",
     ]
     assert started.thread.is_alive()

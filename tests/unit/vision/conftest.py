@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from synth.scenes import GroundTruth, random_scene_spec, render_scene
+from vision import pipeline
 
 # A development seed (daylight) holding red-light runners, a wrong-way car, bare-headed riders.
 SCENE_SEED = 9
@@ -19,3 +20,13 @@ def small_scene(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GroundT
     truth = render_scene(random_scene_spec(SCENE_SEED, size=(640, 360)), path)
     truth.write(path)
     return path, truth
+
+
+@pytest.fixture(autouse=True)
+def rendered_scenes_run_on_motion(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Callers passing no settings get the motion pipeline: the scenes are drawn for it.
+
+    The learned default finds none of the rendered vehicles; tests of the learned default on
+    real footage pass PipelineSettings() explicitly.
+    """
+    monkeypatch.setattr(pipeline, "DEFAULT", pipeline.MOTION)

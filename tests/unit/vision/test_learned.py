@@ -139,7 +139,10 @@ def test_an_unknown_detector_setting_is_refused(shared_data: Path) -> None:
 def test_y3_learned_finds_the_cars_queued_before_the_stop_line(shared_data: Path) -> None:
     cal = parse_calibration(json.loads((ROOT / "bench" / "calibrations" / "y3.json").read_text()))
     result = analyze_clip(
-        shared_data / "videos" / "y3.mov", cal, None, settings=PipelineSettings(detector="learned")
+        shared_data / "videos" / "y3.mov",
+        cal,
+        None,
+        settings=PipelineSettings(detector="learned", tracker="iou", learned_stride=1),
     )
     queued = [
         t

@@ -19,6 +19,7 @@ from synth.scenes import GroundTruth, match_violations
 from vision import decode
 from vision.pipeline import (
     HEAD_SHARE,
+    MOTION,
     PipelineSettings,
     _Collector,
     background_samples,
@@ -42,7 +43,7 @@ def test_planted_offences_are_found(
     path, truth = small_scene
     # At 640x360 the rendered riders' heads are 9-23 px: below the default floor for real video,
     # but drawn crisply enough for the model, so the floor is lowered for this small clip.
-    result = analyse(path, truth, controller, settings=PipelineSettings(min_head_px=8))
+    result = analyse(path, truth, controller, settings=dataclasses.replace(MOTION, min_head_px=8))
     matches, missed = match_violations([v.to_json() for v in result.violations], truth)
     assert missed == []
     assert all(m.correct for m in matches)
@@ -63,7 +64,7 @@ def test_heads_smaller_than_the_floor_are_not_judged(
         for v in result.violations
         if v.event.rule == "no_helmet" and v.event.bbox[2] * HEAD_SHARE < floor
     ]
-    lowered = analyse(path, truth, True, settings=PipelineSettings(min_head_px=8))
+    lowered = analyse(path, truth, True, settings=dataclasses.replace(MOTION, min_head_px=8))
     assert sum(o.no_helmet is not None for t in lowered.tracks for o in t.observations) > len(read)
 
 
@@ -108,7 +109,7 @@ def test_background_samples_spread_over_the_whole_clip(
     assert np.array_equal(samples[0], first[35]) and np.array_equal(samples[-1], last[315])
     assert background_samples(info, 0) == []
     # Seeded from 15 frames: every planted red-light and wrong-way offence found, nothing wrong.
-    seeded = analyse(path, truth, True, settings=PipelineSettings(seed_frames=15))
+    seeded = analyse(path, truth, True, settings=dataclasses.replace(MOTION, seed_frames=15))
     matches, missed = match_violations([v.to_json() for v in seeded.violations], truth)
     assert [t.rule for t in missed if t.rule != "no_helmet"] == []
     assert all(m.correct for m in matches)

@@ -1,0 +1,45 @@
+"""The adopted default pipeline (learned + ByteTrack, stride 3) on real footage (issue 19)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from echallan.clips.findings import analyze_clip
+from rules.calibration import parse_calibration
+from vision.pipeline import MOTION, PipelineSettings
+
+ROOT = Path(__file__).resolve().parents[3]
+VIDEOS = ROOT.parent / "shared" / "data" / "videos"
+
+
+def test_the_default_is_the_one_the_adoption_rule_chose() -> None:
+    s = PipelineSettings()
+    # bench/REAL_CLIPS.md "Adoption rule" and its dev table.
+    assert (s.detector, s.tracker, s.learned_stride, s.motion_gate) == (
+        "learned",
+        "bytetrack",
+        3,
+        0.0,
+    )
+    assert (MOTION.detector, MOTION.tracker, MOTION.learned_stride) == ("motion", "iou", 1)
+
+
+def test_the_default_finds_y3s_runner() -> None:
+    if not (VIDEOS / "y3.mov").is_file():
+        pytest.skip(f"real clips not present: {VIDEOS} (../shared/data beside the repository)")
+    cal = parse_calibration(json.loads((ROOT / "bench" / "calibrations" / "y3.json").read_text()))
+    label = json.loads((ROOT / "bench" / "labels" / "y3.json").read_text())
+    runner = next(o for o in label["objects"] if o["role"] == "red_light_runner")
+    result = analyze_clip(VIDEOS / "y3.mov", cal, None, settings=PipelineSettings())
+    found = [v.event for v in result.violations if v.event.rule == "red_light"]
+    # One finding, on the dark-red hatchback, inside its labelled crossing, nothing on the
+    # stopped cars (the motion pipeline finds nothing here: bench/REAL_CLIPS.md).
+    assert len(found) == 1
+    first, last = runner["frames"]
+    assert first <= found[0].frame <= last
+    x, y, w, h = found[0].bbox
+    rx, ry, rw, rh = runner["box"]
+    assert rx <= x + w / 2 <= rx + rw and ry <= y + h / 2 <= ry + rh
