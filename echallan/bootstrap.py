@@ -67,6 +67,7 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
         evidence_dir=Path(config["EVIDENCE_DIR"]),
         max_clip_bytes=int(config["MAX_CLIP_BYTES"]),
         review_claim_ttl=timedelta(seconds=config["REVIEW_CLAIM_TTL_S"]),
+        review_sla=timedelta(hours=float(config.get("REVIEW_SLA_HOURS", 4.0))),
         duplicate_window=timedelta(seconds=config["DUPLICATE_WINDOW_S"]),
         city_code=config["CITY_CODE"],
         onebill_biller_prefix=config["ONEBILL_BILLER_PREFIX"],

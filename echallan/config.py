@@ -122,6 +122,8 @@ class Config:
     CLIP_MAX_ATTEMPTS = _env_int("CLIP_MAX_ATTEMPTS", 3)
     SWEEP_CLIPS_PERIOD_S = _env_float("SWEEP_CLIPS_PERIOD_S", 30.0)
     REVIEW_CLAIM_TTL_S = _env_int("REVIEW_CLAIM_TTL_S", 900)
+    # A task waiting longer than this is past its SLA: the queue highlights it.
+    REVIEW_SLA_HOURS = _env_float("REVIEW_SLA_HOURS", 4.0)
     CITY_CODE = os.environ.get("CITY_CODE", "KHI")
     # 1Link assigns the biller prefix; this one is a placeholder until the real one is issued.
     ONEBILL_BILLER_PREFIX = os.environ.get("ONEBILL_BILLER_PREFIX", "10072")

@@ -21,6 +21,7 @@ from echallan.payments import api as payments_api
 from echallan.payments import wallet_api
 from echallan.reports import pages as report_pages
 from echallan.review import api as police_api
+from echallan.review import pages as review_pages
 from echallan.staff import admin_api as staff_admin_api
 from echallan.staff import admin_pages, supervisor_pages
 from echallan.staff import api as session_api
@@ -66,3 +67,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(report_pages.bp)
     app.register_blueprint(supervisor_pages.bp)
     app.register_blueprint(admin_pages.bp)
+    app.register_blueprint(review_pages.bp)

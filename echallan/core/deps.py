@@ -64,6 +64,8 @@ class Settings:
     wallet_keys: Mapping[str, SigningKeys] = field(default_factory=dict)
     wallet_webhook_tolerance: timedelta = timedelta(minutes=5)
     wallet_reconcile_after: timedelta = timedelta(minutes=15)
+    # How long a review task may wait before the queue shows it past its SLA.
+    review_sla: timedelta = timedelta(hours=4)
 
 
 class WebhookSenders:

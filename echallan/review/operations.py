@@ -14,8 +14,9 @@ import sqlalchemy as sa
 
 from echallan.audit import operations as audit
 from echallan.challans import operations as challans
-from echallan.challans.events import EventStatus, ViolationEvent
+from echallan.challans.events import EventStatus, OwnerSnapshot, ViolationEvent
 from echallan.challans.models import Challan
+from echallan.clips.models import Camera
 from echallan.core.extensions import db
 from echallan.review.models import ReviewDecision, ReviewTask
 from echallan.staff.models import Role, User
@@ -391,3 +392,128 @@ def _vehicle_crop(event: ViolationEvent, frame_bytes: bytes) -> tuple[bytes, str
         raise NotFound("the vehicle's box lies outside the frame")
     ok, encoded = cv2.imencode(".png", image[y0:y1, x0:x1])
     return encoded.tobytes(), "image/png"
+
+
+# --- What the review console's pages read (echallan/review/pages.py) ---------------------------
+
+KINDS = ("violation", "contest", HOLD)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue and how many tasks match in all."""
+
+    tasks: list[ReviewTask]
+    total: int
+
+
+def queue_page(
+    filters: QueueFilter, kind: str | None, now: datetime, limit: int, offset: int
+) -> QueuePage:
+    """Return one page of the queue narrowed by the filters and the task's kind, with the total."""
+    tasks = list_tasks(filters, now, limit=len_of_queue(), offset=0)
+    if kind:
+        tasks = [task for task in tasks if task.kind == kind]
+    return QueuePage(tasks[offset : offset + limit], len(tasks))
+
+
+def len_of_queue() -> int:
+    """Count every task row (an upper bound for one unpaginated read of the queue)."""
+    return db.session.scalar(sa.select(sa.func.count(ReviewTask.id))) or 0
+
+
+def staff_names(user_ids: set[int]) -> dict[int, str]:
+    """Return the display name of each member of staff by id (claim holders, deciders)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(User.id, User.username, User.full_name).where(User.id.in_(user_ids))
+    )
+    return {row.id: row.full_name or row.username for row in rows}
+
+
+def reviewers() -> list[User]:
+    """Return the active staff who may hold a claim, by name (the assignee filter's choices)."""
+    query = sa.select(User).where(User.active.is_(True), User.role.in_(REVIEW_ROLES))
+    return list(db.session.scalars(query.order_by(User.username)))
+
+
+REVIEW_ROLES = (Role.OFFICER, Role.SUPERVISOR, Role.ADMIN)
+
+
+def queue_cameras() -> list[str]:
+    """Return the cameras that have events in the queue (the camera filter's choices)."""
+    query = (
+        sa.select(ViolationEvent.camera_id)
+        .join(ReviewTask, ReviewTask.event_id == ViolationEvent.id)
+        .where(ReviewTask.status != CLOSED, ViolationEvent.camera_id.is_not(None))
+        .distinct()
+    )
+    return sorted(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class TaskEvidence:
+    """What the evidence viewer shows beside the event: camera, clip, registry, decisions."""
+
+    calibration: dict[str, Any]
+    clip_sha256: str | None
+    clip_media_type: str | None
+    clip_available: bool
+    signal_phases: list[dict[str, Any]]
+    registry: dict[str, Any] | None
+    registry_found: bool | None
+    decisions: list[ReviewDecision]
+
+
+def task_evidence(task: ReviewTask, root: Path) -> TaskEvidence:
+    """Gather the camera calibration, the clip, the latest registry answer and the decisions."""
+    event = task.event
+    camera = db.session.get(Camera, event.camera_id) if event.camera_id else None
+    clip = event.clip
+    snapshot = latest_snapshot(event.id)
+    meta = (clip.meta if clip else None) or {}
+    return TaskEvidence(
+        calibration=dict(camera.calibration) if camera else {},
+        clip_sha256=(clip.sha256 if clip else None) or (event.evidence or {}).get("clip_sha256"),
+        clip_media_type=clip.media_type if clip else None,
+        clip_available=clip is not None and _in_store(clip.stored_path, root),
+        signal_phases=list(meta.get("signal_phases") or []),
+        registry=dict(snapshot.record or {}) if snapshot else None,
+        registry_found=snapshot.found if snapshot else None,
+        decisions=decisions_for(event.id),
+    )
+
+
+def latest_snapshot(event_id: int) -> OwnerSnapshot | None:
+    """Return the newest registry answer recorded for an event, if any."""
+    query = (
+        sa.select(OwnerSnapshot)
+        .where(OwnerSnapshot.event_id == event_id)
+        .order_by(OwnerSnapshot.fetched_at.desc(), OwnerSnapshot.id.desc())
+    )
+    return db.session.scalar(query.limit(1))
+
+
+def clip_file(task: ReviewTask, root: Path) -> tuple[Path, str]:
+    """Return the stored clip of a task's event and its media type; never a path from outside."""
+    clip = task.event.clip
+    if clip is None or not _in_store(clip.stored_path, root):
+        raise NotFound("this event has no clip in the evidence store")
+    return Path(clip.stored_path).resolve(), clip.media_type or "application/octet-stream"
+
+
+def _in_store(path: str | None, root: Path) -> bool:
+    """Tell whether a stored path is a file inside the evidence store."""
+    if not path:
+        return False
+    file = Path(path).resolve()
+    return file.is_relative_to(root.resolve()) and file.is_file()
+
+
+def current_task(event_id: int) -> ReviewTask | None:
+    """Return the event's task still in the queue (after a correction or a reopen), if any."""
+    query = sa.select(ReviewTask).where(
+        ReviewTask.event_id == event_id, ReviewTask.status != CLOSED
+    )
+    return db.session.scalar(query.order_by(ReviewTask.id.desc()).limit(1))
