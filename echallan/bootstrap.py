@@ -84,6 +84,9 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
         ),
         password_hash_method=config["PASSWORD_HASH_METHOD"],
         onebill_max_clock_skew=timedelta(seconds=int(config.get("ONEBILL_MAX_CLOCK_SKEW_S", 900))),
+        contest_upload_max_bytes=int(config.get("CONTEST_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)),
+        waiver_window_days=int(config.get("WAIVER_WINDOW_DAYS", 10)),
+        waiver_once_per_days=int(config.get("WAIVER_ONCE_PER_DAYS", 365)),
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,16 +15,18 @@ from echallan.audit import operations as audit
 from echallan.audit.models import AuditEntry
 from echallan.challans import delivery
 from echallan.challans import operations as challans
-from echallan.challans.models import Challan, Contest
+from echallan.challans.models import Challan, Contest, WaiverRequest
 from echallan.challans.notice_content import clip_sha256_of, photos_of, place_name
 from echallan.citizens import evidence
 from echallan.core.deps import Settings
 from echallan.core.extensions import db
+from echallan.core.storage import EvidenceStore
 from echallan.review import operations as review
 from echallan.review.models import ReviewTask
 from notices.notice import OFFENCES
+from rules import contest as contest_rules
 from rules import dues, fines, lifecycle
-from rules.errors import InvalidInput, NotFound
+from rules.errors import Conflict, InvalidInput, NotFound
 from rules.lifecycle import ChallanEvent
 from rules.plates import plate_key
 
@@ -180,19 +184,95 @@ def history(challan: Challan) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A contest's upload, already cleaned (see evidence.clean_upload)."""
+
+    data: bytes
+    media_type: str
+    suffix: str
+
+
 def file_contest(
-    challan: Challan, grounds: str, phone: str | None, now: datetime
+    challan: Challan,
+    grounds: str,
+    phone: str | None,
+    now: datetime,
+    *,
+    reason: str = "other",
+    attachment: Attachment | None = None,
+    store: EvidenceStore | None = None,
 ) -> tuple[Contest, ReviewTask]:
-    """Contest a challan: the lifecycle must allow it; police review decides."""
+    """Contest a challan: the lifecycle must allow it; police review decides.
+
+    The rows are written and flushed first and the upload last: a refused transition or a
+    failed flush leaves no file, and a failed write raises so the request rolls the rows back.
+    """
+    contest_rules.check_reason(reason, grounds)
+    _refuse_if_waiver_open(challan)
     challans.apply_event(challan, ChallanEvent.CONTEST, "citizen", grounds=grounds[:500])
-    contest = Contest(challan_id=challan.id, grounds=grounds, contact_phone=phone, filed_at=now)
+    contest = Contest(
+        challan_id=challan.id, grounds=grounds, contact_phone=phone, filed_at=now, reason=reason
+    )
+    if attachment is not None:
+        contest.evidence_sha256 = hashlib.sha256(attachment.data).hexdigest()
+        contest.evidence_type = attachment.media_type
     db.session.add(contest)
     db.session.flush()
-    audit.record("citizen", "contest.filed", contest, challan=challan.number)
-    task = review.open_task(
-        challan.event, [f"contest: {grounds[:200]}"], kind="contest", challan_id=challan.id
+    audit.record(
+        "citizen",
+        "contest.filed",
+        contest,
+        challan=challan.number,
+        reason=reason,
+        evidence_sha256=contest.evidence_sha256,
     )
+    task = review.open_task(
+        challan.event,
+        [f"contest: [{reason}] {grounds[:200]}"],
+        kind="contest",
+        challan_id=challan.id,
+    )
+    if attachment is not None and store is not None:
+        store.put_bytes(attachment.data, "contests", attachment.suffix)
     return contest, task
+
+
+def contest_attachment(store: EvidenceStore, contest: Contest) -> tuple[Path, str]:
+    """Return a contest upload's path and media type, or raise NotFound."""
+    if not contest.evidence_sha256 or not contest.evidence_type:
+        raise NotFound("this contest has no attachment")
+    suffix = next(s for _, t, s in evidence.MAGIC if t == contest.evidence_type)
+    path = store.contest_path(contest.evidence_sha256, suffix)
+    if not path.is_file():
+        raise NotFound("this contest's attachment is missing")
+    return path, contest.evidence_type
+
+
+def contests_of(challan: Challan) -> list[Contest]:
+    """Return a challan's contests, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Contest)
+            .where(Contest.challan_id == challan.id)
+            .order_by(Contest.filed_at.desc(), Contest.id.desc())
+        )
+    )
+
+
+def _refuse_if_waiver_open(challan: Challan) -> None:
+    """Refuse a contest while a waiver request on the same challan waits for an officer."""
+    if _open_waiver(challan) is not None:
+        raise Conflict("a waiver request for this challan is waiting for an officer")
+
+
+def _open_waiver(challan: Challan) -> WaiverRequest | None:
+    """Return the waiver request on this challan still waiting for an officer, if any."""
+    return db.session.scalar(
+        sa.select(WaiverRequest).where(
+            WaiverRequest.challan_id == challan.id, WaiverRequest.status == "open"
+        )
+    )
 
 
 def detail(challan: Challan, now: datetime) -> dict[str, Any]:

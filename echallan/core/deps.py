@@ -58,6 +58,10 @@ class Settings:
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     password_hash_method: str = "scrypt"
     onebill_max_clock_skew: timedelta = timedelta(seconds=900)
+    # The citizen's contest upload and the first-offence waiver (Karachi: 10 days, once a year).
+    contest_upload_max_bytes: int = 5 * 1024 * 1024
+    waiver_window_days: int = 10
+    waiver_once_per_days: int = 365
 
 
 class WebhookSenders:
