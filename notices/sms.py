@@ -143,3 +143,41 @@ def _urdu(
         f"ای چالان: {SHORT_OFFENCES_UR[rule]}۔ {pay}۔ {where} {domain} پر دیکھیں۔ "
         "ایس ایم ایس میں ادائیگی کا لنک نہیں ہوتا۔"
     ).replace("  ", " ")
+
+
+# A decision back to the citizen: what happened, in English then Urdu, and where to read why.
+_DECISIONS = {
+    "upheld": ("your contest was not accepted; the challan stands", "آپ کا اعتراض منظور نہیں ہوا"),
+    "cancelled": (
+        "your contest was accepted; the challan is cancelled",
+        "اعتراض منظور، چالان منسوخ",
+    ),
+    "reduced": (
+        "your contest was partly accepted; the fine is reduced",
+        "اعتراض جزوی منظور، جرمانہ کم",
+    ),
+    "waived": (
+        "the first-offence waiver was granted; nothing is due",
+        "پہلی خلاف ورزی کی معافی منظور",
+    ),
+    "refused": ("the waiver was refused; the challan stands", "معافی کی درخواست نامنظور"),
+}
+
+
+def decision_sms_text(
+    challan_number: str, outcome: str, portal_domain: str, amount_paisa: int | None = None
+) -> str:
+    """Return the SMS telling a citizen an officer's decision (no link; reasons on the portal)."""
+    domain = portal_domain.strip().lower()
+    if not _DOMAIN.fullmatch(domain):
+        raise InvalidInput(f"portal_domain must be a bare domain name, got {portal_domain!r}")
+    if outcome not in _DECISIONS:
+        raise InvalidInput(f"unknown decision {outcome!r}")
+    english, urdu = _DECISIONS[outcome]
+    fine_en = f" New fine {rupees_text(amount_paisa)}." if amount_paisa else ""
+    fine_ur = f" نیا جرمانہ {rupees_text(amount_paisa)}۔" if amount_paisa else ""
+    return (
+        f"e-Challan {challan_number} (Sindh Police): {english}.{fine_en} "
+        f"Reasons at {domain}.\n"
+        f"ای چالان {challan_number}: {urdu}۔{fine_ur} وجوہات {domain} پر دیکھیں۔"
+    )

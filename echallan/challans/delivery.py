@@ -60,7 +60,8 @@ def _send(deps: Deps, notice: Notice, now: datetime) -> None:
         path = write_pdf(notice.challan, settings)
         notice.provider_id = str(path.relative_to(settings.evidence_dir))
     elif notice.channel == "sms":
-        text = sms_text(notice.challan, settings.portal_domain, now)
+        # a decision letter's SMS carries its own text; the challan notice is built now
+        text = notice.payload.get("text") or sms_text(notice.challan, settings.portal_domain, now)
         result = deps.sms.send(notice.recipient, text, notice.idempotency_key)
         notice.provider_id = result.provider_id
         _mark_delivered(notice.challan)
