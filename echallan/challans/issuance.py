@@ -184,6 +184,8 @@ def decide_review(
     decision = review.decide(task, user, choice, now)
     event = get_event(task.event_id)
     actor = f"user:{user.username}"
+    if task.kind == "waiver":  # rolls the decision back: it has its own route and rules
+        raise Conflict(f"review task {task.id} is a waiver request: confirm or refuse it")
     if task.kind == "contest":
         _decide_contest(deps, task, choice, actor, now)
     elif choice.decision == review.APPROVE:

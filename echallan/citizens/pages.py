@@ -95,6 +95,18 @@ class ContestForm(FlaskForm):
     evidence = FileField(_l("Photo or PDF (optional)"))
 
 
+class WaiverForm(FlaskForm):
+    """The first-offence waiver: the owner's CNIC and a written apology."""
+
+    cnic = StringField(
+        _l("Owner's CNIC"),
+        validators=[DataRequired(), Regexp(CNIC_PATTERN, message=_l("A CNIC has 13 digits."))],
+    )
+    apology = TextAreaField(
+        _l("Your written apology"), validators=[DataRequired(), Length(min=20, max=2000)]
+    )
+
+
 def grant(numbers: list[str]) -> None:
     """Remember challans this browser found, newest first, a bounded list."""
     known = [n for n in session.get(FOUND_KEY, []) if isinstance(n, str)]
@@ -289,3 +301,42 @@ def _contest_page(form: ContestForm, number: str, status: int) -> tuple[str, int
     return render_template(
         "citizens/contest.html", form=form, number=number, limit_mb=limit_mb
     ), status
+
+
+@bp.route("/my/challans/<number>/waiver", methods=["GET", "POST"])
+@rate_limit("CITIZEN_LOOKUP_RATE_LIMIT", scope="citizen-contest")
+def waiver(number: str) -> tuple[str, int] | WerkzeugResponse:
+    """Ask for the first-offence waiver with a written apology; an officer confirms it."""
+    if not found(number):
+        return redirect(url_for("citizen.verify", number=number))
+    challan = citizens.get(number)
+    window = deps.current().settings.waiver_window_days
+    form = WaiverForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return _waiver_page(form, number, window, status)
+    try:
+        citizens.request_waiver(
+            deps.current().settings, challan, form.cnic.data, form.apology.data, now()
+        )
+    except NotFound:
+        return _waiver_page(form, number, window, 404, not_found_text())
+    except (Conflict, IllegalTransition, InvalidInput):
+        message = _(
+            "A waiver cannot be given for this challan: it is for a first offence, asked within "
+            "%(days)s days of issue, once a year.",
+            days=window,
+        )
+        return _waiver_page(form, number, window, 409, message)
+    flash(_("Your waiver request was received. An officer will decide it."), "success")
+    return redirect(url_for("citizen.challan", number=number))
+
+
+def _waiver_page(
+    form: WaiverForm, number: str, window: int, status: int, error: str | None = None
+) -> tuple[str, int]:
+    """Render the waiver form."""
+    page = render_template(
+        "citizens/waiver.html", form=form, number=number, window=window, error=error
+    )
+    return page, status
