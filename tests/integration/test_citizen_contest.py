@@ -173,4 +173,4 @@ def test_an_unfound_challan_sends_the_visitor_to_the_plate_check(app, client) ->
 
 def test_the_contest_page_speaks_urdu(found, client) -> None:  # noqa: ANN001
     page = client.get(PAGE + "?lang=ur").get_data(as_text=True)
-    assert 'dir="rtl"' in page
+    assert 'dir="rtl"' in page and "اعتراض بھیجیں" in page and "یہ میری گاڑی نہیں تھی" in page

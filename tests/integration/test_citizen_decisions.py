@@ -176,4 +176,5 @@ def test_one_waiver_per_cnic_a_year(found, client) -> None:  # noqa: ANN001
 
 
 def test_the_waiver_page_speaks_urdu(found, client) -> None:  # noqa: ANN001
-    assert 'dir="rtl"' in client.get(f"/my/challans/{NUMBER}/waiver?lang=ur").get_data(as_text=True)
+    page = client.get(f"/my/challans/{NUMBER}/waiver?lang=ur").get_data(as_text=True)
+    assert 'dir="rtl"' in page and "معافی کی درخواست دیں" in page
