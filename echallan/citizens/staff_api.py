@@ -51,7 +51,7 @@ class ContestDecisionSchema(ApiSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(list(ContestOutcome)))
     reason = fields.String(validate=validate.OneOf(review.REJECT_REASONS))
     note = fields.String(load_default="", validate=validate.Length(max=1000))
-    new_fine_paisa = fields.Integer(validate=validate.Range(min=1))
+    new_fine_paisa = fields.Integer(validate=validate.Range(min=1, max=100_000_000))
 
 
 class ContestDecidedSchema(ApiSchema):
