@@ -100,6 +100,9 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
             seconds=int(config.get("WALLET_WEBHOOK_TOLERANCE_S", 300))
         ),
         wallet_reconcile_after=timedelta(seconds=int(config.get("WALLET_RECONCILE_AFTER_S", 900))),
+        contest_upload_max_bytes=int(config.get("CONTEST_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)),
+        waiver_window_days=int(config.get("WAIVER_WINDOW_DAYS", 10)),
+        waiver_once_per_days=int(config.get("WAIVER_ONCE_PER_DAYS", 365)),
     )
 
 

@@ -75,6 +75,12 @@ class Config:
     SMS_GATEWAY_PASSWORD = os.environ.get("SMS_GATEWAY_PASSWORD", "")
     SMS_SENDER_ID = os.environ.get("SMS_SENDER_ID", "KHI-TRAFFIC")
     PORTAL_DOMAIN = os.environ.get("PORTAL_DOMAIN", "echallan.sindhpolice.gov.pk")
+    # A contest's optional photo or PDF; the contest form's body may be this plus 64 KiB.
+    CONTEST_UPLOAD_MAX_BYTES = _env_int("CONTEST_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+    # First-offence waiver (Karachi): apology within this many days of issue, once per CNIC
+    # in this many days.
+    WAIVER_WINDOW_DAYS = _env_int("WAIVER_WINDOW_DAYS", 10)
+    WAIVER_ONCE_PER_DAYS = _env_int("WAIVER_ONCE_PER_DAYS", 365)
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 15000)
     AUTO_ISSUE_MIN_PLATE_CONFIDENCE = _env_float("AUTO_ISSUE_MIN_PLATE_CONFIDENCE", 0.9)
     # Look-ups that found the registry down are retried this many times (backing off to 5

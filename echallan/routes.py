@@ -10,6 +10,7 @@ from echallan.challans import pages as challan_pages
 from echallan.citizens import api as citizens_api
 from echallan.citizens import home
 from echallan.citizens import pages as citizen_pages
+from echallan.citizens import staff_api as citizen_decisions_api
 from echallan.clips import api as cameras_api
 from echallan.core.extensions import api
 from echallan.devices import api as devices_api
@@ -32,6 +33,7 @@ API_MODULES = (
     session_api,
     police_api,
     citizens_api,
+    citizen_decisions_api,
     partners_api,
     payments_api,
     wallet_api,

@@ -2,7 +2,7 @@
 
 - `notices.notice.ChallanNotice` (+ `EvidenceImage`): everything printed, as plain values.
 - `notices.pdf.render_challan_pdf(notice) -> bytes`: one A4 page, English and Urdu.
-- `notices.sms.challan_sms_text(number, rule, amount_paisa, portal_domain, ...) -> str`.
+- `notices.sms.challan_sms_text(number, rule, SmsPrice, portal_domain, ...) -> str`, English + Urdu.
 - `notices.qr.qr_png(url) / qr_drawing(url) / draw_qr(canvas, url, x, y, size)`.
 
 Needs the Debian packages `fonts-noto-core` (the Urdu font) at run time and `poppler-utils`

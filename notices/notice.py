@@ -59,6 +59,7 @@ class ChallanNotice:
     evidence: tuple[EvidenceImage, ...] = ()
     plate_crop: EvidenceImage | None = None
     photo_sha256: tuple[str, ...] = ()  # a field challan's photos, each by its own hash
+    contest_url: str = ""  # the portal's contest page ("" prints the portal's address only)
 
     def __post_init__(self) -> None:
         """Refuse a notice that would print something false or unreadable."""

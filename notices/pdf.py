@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from notices.fonts import register_fonts, urdu
 from notices.notice import ChallanNotice, EvidenceImage, date_text, mask_cnic, rupees_text
@@ -45,7 +46,7 @@ UR = {
     "hash": "ویڈیو کا ہیش",
     "photo_hash": "تصاویر کا ہیش",
     "scan": "تصدیق اور ادائیگی کے لیے اسکین کریں",
-    "contest": "اعتراض ہو تو 21 دن کے اندر آن لائن درخواست دیں۔",
+    "contest": "اعتراض ہو تو 21 دن کے اندر بائیں جانب دیے گئے پتے پر درخواست دیں۔",
     "phishing": "ای چالان کی ادائیگی کا لنک کبھی ایس ایم ایس پر نہیں بھیجا جاتا۔",
 }
 
@@ -217,7 +218,8 @@ def _footer(canvas, notice: ChallanNotice, y: float) -> None:
     canvas.setFont("Helvetica", 8.5)
     lines = [
         f"Scan the code to verify this challan and pay: {notice.verify_url}",
-        "The registered owner is liable. To contest, apply online within 21 days of issue.",
+        "The registered owner is liable. To contest it within 21 days of issue, apply at",
+        _contest(notice),
         "e-Challans never carry a payment link by SMS: pay only through 1Bill or the portal.",
     ]
     for i, line in enumerate(lines):
@@ -225,6 +227,14 @@ def _footer(canvas, notice: ChallanNotice, y: float) -> None:
     _ur(canvas, UR["scan"], RIGHT - qr - 10, y - 86, 10)
     _ur(canvas, UR["contest"], RIGHT - qr - 10, y - 102, 10)
     _ur(canvas, UR["phishing"], RIGHT - qr - 10, y - 118, 10)
+
+
+def _contest(notice: ChallanNotice) -> str:
+    """Return where the contest form is: its page, or the portal the QR code points into."""
+    if notice.contest_url:
+        return notice.contest_url
+    parts = urlsplit(notice.verify_url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _ur(canvas, text: str, right: float, y: float, size: float, bold: bool = False) -> None:

@@ -152,7 +152,9 @@ def bill_status(status: ChallanStatus | str) -> str:
 WAIVER_APOLOGY_DAYS = 10
 
 
-def waiver_allowed(issued_on: date, apology_on: date, prior_offences: int) -> bool:
+def waiver_allowed(
+    issued_on: date, apology_on: date, prior_offences: int, window_days: int = WAIVER_APOLOGY_DAYS
+) -> bool:
     """Tell whether a written apology earns the first-offence waiver.
 
     The apology must arrive within 10 days of issue (day 10 counts) and the owner must have no
@@ -160,7 +162,7 @@ def waiver_allowed(issued_on: date, apology_on: date, prior_offences: int) -> bo
     """
     if apology_on < issued_on:
         raise InvalidInput("apology dated before the challan was issued")
-    return prior_offences == 0 and apology_on <= issued_on + timedelta(days=WAIVER_APOLOGY_DAYS)
+    return prior_offences == 0 and apology_on <= issued_on + timedelta(days=window_days)
 
 
 def _status(value: ChallanStatus | str) -> ChallanStatus:

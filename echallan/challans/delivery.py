@@ -9,7 +9,7 @@ from pathlib import Path
 
 from echallan.challans import outbox
 from echallan.challans.models import Challan, Notice
-from echallan.challans.notice_content import notice_for
+from echallan.challans.notice_content import notice_for, sms_price
 from echallan.challans.operations import apply_event
 from echallan.core.deps import Deps, Settings
 from echallan.core.extensions import db
@@ -19,6 +19,7 @@ from integrations.sms import (
 )
 from notices.pdf import render_challan_pdf
 from notices.sms import challan_sms_text
+from rules.fines import to_karachi
 from rules.lifecycle import ChallanEvent, ChallanStatus
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,8 @@ def _send(deps: Deps, notice: Notice, now: datetime) -> None:
         path = write_pdf(notice.challan, settings)
         notice.provider_id = str(path.relative_to(settings.evidence_dir))
     elif notice.channel == "sms":
-        text = sms_text(notice.challan, settings.portal_domain)
+        # a decision letter's SMS carries its own text; the challan notice is built now
+        text = notice.payload.get("text") or sms_text(notice.challan, settings.portal_domain, now)
         result = deps.sms.send(notice.recipient, text, notice.idempotency_key)
         notice.provider_id = result.provider_id
         _mark_delivered(notice.challan)
@@ -77,14 +79,17 @@ def _mark_delivered(challan: Challan) -> None:
         apply_event(challan, ChallanEvent.DELIVER, "system:notices")
 
 
-def sms_text(challan: Challan, portal_domain: str) -> str:
-    """Return the SMS for a challan: no payment link, only the official portal's domain."""
+def sms_text(challan: Challan, portal_domain: str, now: datetime) -> str:
+    """Return the SMS for a challan: today's amount, no payment link, only the portal's domain."""
 
     return challan_sms_text(
         challan_number=challan.number,
         rule=challan.rule,
-        amount_paisa=challan.fine_paisa,
+        price=sms_price(challan, to_karachi(now).date()),
         portal_domain=portal_domain,
+        consumer_number=challan.consumer_number,
+        plate=challan.plate,
+        occurred_at=challan.occurred_at,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from echallan.audit import operations as audit
 from echallan.challans import operations as challans
-from echallan.challans import owners
+from echallan.challans import outbox, owners
 from echallan.challans.events import EventStatus, OwnerSnapshot, ViolationEvent
 from echallan.challans.models import Challan, Contest
 from echallan.core.deps import Deps
@@ -18,6 +18,8 @@ from echallan.payments import refunds
 from echallan.review import operations as review
 from echallan.review.models import ReviewDecision, ReviewTask
 from echallan.staff.models import User
+from notices.sms import decision_sms_text
+from rules import contest as contest_rules
 from rules import issuance
 from rules.errors import Conflict, NotFound
 from rules.fines import Offence
@@ -183,8 +185,10 @@ def decide_review(
     decision = review.decide(task, user, choice, now)
     event = get_event(task.event_id)
     actor = f"user:{user.username}"
+    if task.kind == "waiver":  # rolls the decision back: it has its own route and rules
+        raise Conflict(f"review task {task.id} is a waiver request: confirm or refuse it")
     if task.kind == "contest":
-        _decide_contest(task, choice, actor, now)
+        _decide_contest(deps, task, choice, actor, now)
     elif choice.decision == review.APPROVE:
         snapshot = _latest_snapshot(event)
         challans.issue_challan(deps.settings, event, snapshot, actor, ChallanEvent.APPROVE, now)
@@ -196,22 +200,117 @@ def decide_review(
 
 
 def _decide_contest(
-    task: ReviewTask, choice: review.DecisionInput, actor: str, now: datetime
+    deps: Deps,
+    task: ReviewTask,
+    choice: review.DecisionInput,
+    actor: str,
+    now: datetime,
+    outcome: str | None = None,
+    new_fine_paisa: int | None = None,
 ) -> None:
-    """Approve keeps the challan (contest dismissed, upheld); reject cancels it."""
+    """Carry out a contest decision: upheld (approve), cancelled (reject) or reduced.
+
+    The decision, its reasons and any new fine go on the contest row for the citizen's letter,
+    into the audit chain, and to the citizen by SMS (outbox, once per contest).
+    """
     challan = db.session.get(Challan, task.challan_id)
     if choice.decision == review.CORRECT_PLATE:
         raise Conflict(
             "a contest is upheld or cancelled; reject it and re-issue to correct a plate"
         )
-    upheld = choice.decision == review.APPROVE
-    what = ChallanEvent.UPHOLD if upheld else ChallanEvent.CANCEL
+    decided = contest_rules.outcome_of(
+        outcome or ("upheld" if choice.decision == review.APPROVE else "cancelled")
+    )
+    if decided is contest_rules.ContestOutcome.REDUCED:
+        new_fine_paisa = contest_rules.check_reduction(challan.fine_paisa, new_fine_paisa)
+    what = contest_rules.event_for(decided)
     challans.apply_event(challan, what, actor, reason=choice.reason, note=choice.note)
     refunds.refund_if_cancelled(challan, actor, now)
     for contest in db.session.scalars(
         db.select(Contest).where(Contest.challan_id == challan.id, Contest.status == "open")
     ):
-        contest.status, contest.decided_at = ("upheld" if upheld else "cancelled"), now
+        if decided is contest_rules.ContestOutcome.REDUCED:
+            _reduce_fine(challan, contest, new_fine_paisa, actor)
+        _record_contest_decision(deps, challan, contest, decided, choice, actor, now)
+
+
+def _record_contest_decision(
+    deps: Deps,
+    challan: Challan,
+    contest: Contest,
+    decided: contest_rules.ContestOutcome,
+    choice: review.DecisionInput,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Store the decision as the citizen will read it, audit it, and tell them by SMS."""
+    contest.status, contest.decided_at, contest.decided_by = decided.value, now, actor
+    contest.decision_reasons = [r for r in (choice.reason, choice.note) if r]
+    audit.record(
+        actor,
+        "contest.decided",
+        contest,
+        challan=challan.number,
+        outcome=decided.value,
+        reasons=contest.decision_reasons,
+    )
+    _tell_citizen(deps, challan, contest, decided.value, now)
+
+
+def _reduce_fine(challan: Challan, contest: Contest, new_fine_paisa: int, actor: str) -> None:
+    """Lower the fine of an upheld challan, keeping the old one on the contest and in the audit."""
+    contest.fine_before_paisa, contest.new_fine_paisa = challan.fine_paisa, new_fine_paisa
+    challan.fine_paisa = new_fine_paisa
+    audit.record(
+        actor,
+        "challan.fine_reduced",
+        challan,
+        contest_id=contest.id,
+        before=contest.fine_before_paisa,
+        after=new_fine_paisa,
+    )
+
+
+def _tell_citizen(
+    deps: Deps, challan: Challan, contest: Contest, outcome: str, now: datetime
+) -> None:
+    """Queue the decision SMS to the contest's phone, else the registered owner's."""
+    text = decision_sms_text(
+        challan.number, outcome, deps.settings.portal_domain, contest.new_fine_paisa
+    )
+    recipient = contest.contact_phone or outbox.owner_phone(challan)
+    outbox.queue_text_sms(challan, recipient, f"contest:{contest.id}:decision", text, now)
+
+
+def decide_contest(
+    deps: Deps,
+    task: ReviewTask,
+    user: User,
+    outcome: str,
+    now: datetime,
+    *,
+    reason: str | None = None,
+    note: str = "",
+    new_fine_paisa: int | None = None,
+) -> ReviewDecision:
+    """Decide a contest upheld, cancelled or reduced (the officer's claim is the lock).
+
+    A cancellation needs a reason from the review's list; `note` is the officer's words to the
+    citizen. A second decision on the same task is refused (the task is closed).
+    """
+    decided = contest_rules.outcome_of(outcome)
+    if task.kind != "contest":
+        raise Conflict(f"review task {task.id} is not a contest")
+    if decided is contest_rules.ContestOutcome.REDUCED:
+        challan = db.session.get(Challan, task.challan_id)
+        contest_rules.check_reduction(challan.fine_paisa, new_fine_paisa)
+    cancelled = decided is contest_rules.ContestOutcome.CANCELLED
+    choice = review.DecisionInput(
+        decision=review.REJECT if cancelled else review.APPROVE, reason=reason, note=note
+    )
+    decision = review.decide(task, user, choice, now)
+    _decide_contest(deps, task, choice, f"user:{user.username}", now, decided, new_fine_paisa)
+    return decision
 
 
 def _latest_snapshot(event: ViolationEvent) -> OwnerSnapshot:

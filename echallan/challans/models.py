@@ -72,6 +72,32 @@ class Contest(db.Model):
     filed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     status: Mapped[str] = mapped_column(sa.String(16), default="open")
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # What the citizen chose from the list (rules.contest.REASONS); `grounds` is their own words.
+    reason: Mapped[str] = mapped_column(sa.String(32), default="other", server_default="other")
+    # An optional photo or PDF, stored by the hash of its (metadata-stripped) bytes.
+    evidence_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    evidence_type: Mapped[str | None] = mapped_column(sa.String(40))
+    # The officer's decision as the citizen reads it: who, why, and the new fine when reduced.
+    decided_by: Mapped[str | None] = mapped_column(sa.String(100))
+    decision_reasons: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    fine_before_paisa: Mapped[int | None] = mapped_column(sa.BigInteger)
+    new_fine_paisa: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+
+class WaiverRequest(db.Model):
+    """A first-offence waiver asked for with a written apology, decided by an officer."""
+
+    __tablename__ = "waiver_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challan_id: Mapped[int] = mapped_column(sa.ForeignKey("challan.id"), index=True)
+    cnic: Mapped[str] = mapped_column(sa.String(13), index=True)
+    apology: Mapped[str] = mapped_column(sa.Text)
+    filed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(16), default="open")  # open|approved|refused
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(sa.String(100))
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class Notice(db.Model):

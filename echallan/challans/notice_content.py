@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 from echallan.challans.events import ViolationEvent
@@ -9,6 +10,7 @@ from echallan.challans.models import Challan
 from echallan.clips.models import Camera
 from echallan.core.extensions import db
 from notices.notice import ChallanNotice, EvidenceImage
+from notices.sms import SmsPrice
 from rules import dues, fines
 
 
@@ -42,6 +44,7 @@ def notice_for(challan: Challan, portal_base_url: str) -> ChallanNotice:
         clip_sha256=clip_sha256_of(event),
         photo_sha256=tuple(p["sha256"] for p in photos_of(event.evidence)),
         verify_url=verify_url(challan, portal_base_url),
+        contest_url=contest_url(challan, portal_base_url),
         evidence=tuple(_images(event.evidence.get("frames", []) + photos_of(event.evidence))),
         plate_crop=next(iter(_images([event.evidence.get("plate_crop")])), None),
     )
@@ -63,6 +66,24 @@ def photos_of(evidence: dict) -> list[dict]:
 def verify_url(challan: Challan, portal_base_url: str) -> str:
     """Return the public verification page for a challan (the QR code's target)."""
     return f"{portal_base_url.rstrip('/')}/verify/{challan.number}"
+
+
+def contest_url(challan: Challan, portal_base_url: str) -> str:
+    """Return the portal's contest page of a challan (it asks for the plate first)."""
+    return f"{portal_base_url.rstrip('/')}/my/challans/{challan.number}/contest"
+
+
+def sms_price(challan: Challan, today: date) -> SmsPrice:
+    """Return what is due on `today` (local), until when, and the surcharge after it."""
+    values = dues.ChallanDues(
+        challan.fine_paisa, fines.to_karachi(challan.issued_at).date(), flags=challan.flags
+    )
+    due = dues.amount_due(values, max(today, values.issued_on))
+    if due.band is dues.Band.SURCHARGE:
+        return SmsPrice(due.amount_paisa)
+    surcharge_from = dues.due_dates(values.clock_from).surcharge_from
+    until = due.price_changes_on - timedelta(days=1) if due.price_changes_on else None
+    return SmsPrice(due.amount_paisa, until, 2 * challan.fine_paisa, surcharge_from)
 
 
 def _amounts(challan: Challan) -> tuple[int, int]:

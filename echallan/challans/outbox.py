@@ -74,3 +74,31 @@ def schedule_retry(notice: Notice, error: str, now: datetime, permanent: bool = 
     log.warning(
         "notice %s attempt %s failed (%s); retry in %ss", notice.id, notice.attempts, error, delay
     )
+
+
+def queue_text_sms(
+    challan: Challan, recipient: str, key: str, text: str, now: datetime
+) -> Notice | None:
+    """Queue one SMS with its own text (a decision), once per key; None without a recipient."""
+    if not recipient:
+        return None
+    existing = db.session.scalar(sa.select(Notice).where(Notice.idempotency_key == key))
+    if existing is not None:
+        return existing
+    notice = Notice(
+        challan_id=challan.id,
+        channel="sms",
+        recipient=recipient,
+        idempotency_key=key,
+        payload={"text": text},
+        next_attempt_at=now,
+    )
+    db.session.add(notice)
+    db.session.flush()
+    jobs.enqueue(DeliverNotice(notice.id))
+    return notice
+
+
+def owner_phone(challan: Challan) -> str:
+    """Return the registered owner's phone number (empty when the registry gave none)."""
+    return _owner_phone(challan)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import send_file
+from flask import Response
 from flask.views import MethodView
 from marshmallow import fields, validate
 
@@ -97,9 +97,12 @@ class CitizenEvidence(MethodView):
     @document_problems(blp, 404, 422, 429)
     @rate_limit("CITIZEN_LOOKUP_RATE_LIMIT", scope="citizen-lookup")
     def get(self, args: dict[str, Any], number: str, index: int) -> Any:
-        """Return one evidence image of a challan."""
-        path = citizens.evidence_file(citizens.find(number, args["plate"]), index)
-        return send_file(path, max_age=3600)
+        """Return one evidence image of a challan, bystanders blurred (as the portal shows it)."""
+        challan = citizens.find(number, args["plate"], args.get("cnic"))
+        data, mimetype = citizens.citizen_evidence(challan, index)
+        response = Response(data, mimetype=mimetype)
+        response.headers["Cache-Control"] = "private, max-age=3600"
+        return response
 
 
 @blp.route("/<number>/contest")

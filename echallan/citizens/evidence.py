@@ -63,3 +63,51 @@ def citizen_jpeg(path: Path) -> bytes:
     if not ok:
         raise OSError(f"cannot encode evidence frame {path}")
     return data.tobytes()
+
+
+# A contest upload: what its first bytes must be, and what we store it as.
+MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"%PDF-", "application/pdf", ".pdf"),
+)
+
+
+class UploadRefused(ValueError):
+    """An upload we will not keep; `kind` picks the citizen's message (type, size, ...)."""
+
+    def __init__(self, kind: str, detail: str, limit_mb: int = 0) -> None:
+        super().__init__(detail)
+        self.kind, self.limit_mb = kind, limit_mb
+
+
+def sniff(data: bytes) -> tuple[str, str]:
+    """Return (media type, suffix) from the file's first bytes; the name and header lie."""
+    for magic, media_type, suffix in MAGIC:
+        if data.startswith(magic):
+            return media_type, suffix
+    raise UploadRefused("type", "only a JPEG or PNG photo or a PDF can be attached")
+
+
+def clean_upload(data: bytes, max_bytes: int) -> tuple[bytes, str, str]:
+    """Return (bytes to store, media type, suffix): images re-encoded, which drops EXIF and GPS.
+
+    A PDF is kept as is: it is the citizen's document, and rewriting it could change what it
+    says. An image that does not decode is refused, so nothing else hides behind a magic number.
+    """
+    if not data:
+        raise UploadRefused("empty", "the attached file is empty")
+    if len(data) > max_bytes:
+        limit_mb = max(1, max_bytes // (1024 * 1024))
+        raise UploadRefused("size", f"the file is larger than {max_bytes} bytes", limit_mb)
+    media_type, suffix = sniff(data)
+    if media_type == "application/pdf":
+        return data, media_type, suffix
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None:
+        raise UploadRefused("unreadable", "the photo could not be decoded")
+    params = [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY] if suffix == ".jpg" else []
+    ok, encoded = cv2.imencode(suffix, image, params)
+    if not ok:
+        raise UploadRefused("unreadable", "the photo could not be decoded")
+    return encoded.tobytes(), media_type, suffix

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    flash,
     redirect,
     render_template,
     request,
@@ -22,15 +23,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from echallan.citizens import operations as citizens
+from echallan.citizens.evidence import UploadRefused, clean_upload
 from echallan.core import deps
 from echallan.core.clock import now
 from echallan.core.security import rate_limit
-from rules.errors import InvalidInput, NotFound
+from rules import contest as contest_rules
+from rules.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 
 bp = Blueprint("citizen", __name__, template_folder="templates")
 
@@ -57,6 +61,49 @@ class OwnerLookupForm(FlaskForm):
     cnic = StringField(
         _l("Owner's CNIC"),
         validators=[DataRequired(), Regexp(CNIC_PATTERN, message=_l("A CNIC has 13 digits."))],
+    )
+
+
+REASON_LABELS = {
+    "not_my_vehicle": _l("It was not my vehicle"),
+    "plate_misread": _l("The number plate was read wrongly"),
+    "vehicle_sold": _l("I had sold the vehicle before that day"),
+    "no_violation": _l("There was no violation"),
+    "emergency": _l("It was an emergency"),
+    "wrong_vehicle_class": _l("The wrong vehicle type was charged"),
+    "other": _l("Another reason (explain below)"),
+}
+FORM_OVERHEAD = 64 * 1024  # the contest form's text fields and multipart framing
+
+
+class ContestForm(FlaskForm):
+    """A contest: a reason from the list, the citizen's words, an optional photo or PDF."""
+
+    reason = SelectField(
+        _l("Reason"), choices=[(r, REASON_LABELS[r]) for r in contest_rules.REASONS]
+    )
+    grounds = TextAreaField(
+        _l("What happened"), validators=[DataRequired(), Length(min=10, max=4000)]
+    )
+    contact_phone = StringField(
+        _l("Mobile number for the decision (optional)"),
+        validators=[
+            Optional(),
+            Regexp(r"^\+?[0-9]{10,13}$", message=_l("10 to 13 digits.")),
+        ],
+    )
+    evidence = FileField(_l("Photo or PDF (optional)"))
+
+
+class WaiverForm(FlaskForm):
+    """The first-offence waiver: the owner's CNIC and a written apology."""
+
+    cnic = StringField(
+        _l("Owner's CNIC"),
+        validators=[DataRequired(), Regexp(CNIC_PATTERN, message=_l("A CNIC has 13 digits."))],
+    )
+    apology = TextAreaField(
+        _l("Your written apology"), validators=[DataRequired(), Length(min=20, max=2000)]
     )
 
 
@@ -189,3 +236,107 @@ def verify(number: str) -> tuple[str, int] | str:
     return render_template(
         "citizens/verify.html", number=number, challan=citizens.view(challan, now()), error=None
     )
+
+
+@bp.route("/my/challans/<number>/contest", methods=["GET", "POST"])
+@rate_limit("CITIZEN_LOOKUP_RATE_LIMIT", scope="citizen-contest")
+def contest(number: str) -> tuple[str, int] | WerkzeugResponse:
+    """Show the contest form; file the contest (with its cleaned upload) when sent."""
+    if not found(number):
+        return redirect(url_for("citizen.verify", number=number))
+    app_deps = deps.current()
+    # The body is refused (413) before it is read, far below the clip upload's limit.
+    request.max_content_length = app_deps.settings.contest_upload_max_bytes + FORM_OVERHEAD
+    challan = citizens.get(number)
+    if not citizens.view(challan, now())["can_contest"]:
+        flash(_("This challan can no longer be contested."), "error")
+        return redirect(url_for("citizen.challan", number=number))
+    form = ContestForm()
+    if not form.validate_on_submit():
+        return _contest_page(form, challan.number, 422 if request.method == "POST" else 200)
+    try:
+        attachment = _attachment(form, app_deps.settings.contest_upload_max_bytes)
+        citizens.file_contest(
+            challan,
+            form.grounds.data,
+            form.contact_phone.data or None,
+            now(),
+            reason=form.reason.data,
+            attachment=attachment,
+            store=app_deps.store,
+        )
+    except UploadRefused as error:
+        form.evidence.errors = [_upload_message(error)]
+        return _contest_page(form, challan.number, 422)
+    except (Conflict, IllegalTransition, InvalidInput):
+        flash(_("This challan can no longer be contested."), "error")
+        return redirect(url_for("citizen.challan", number=number))
+    flash(_("Your contest was received. An officer will decide it."), "success")
+    return redirect(url_for("citizen.challan", number=number))
+
+
+def _attachment(form: ContestForm, max_bytes: int) -> citizens.Attachment | None:
+    """Return the cleaned upload, or None when nothing was attached."""
+    upload = form.evidence.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    data, media_type, suffix = clean_upload(upload.read(max_bytes + 1), max_bytes)
+    return citizens.Attachment(data, media_type, suffix)
+
+
+def _upload_message(error: UploadRefused) -> str:
+    """Return the citizen's words for a refused upload, in their language."""
+    messages = {
+        "type": _("Only a JPEG or PNG photo or a PDF can be attached."),
+        "size": _("The file is too large: attach one of at most %(mb)s MB.", mb=error.limit_mb),
+        "empty": _("The attached file is empty."),
+        "unreadable": _("The photo could not be read. Attach another one."),
+    }
+    return messages[error.kind]
+
+
+def _contest_page(form: ContestForm, number: str, status: int) -> tuple[str, int]:
+    """Render the contest form."""
+    limit_mb = deps.current().settings.contest_upload_max_bytes // (1024 * 1024)
+    return render_template(
+        "citizens/contest.html", form=form, number=number, limit_mb=limit_mb
+    ), status
+
+
+@bp.route("/my/challans/<number>/waiver", methods=["GET", "POST"])
+@rate_limit("CITIZEN_LOOKUP_RATE_LIMIT", scope="citizen-contest")
+def waiver(number: str) -> tuple[str, int] | WerkzeugResponse:
+    """Ask for the first-offence waiver with a written apology; an officer confirms it."""
+    if not found(number):
+        return redirect(url_for("citizen.verify", number=number))
+    challan = citizens.get(number)
+    window = deps.current().settings.waiver_window_days
+    form = WaiverForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return _waiver_page(form, number, window, status)
+    try:
+        citizens.request_waiver(
+            deps.current().settings, challan, form.cnic.data, form.apology.data, now()
+        )
+    except NotFound:
+        return _waiver_page(form, number, window, 404, not_found_text())
+    except (Conflict, IllegalTransition, InvalidInput):
+        message = _(
+            "A waiver cannot be given for this challan: it is for a first offence, asked within "
+            "%(days)s days of issue, once a year.",
+            days=window,
+        )
+        return _waiver_page(form, number, window, 409, message)
+    flash(_("Your waiver request was received. An officer will decide it."), "success")
+    return redirect(url_for("citizen.challan", number=number))
+
+
+def _waiver_page(
+    form: WaiverForm, number: str, window: int, status: int, error: str | None = None
+) -> tuple[str, int]:
+    """Render the waiver form."""
+    page = render_template(
+        "citizens/waiver.html", form=form, number=number, window=window, error=error
+    )
+    return page, status

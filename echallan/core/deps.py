@@ -66,6 +66,10 @@ class Settings:
     wallet_reconcile_after: timedelta = timedelta(minutes=15)
     # How long a review task may wait before the queue shows it past its SLA.
     review_sla: timedelta = timedelta(hours=4)
+    # The citizen's contest upload and the first-offence waiver (Karachi: 10 days, once a year).
+    contest_upload_max_bytes: int = 5 * 1024 * 1024
+    waiver_window_days: int = 10
+    waiver_once_per_days: int = 365
 
 
 class WebhookSenders:

@@ -68,3 +68,24 @@ class EvidenceStore:
     def evidence_dir(self, sha256: str) -> Path:
         """Return the folder for a clip's evidence frames."""
         return self.root / "frames" / sha256[:2] / sha256
+
+    def put_bytes(self, data: bytes, folder: str, suffix: str) -> tuple[Path, str, bool]:
+        """Store `data` under `folder` by its SHA-256; return (path, sha256, newly written)."""
+        sha256 = hashlib.sha256(data).hexdigest()
+        target = self.root / folder / sha256[:2] / f"{sha256}{suffix}"
+        if target.exists():
+            os.utime(target)
+            return target, sha256, False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{uuid.uuid4().hex}.partial")
+        try:
+            partial.write_bytes(data)
+            os.replace(partial, target)  # whole or absent: a reader never sees half a file
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        return target, sha256, True
+
+    def contest_path(self, sha256: str, suffix: str) -> Path:
+        """Return where a contest upload with this hash lives."""
+        return self.root / "contests" / sha256[:2] / f"{sha256}{suffix}"

@@ -30,6 +30,7 @@ from echallan.review.models import ReviewTask
 from integrations.registry import InMemoryRegistry
 from integrations.registry.base import RegistryUnavailable
 from integrations.sms import FileSmsSender
+from notices.notice import date_text, rupees_text
 from tests.integration import factories as f
 
 NOW = datetime(2026, 11, 23, 5, 30, tzinfo=UTC)
@@ -80,6 +81,23 @@ def test_a_known_plate_is_issued_and_its_sms_goes_to_the_outbox(deps: Deps, tmp_
         delivery.deliver(deps, sms.id, NOW)
     messages = [json.loads(p.read_text()) for p in (tmp_path / "sms").glob("*.json")]
     assert len(messages) == 1 and challan.number in messages[0]["text"]
+
+
+def test_the_delivered_sms_gives_todays_discounted_amount_plate_and_consumer_number(
+    deps: Deps, tmp_path: Path
+) -> None:
+    with unit_of_work():
+        issuance.process_event(deps, f.event(plate="ASF-813"), NOW)
+    challan = db.session.scalars(sa.select(Challan)).one()
+    sms = db.session.scalars(sa.select(Notice).where(Notice.channel == "sms")).one()
+    with unit_of_work():
+        delivery.deliver(deps, sms.id, NOW)
+    text = json.loads(next((tmp_path / "sms").glob("*.json")).read_text())["text"]
+    half = rupees_text(challan.fine_paisa // 2)
+    assert f"Pay {half} by {date_text(challan.discount_until)}" in text
+    assert f"{rupees_text(2 * challan.fine_paisa)} from {date_text(challan.surcharge_from)}" in text
+    assert challan.consumer_number in text and challan.plate in text
+    assert "ادا کریں" in text  # and in Urdu
 
 
 def test_the_same_event_twice_issues_one_challan(deps: Deps) -> None:

@@ -57,6 +57,7 @@ BASE = ChallanNotice(
     surcharge_from=date(2026, 12, 15),
     clip_sha256=SHA,
     verify_url="https://echallan.sindhpolice.gov.pk/v/KHI-2026-00001234",
+    contest_url="https://echallan.sindhpolice.gov.pk/my/challans/KHI-2026-00001234/contest",
 )
 
 

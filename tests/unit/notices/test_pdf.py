@@ -70,6 +70,21 @@ def test_rendered_page_is_a4_and_not_blank(pdf_path):
 
 
 @needs_poppler
+def test_contest_line_names_the_contest_page_not_just_apply_online(pdf_path, notice):
+    text = " ".join(run("pdftotext", str(pdf_path), "-").split())
+    assert notice.contest_url in text
+    assert "apply online" not in text
+
+
+@needs_poppler
+def test_contest_line_falls_back_to_the_portal_address(notice, tmp_path):
+    path = tmp_path / "n.pdf"
+    path.write_bytes(render_challan_pdf(replace(notice, contest_url="")))
+    text = " ".join(run("pdftotext", str(path), "-").split())
+    assert "apply at https://echallan.sindhpolice.gov.pk " in text
+
+
+@needs_poppler
 def test_text_carries_the_number_the_hash_and_the_money(pdf_path, notice):
     text = run("pdftotext", "-layout", str(pdf_path), "-")
     for expected in (

@@ -1,4 +1,4 @@
-"""The challan SMS: short, complete, and never a payment link."""
+"""The challan SMS: today's amount with its dates, in English and Urdu, never a payment link."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from notices.sms import challan_sms_text, sms_segments
+from notices.sms import MAX_SEGMENTS, SmsPrice, challan_sms_text, sms_segments
 from rules.errors import InvalidInput
 
 DOMAIN = "echallan.sindhpolice.gov.pk"
 # Anything a phone would open as a page rather than a site's front door.
 LINK_WITH_PATH = re.compile(r"(https?://|www\.)|[a-z0-9-]+\.[a-z]{2,}[/?#]\S", re.IGNORECASE)
+# Rs 25,000 fine, discount to 7 Dec, surcharge (Rs 50,000) from 15 Dec.
+DISCOUNT = SmsPrice(1_250_000, date(2026, 12, 7), 5_000_000, date(2026, 12, 15))
 
 
 def full_text(**overrides) -> str:
@@ -20,31 +22,50 @@ def full_text(**overrides) -> str:
     values = dict(
         challan_number="KHI-2026-00001234",
         rule="wrong_way",
-        amount_paisa=2_500_000,
+        price=DISCOUNT,
         portal_domain=DOMAIN,
         consumer_number="1004226000012349",
         plate="AZU-290",
         occurred_at=datetime(2026, 11, 23, 5, 15, tzinfo=UTC),
-        discounted_paisa=1_250_000,
-        discount_until=date(2026, 12, 7),
     )
     return challan_sms_text(**(values | overrides))
 
 
-def test_sms_names_the_challan_offence_amount_and_portal():
+def test_sms_gives_todays_amount_with_its_dates_not_the_bare_fine():
     text = full_text()
     for expected in (
         "KHI-2026-00001234",
         "Wrong way",
-        "Rs 25,000",
-        "Rs 12,500 if paid by 7 Dec 2026",
+        "Pay Rs 12,500 by 7 Dec 2026",
+        "Rs 50,000 from 15 Dec 2026",
         "AZU-290",
-        "23 Nov 2026 10:15",
-        "1004226000012349",
-        DOMAIN,
+        "23 Nov 2026 10:15 PKT",  # 05:15 UTC is 10:15 in Karachi
+        "1Bill consumer no. 1004226000012349",
+        f"Look it up at {DOMAIN}",
     ):
         assert expected in text, expected
-    assert sms_segments(text) <= 2
+    assert "Rs 25,000" not in text  # the old text led with the full fine while half was due
+    assert sms_segments(text) <= MAX_SEGMENTS
+
+
+def test_sms_carries_urdu_with_the_same_amount_and_dates():
+    english, urdu = full_text().split("\n")
+    assert "غلط سمت" in urdu and "ادا کریں" in urdu
+    assert "7 Dec 2026 تک Rs 12,500" in urdu and "15 Dec 2026 سے Rs 50,000" in urdu
+    assert DOMAIN in urdu and "1Bill" in urdu
+    assert "لنک" in urdu  # the phishing warning, in Urdu too
+    assert not re.search(r"[\u0600-\u06ff]", english)
+
+
+def test_sms_after_the_discount_gives_the_base_fine_until_the_surcharge():
+    price = SmsPrice(2_500_000, date(2026, 12, 14), 5_000_000, date(2026, 12, 15))
+    assert "Pay Rs 25,000 by 14 Dec 2026; Rs 50,000 from 15 Dec 2026" in full_text(price=price)
+
+
+def test_surcharged_sms_has_no_later_date():
+    text = full_text(price=SmsPrice(5_000_000))
+    english = text.split("\n")[0]
+    assert "Pay Rs 50,000." in english and " from " not in english
 
 
 @pytest.mark.parametrize("rule", ["red_light", "wrong_way", "no_helmet"])
@@ -77,18 +98,18 @@ def test_portal_must_be_a_bare_domain(domain):
         full_text(portal_domain=domain)
 
 
-def test_optional_parts_are_dropped_least_useful_first_to_fit_two_segments():
+def test_optional_parts_are_dropped_least_useful_first_to_fit():
     long_domain = "e-challan-verification-portal.traffic.karachi.sindhpolice.gov.pk"
     text = full_text(portal_domain=long_domain)
-    assert sms_segments(text) <= 2 and long_domain in text
-    assert "Rs 12,500" in text  # the discount matters most to the citizen: kept
+    assert sms_segments(text) <= MAX_SEGMENTS and text.count(long_domain) == 2
+    assert "Rs 12,500 by 7 Dec 2026" in text  # today's amount is never dropped
     assert "10:15" not in text  # the time matters least: dropped first
 
 
 def test_minimal_sms_without_optional_parts():
-    text = challan_sms_text("KHI-2026-00000001", "no_helmet", 500_000, DOMAIN)
-    assert text.startswith("Sindh Police e-Challan KHI-2026-00000001: No helmet.")
-    assert "Fine Rs 5,000." in text and sms_segments(text) == 1
+    text = challan_sms_text("KHI-2026-00000001", "no_helmet", SmsPrice(500_000), DOMAIN)
+    assert text.startswith("e-Challan KHI-2026-00000001 (Sindh Police): No helmet. Pay Rs 5,000.")
+    assert "ہیلمٹ" in text and sms_segments(text) <= 4
 
 
 @pytest.mark.parametrize("change", [{"rule": "speeding"}, {"occurred_at": datetime(2026, 1, 1)}])
