@@ -24,6 +24,7 @@ from echallan.challans import tasks as challan_tasks
 from echallan.challans.issuance import thresholds_from
 from echallan.clips import tasks as clip_tasks
 from echallan.core import deps, jobs
+from echallan.core.auth_keys import key_cache
 from echallan.core.storage import EvidenceStore
 from echallan.devices import alerts
 from echallan.devices import tasks as device_tasks
@@ -76,6 +77,7 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
         issuance=issuance,
         health=health_config_from(config.get("HEALTH_CONFIG")),
         device_key_cache_s=float(config.get("DEVICE_KEY_CACHE_S", 5.0)),
+        api_key_cache_s=float(config.get("API_KEY_CACHE_S", 5.0)),
         clip_max_clock_drift=_seconds(config, "CLIP_MAX_CLOCK_DRIFT_S"),
         clip_max_age=_seconds(config, "CLIP_MAX_AGE_S"),
         orphan_grace=_seconds(config, "ORPHAN_GRACE_S"),
@@ -170,6 +172,7 @@ def build_deps(config: Mapping[str, Any]) -> deps.Deps:
         webhooks=deps.WebhookSenders(config.get("CONTROL_ROOM_WEBHOOK_SECRET", "")),
         device_keys=device_key_cache(settings.device_key_cache_s),
         wallets=wallets_from(config),
+        api_keys=key_cache(settings.api_key_cache_s),
     )
 
 

@@ -145,7 +145,9 @@ def apply_event(challan: Challan, what: ChallanEvent, actor: str, **details: obj
 def reissue_to_buyer(challan: Challan, sale: dict[str, object], now: datetime) -> Challan:
     """Name the buyer on a challan for an offence after the sale, with fresh payment windows.
 
-    The buyer never had the first notice, so the discount and surcharge clocks start again.
+    The buyer never had the first notice, so the discount and surcharge clocks start again and
+    a notice of their own is queued. The seller's phone and address are not the buyer's: they
+    are left out (the sale does not tell us the buyer's), so no SMS reaches the seller.
     """
     snapshot = OwnerSnapshot(
         event_id=challan.event_id,
@@ -154,6 +156,8 @@ def reissue_to_buyer(challan: Challan, sale: dict[str, object], now: datetime) -
             **(challan.owner_snapshot.record if challan.owner_snapshot else {}),
             "owner_cnic": sale["new_owner_cnic"],
             "owner_name": sale["new_owner_name"],
+            "owner_phone": None,
+            "owner_address": "",
         },
         fetched_at=now,
         source="ownership change",
@@ -162,13 +166,14 @@ def reissue_to_buyer(challan: Challan, sale: dict[str, object], now: datetime) -
     db.session.flush()
     dates = dues.due_dates(fines.to_karachi(now).date())
     previous = challan.owner_cnic
-    challan.owner_snapshot_id, challan.owner_cnic = snapshot.id, str(sale["new_owner_cnic"])
+    challan.owner_snapshot, challan.owner_cnic = snapshot, str(sale["new_owner_cnic"])
     challan.issued_at, challan.discount_until = now, dates.discount_until
     challan.surcharge_from = dates.surcharge_from
     db.session.flush()
     audit.record(
         "system:ownership", "challan.reissued", challan, previous_owner=previous, **{"sale": sale}
     )
+    notices.queue_for(challan, now, reissued_to=challan.owner_cnic)
     return challan
 
 

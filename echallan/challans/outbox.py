@@ -19,14 +19,18 @@ RETRY_SCHEDULE_S = (30, 120, 600, 1800, 3600)
 MAX_ATTEMPTS = 12
 
 
-def queue_for(challan: Challan, now: datetime) -> list[Notice]:
-    """Write the challan's PDF and SMS notices to the outbox (once each) and queue delivery."""
+def queue_for(challan: Challan, now: datetime, reissued_to: str = "") -> list[Notice]:
+    """Write the challan's PDF and SMS notices to the outbox (once each) and queue delivery.
+
+    A challan re-issued to a buyer (`reissued_to`, the buyer's CNIC) gets its own notices: the
+    key names the new owner, so the seller's notices, already sent, are not sent again.
+    """
     wanted = [("pdf", "print-and-post"), ("sms", _owner_phone(challan))]
     created = []
     for channel, recipient in wanted:
         if not recipient:
             continue
-        key = f"challan:{challan.number}:{channel}"
+        key = f"challan:{challan.number}:{channel}" + (f":to:{reissued_to}" if reissued_to else "")
         if db.session.scalar(sa.select(Notice.id).where(Notice.idempotency_key == key)):
             continue
         notice = Notice(

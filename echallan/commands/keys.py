@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from echallan.commands import json_option
+from echallan.core import deps
 from echallan.core.auth import SCOPES
 from echallan.core.uow import unit_of_work
 from echallan.staff import operations as staff
@@ -87,7 +88,8 @@ def revoke(key_id: str, as_json: bool) -> None:
     """Revoke the key KEY_ID (the part before the dot) for good."""
     try:
         with unit_of_work():
-            facts = describe(staff.revoke_api_client(key_id, "cli:keys-revoke"))
+            revoked = staff.revoke_api_client(key_id, "cli:keys-revoke", deps.current().api_keys)
+            facts = describe(revoked)
     except DomainError as error:
         raise click.ClickException(error.detail) from error
     click.echo(json.dumps(facts) if as_json else f"{key_id} revoked")

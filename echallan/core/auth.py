@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from flask import abort, current_app, g, request, session
 from werkzeug.security import generate_password_hash
 
 from echallan.core import clock, deps
-from echallan.core.extensions import db
+from echallan.core.auth_keys import KeyHolder, holder_of
+from echallan.core.auth_keys import hash_secret as hash_secret  # staff and devices hash with it
 from echallan.core.security import API_KEY_HEADER, SESSION_KEY
 from echallan.staff import sessions
-from echallan.staff.models import ApiClient, User
+from echallan.staff.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,11 +31,6 @@ SCOPES = {
 }
 
 
-def hash_secret(secret: str) -> str:
-    """Hash a high-entropy API key secret for storage."""
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def new_api_key() -> tuple[str, str, str]:
     """Return (key_id, secret, full key as sent in the header)."""
     key_id = secrets.token_hex(6)
@@ -51,18 +44,9 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def client_from_header(header: str | None) -> ApiClient | None:
-    """Find the active client whose key is in the header, comparing in constant time."""
-    if not header or "." not in header:
-        return None
-    key_id, secret = header.split(".", 1)
-    client = db.session.scalar(sa.select(ApiClient).where(ApiClient.key_id == key_id))
-    if client is None or not client.active:
-        return None
-    if not hmac.compare_digest(client.key_hash, hash_secret(secret)):
-        return None
-    sessions.note_key_used(client, clock.now())
-    return client
+def client_from_header(header: str | None) -> KeyHolder | None:
+    """Find the active client whose key is in the header (kept briefly once verified)."""
+    return holder_of(header, deps.current().api_keys)
 
 
 def require_scope(scope: str) -> Callable[[F], F]:

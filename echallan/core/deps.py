@@ -44,6 +44,8 @@ class Settings:
     issuance: Thresholds
     health: HealthConfig
     device_key_cache_s: float = 5.0
+    # A verified machine key is trusted this long; a revoked one fails everywhere within it.
+    api_key_cache_s: float = 5.0
     # Clip time bar: how far ahead of our clock a camera's clip may start, and how old it may be.
     clip_max_clock_drift: timedelta = timedelta(minutes=5)
     clip_max_age: timedelta = timedelta(days=30)
@@ -118,6 +120,8 @@ class Deps:
     wallets: Mapping[str, WalletProvider] = field(default_factory=dict)
     # Device keys checked on the heartbeat path, kept a few seconds (bounded).
     device_keys: TTLCache = field(default_factory=lambda: TTLCache(maxsize=20_000, ttl=5.0))
+    # Verified partner and bank keys (see echallan.core.auth_keys), kept a few seconds (bounded).
+    api_keys: TTLCache = field(default_factory=lambda: TTLCache(maxsize=4_096, ttl=5.0))
 
 
 def install(app: Flask, deps: Deps) -> None:

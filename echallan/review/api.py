@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, g
@@ -212,34 +213,34 @@ class HoldNoteSchema(ApiSchema):
     note = fields.String(required=True, validate=validate.Length(min=3, max=1000))
 
 
-@blp.route(f"/review-tasks/{id_path('task_id')}/release")
-class HoldRelease(MethodView):
-    """Releasing a challan held after an ownership change."""
+def _hold_view(decide: Callable[..., Any], summary: str) -> type[MethodView]:
+    """Make the view of one decision on a hold; release and cancel differ only in `decide`."""
 
-    @require_role_or_scope("holds:write", *STAFF)
-    @blp.arguments(HoldNoteSchema)
-    @blp.response(201, DecisionSchema)
-    @blp.doc(security=[{"ApiKey": []}, {"StaffSession": []}])
-    @document_problems(blp, 401, 403, 404, 409, 422)
-    def post(self, body: dict[str, Any], task_id: int) -> Any:
-        """Release a hold: to the buyer when the sale came before the offence, else the owner."""
-        task = review.get_task(task_id)
-        return review.release_hold(task, _staff(), actor(), body["note"], clock.now())
+    class HoldDecision(MethodView):
+        @require_role_or_scope("holds:write", *STAFF)
+        @blp.arguments(HoldNoteSchema)
+        @blp.response(201, DecisionSchema)
+        @blp.doc(security=[{"ApiKey": []}, {"StaffSession": []}], summary=summary)
+        @document_problems(blp, 401, 403, 404, 409, 422)
+        def post(self, body: dict[str, Any], task_id: int) -> Any:
+            """Decide a challan held after an ownership change, with the officer's note."""
+            task = review.get_task(task_id)
+            return decide(task, _staff(), actor(), body["note"], clock.now())
+
+    return HoldDecision
 
 
-@blp.route(f"/review-tasks/{id_path('task_id')}/cancel")
-class HoldCancel(MethodView):
-    """Cancelling a challan held after an ownership change."""
-
-    @require_role_or_scope("holds:write", *STAFF)
-    @blp.arguments(HoldNoteSchema)
-    @blp.response(201, DecisionSchema)
-    @blp.doc(security=[{"ApiKey": []}, {"StaffSession": []}])
-    @document_problems(blp, 401, 403, 404, 409, 422)
-    def post(self, body: dict[str, Any], task_id: int) -> Any:
-        """Cancel a held challan, with the reason."""
-        task = review.get_task(task_id)
-        return review.cancel_hold(task, _staff(), actor(), body["note"], clock.now())
+HOLD_DECISIONS = {
+    "release": (
+        review.release_hold,
+        "Release a hold: to the buyer when the sale came before the offence, else the owner.",
+    ),
+    "cancel": (review.cancel_hold, "Cancel a held challan, with the reason."),
+}
+for _action, (_decide, _summary) in HOLD_DECISIONS.items():
+    blp.route(f"/review-tasks/{id_path('task_id')}/{_action}", endpoint=f"Hold{_action.title()}")(
+        _hold_view(_decide, _summary)
+    )
 
 
 def _staff() -> Any:

@@ -15,7 +15,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from echallan.core import clock
+from echallan.core import clock, deps
 from echallan.core.auth import SCOPES, actor
 from echallan.core.errors import STATUS
 from echallan.core.pages import staff_page
@@ -134,7 +134,7 @@ def issue_key() -> Page:
 def revoke_key(key_id: str) -> Page:
     """Revoke a key for good."""
     return change(
-        lambda: staff.revoke_api_client(key_id, actor()),
+        lambda: staff.revoke_api_client(key_id, actor(), deps.current().api_keys),
         _("Key %(key)s is revoked.", key=key_id),
     )
 

@@ -9,9 +9,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from cachetools import TTLCache
 
 from echallan.audit import operations as audit
 from echallan.clips.models import Camera
+from echallan.core import auth_keys
 from echallan.core.auth import SCOPES, hash_password, hash_secret, new_api_key
 from echallan.core.extensions import db
 from echallan.devices.models import Site
@@ -210,15 +212,14 @@ def get_api_client(key_id: str) -> ApiClient:
     return client
 
 
-def revoke_api_client(key_id: str, actor: str) -> ApiClient:
-    """Revoke a key for good: the next request with it is refused (audited)."""
-    client = get_api_client(key_id)
-    if not client.active:
+def revoke_api_client(key_id: str, actor: str, cache: TTLCache) -> ApiClient:
+    """Revoke a key for good (audited); this process refuses it at once, others within the TTL.
+
+    `cache` is the verified-key cache (Deps.api_keys): see echallan.core.auth_keys.
+    """
+    if not get_api_client(key_id).active:
         raise Conflict(f"API key {key_id!r} is revoked already")
-    client.active = False
-    db.session.flush()
-    audit.record(actor, "api_client.revoked", client, key_id=key_id, name=client.name)
-    return client
+    return auth_keys.revoke_key(key_id, actor, cache)
 
 
 @dataclass(frozen=True)

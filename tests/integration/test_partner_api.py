@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from echallan.audit.models import AuditEntry, IdempotencyRecord
-from echallan.challans.models import Challan
+from echallan.challans.models import Challan, Notice
 from echallan.core.extensions import db
 from echallan.review.models import ReviewDecision, ReviewTask
 from tests.integration import factories as f
@@ -97,6 +97,7 @@ SALE = {
     "new_owner_cnic": "4220112345671",
     "new_owner_name": "Bilal Ahmed",
 }
+BUYER = SALE["new_owner_cnic"]
 
 
 def test_ownership_change_holds_the_sellers_earlier_challans(issued) -> None:  # noqa: ANN001
@@ -217,6 +218,42 @@ def test_release_reissues_to_the_buyer_when_the_sale_came_first(held) -> None:  
     assert {"challan.release", "challan.reissued", "review.release"} <= actions
     again = client.post(url, json={"note": "sale deed seen"})
     assert again.status_code == 409 and again.mimetype == "application/problem+json"
+
+
+def notices_of(app, number: str) -> list[tuple[str, str, str]]:  # noqa: ANN001
+    """Return (channel, recipient, idempotency key) of a challan's outbox notices, in order."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Notice.channel, Notice.recipient, Notice.idempotency_key)
+            .join(Challan, Challan.id == Notice.challan_id)
+            .where(Challan.number == number)
+            .order_by(Notice.id)
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_a_challan_reissued_to_the_buyer_queues_the_buyer_a_notice(held) -> None:  # noqa: ANN001
+    app, _, client, tasks = held
+    number = "KHI-2026-00000002"
+    sellers = notices_of(app, number)
+    assert sellers and all(":to:" not in key for _, _, key in sellers)
+    url = f"/api/v1/police/review-tasks/{tasks[number]}/release"
+    assert client.post(url, json={"note": "sale deed seen"}).status_code == 201
+    after = notices_of(app, number)
+    assert after[: len(sellers)] == sellers  # the seller's rows are kept, not queued again
+    buyers = after[len(sellers) :]
+    assert buyers == [("pdf", "print-and-post", f"challan:{number}:pdf:to:{BUYER}")]
+    # The seller's phone is not the buyer's: no SMS goes out on the re-issue.
+    assert not [n for n in buyers if n[0] == "sms"]
+
+
+def test_a_release_kept_by_the_seller_sends_no_new_notice(held) -> None:  # noqa: ANN001
+    app, _, client, tasks = held
+    number = "KHI-2026-00000001"
+    before = notices_of(app, number)
+    url = f"/api/v1/police/review-tasks/{tasks[number]}/release"
+    assert client.post(url, json={"note": "seller owned it then"}).status_code == 201
+    assert notices_of(app, number) == before
 
 
 def test_release_of_an_offence_before_the_sale_stays_with_the_seller(held) -> None:  # noqa: ANN001
