@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -403,8 +404,6 @@ def _outcome_filter(outcome: str) -> str:
 
 def _time(value: Any) -> str:
     """Format a moment in the city's time for a message."""
-    from flask_babel import format_datetime
-
     return format_datetime(value, "short") if value else ""
 
 
