@@ -6,6 +6,7 @@ from flask import Flask
 
 from echallan.audit import api as audit_api
 from echallan.challans import api as field_api
+from echallan.challans import cancel_api
 from echallan.challans import pages as challan_pages
 from echallan.citizens import api as citizens_api
 from echallan.citizens import home
@@ -36,6 +37,7 @@ API_MODULES = (
     heartbeat_api,
     devices_api,
     field_api,
+    cancel_api,
     audit_api,
     staff_admin_api,
 )
