@@ -19,6 +19,7 @@ from echallan.devices import pages as device_pages
 from echallan.observability import pages as observability_pages
 from echallan.partners import api as partners_api
 from echallan.payments import api as payments_api
+from echallan.payments import pages as wallet_pages
 from echallan.payments import wallet_api
 from echallan.reports import pages as report_pages
 from echallan.review import api as police_api
@@ -65,3 +66,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(device_pages.bp)
     app.register_blueprint(challan_pages.bp)
     app.register_blueprint(report_pages.bp)
+    app.register_blueprint(wallet_pages.bp)
