@@ -10,7 +10,7 @@ the citizen look-up. Everything works without JavaScript.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length
 from echallan.core import deps
 from echallan.core.auth import actor
 from echallan.core.clock import now
-from echallan.core.security import rate_limit
+from echallan.core.security import CONTENT_SECURITY_POLICY, origin_of, rate_limit
 from echallan.payments import wallet
 from echallan.payments.errors import BillNotPayable, UnknownWallet, WalletDown
 from rules.errors import NotFound
@@ -38,7 +38,7 @@ class WalletChoiceForm(FlaskForm):
 
 @bp.get(f"/pay/{NUMBER}")
 @rate_limit("CITIZEN_LOOKUP_RATE_LIMIT", scope="citizen-lookup")
-def pay(number: str) -> tuple[str, int] | str:
+def pay(number: str) -> Response:
     """Ask for the plate, then show today's amount and a button per configured wallet."""
     plate = request.args.get("plate", "").strip()[:16]
     if not plate:
@@ -52,7 +52,7 @@ def pay(number: str) -> tuple[str, int] | str:
 
 @bp.post(f"/pay/{NUMBER}")
 @rate_limit("CITIZEN_LOOKUP_RATE_LIMIT", scope="citizen-lookup")
-def start(number: str) -> tuple[str, int] | WerkzeugResponse:
+def start(number: str) -> Response | WerkzeugResponse:
     """Open the checkout at the chosen wallet and send the citizen there (303)."""
     form = WalletChoiceForm()
     if not form.validate_on_submit():  # a missing or stale CSRF token, or a field tampered with
@@ -77,7 +77,7 @@ def start(number: str) -> tuple[str, int] | WerkzeugResponse:
 
 @bp.get(f"/pay/{NUMBER}/done")
 @rate_limit("CITIZEN_LOOKUP_RATE_LIMIT", scope="citizen-lookup")
-def done(number: str) -> tuple[str, int] | str:
+def done(number: str) -> Response | str:
     """Say whether the payment is recorded (the webhook came) or still to be confirmed."""
     plate = request.args.get("plate", "").strip()[:16]
     try:
@@ -87,9 +87,22 @@ def done(number: str) -> tuple[str, int] | str:
     return render_template("payments/done.html", quote=quote)
 
 
-def _page(number: str, quote: object, error: str | None, status: int = 200) -> tuple[str, int]:
-    """Render the checkout page."""
-    return render_template("payments/pay.html", number=number, quote=quote, error=error), status
+def _page(
+    number: str, quote: wallet.CheckoutQuote | None, error: str | None, status: int = 200
+) -> Response:
+    """Render the checkout page, its CSP letting the wallet buttons' redirect reach the wallet.
+
+    Browsers apply form-action to the redirect after a form's POST too: with 'self' alone the
+    303 to the provider's page would be blocked.
+    """
+    body = render_template("payments/pay.html", number=number, quote=quote, error=error)
+    response = make_response(body, status)
+    origins = sorted({origin_of(url) for url in (quote.wallet_urls if quote else ())} - {None})
+    if origins:
+        allowed = " ".join(["'self'", *origins])  # type: ignore[list-item]
+        policy = CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action {allowed}")
+        response.headers["Content-Security-Policy"] = policy
+    return response
 
 
 def _not_found() -> str:

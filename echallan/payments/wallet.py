@@ -125,6 +125,9 @@ class CheckoutQuote:
     paid: bool
     providers: tuple[str, ...]
     refunds: tuple[dict[str, object], ...]
+    # Where the wallets' checkout pages live (their API's base URL): the form posting to us is
+    # redirected there, and the page's CSP form-action must allow it.
+    wallet_urls: tuple[str, ...] = ()
 
 
 def checkout_quote(deps: Deps, number: str, plate: str, now: datetime) -> CheckoutQuote:
@@ -145,6 +148,7 @@ def checkout_quote(deps: Deps, number: str, plate: str, now: datetime) -> Checko
         paid=challan.status == lifecycle.ChallanStatus.PAID,
         providers=tuple(sorted(deps.wallets)),
         refunds=tuple(refunds.refunds_for(challan)),
+        wallet_urls=tuple(str(getattr(w, "base_url", "")) for w in deps.wallets.values()),
     )
 
 

@@ -32,7 +32,7 @@ def token_of(page: str) -> str:
 
 
 def test_the_pay_page_shows_todays_amount_and_a_button_per_wallet(simulated) -> None:
-    app, number, _, _ = simulated
+    app, number, _, url = simulated
     client = app.test_client()
     assert 'name="plate"' in client.get(f"/pay/{number}").get_data(as_text=True)
     page = client.get(f"/pay/{number}?plate={PLATE}")
@@ -40,6 +40,8 @@ def test_the_pay_page_shows_todays_amount_and_a_button_per_wallet(simulated) -> 
     assert page.status_code == 200
     assert f"Rs {DUE // 100:,}" in text and "Rs 10,000" not in text  # the discount, not the fine
     assert 'id="pay-jazzcash"' in text and 'id="pay-easypaisa"' in text
+    # the buttons' 303 goes to the wallet: the page's form-action allows that origin, no other
+    assert f"form-action 'self' {url}" in page.headers["Content-Security-Policy"]
     assert client.get(f"/pay/{number}?plate=ASF-613").status_code == 404
     urdu = client.get(f"/pay/{number}?plate={PLATE}", headers={"Accept-Language": "ur"})
     assert 'dir="rtl"' in urdu.get_data(as_text=True)
