@@ -242,9 +242,25 @@ class ProductionConfig(Config):
     REQUIRED = ("SECRET_KEY", "DATABASE_URL", "EVIDENCE_DIR", "REGISTRY_URL", "REGISTRY_API_KEY")
 
     @classmethod
+    def required(cls) -> tuple[str, ...]:
+        """Return the settings production needs, with each configured wallet's secrets.
+
+        A wallet provider with a URL takes money: without its webhook secret no payment could
+        be verified, and without its API key no checkout, inquiry or refund could be made.
+        """
+        providers = os.environ.get("WALLET_PROVIDERS", cls.WALLET_PROVIDERS).split(",")
+        wallets = [
+            f"WALLET_{name.strip().upper()}_{what}"
+            for name in providers
+            if name.strip() and os.environ.get(f"WALLET_{name.strip().upper()}_URL")
+            for what in ("SECRET", "API_KEY")
+        ]
+        return (*cls.REQUIRED, *wallets)
+
+    @classmethod
     def validate(cls) -> None:
         """Refuse to start without the secrets production needs."""
-        missing = [name for name in cls.REQUIRED if not os.environ.get(name)]
+        missing = [name for name in cls.required() if not os.environ.get(name)]
         if missing:
             raise RuntimeError(f"production configuration is missing: {', '.join(missing)}")
         if len(os.environ["SECRET_KEY"]) < 32:

@@ -6,6 +6,7 @@ from flask import Flask
 
 from echallan.audit import api as audit_api
 from echallan.challans import api as field_api
+from echallan.challans import cancel_api
 from echallan.challans import pages as challan_pages
 from echallan.citizens import api as citizens_api
 from echallan.citizens import home
@@ -19,6 +20,7 @@ from echallan.devices import pages as device_pages
 from echallan.observability import pages as observability_pages
 from echallan.partners import api as partners_api
 from echallan.payments import api as payments_api
+from echallan.payments import pages as wallet_pages
 from echallan.payments import wallet_api
 from echallan.reports import pages as report_pages
 from echallan.review import api as police_api
@@ -40,6 +42,7 @@ API_MODULES = (
     heartbeat_api,
     devices_api,
     field_api,
+    cancel_api,
     audit_api,
     staff_admin_api,
 )
@@ -70,3 +73,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(supervisor_pages.bp)
     app.register_blueprint(admin_pages.bp)
     app.register_blueprint(review_pages.bp)
+    app.register_blueprint(wallet_pages.bp)

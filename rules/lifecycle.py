@@ -14,7 +14,10 @@ was confident). From there:
   contest is open, so 1Bill answers "blocked" for it.
 - `on_hold` is released back to `issued` (the sweep re-derives overdue from the dates) or
   cancelled (the inquiry found the vehicle had been sold: a new challan goes to the buyer).
-- Terminal: `paid`, `cancelled`, `waived`, `duplicate`, and `rejected`.
+- `paid` can still be cancelled: a supervisor finds the challan should never have stood (wrong
+  vehicle, faulty evidence), and the money goes back on the rail it came by. Nothing else happens
+  to a paid challan; who may cancel it is the operation's rule (supervisors and admins).
+- Terminal: `cancelled`, `waived`, `duplicate`, and `rejected`.
 
 `rejected` is added to the statuses the brief lists: a violation that review threw out before a
 challan was ever served is not the same legal fact as a served challan that was later cancelled
@@ -99,7 +102,7 @@ TRANSITIONS = MappingProxyType(
             S.CONTESTED: {E.UPHOLD: S.UPHELD, E.CANCEL: S.CANCELLED},
             S.UPHELD: {E.PAY: S.PAID, E.MARK_OVERDUE: S.OVERDUE, E.CANCEL: S.CANCELLED},
             S.ON_HOLD: {E.RELEASE: S.ISSUED, E.CANCEL: S.CANCELLED},
-            S.PAID: {},
+            S.PAID: {E.CANCEL: S.CANCELLED},
             S.CANCELLED: {},
             S.WAIVED: {},
             S.DUPLICATE: {},
@@ -114,6 +117,20 @@ TERMINAL = frozenset(status for status, table in TRANSITIONS.items() if not tabl
 # are owed but blocked ("B"); everything else is settled or was never owed.
 PAYABLE = frozenset({S.ISSUED, S.DELIVERED, S.OVERDUE, S.UPHELD})
 BLOCKED = frozenset({S.CONTESTED, S.ON_HOLD})
+
+# The grounds on which a supervisor cancels a served or paid challan (`cancel_reason`); the
+# contest and hold desks cancel through their own decisions.
+CANCEL_REASONS = ("wrong_vehicle", "evidence_faulty", "plate_misread", "duplicate_offence", "other")
+SUPERVISOR_CANCELLABLE = frozenset({S.ISSUED, S.DELIVERED, S.OVERDUE, S.UPHELD, S.PAID})
+
+
+def cancel_reason(code: str, note: str) -> str:
+    """Return the checked reason for a supervisor's cancellation (a listed code and a note)."""
+    if code not in CANCEL_REASONS:
+        raise InvalidInput(f"unknown cancellation reason {code!r}", allowed=list(CANCEL_REASONS))
+    if len(note.strip()) < 3:
+        raise InvalidInput("say why in a few words (3 characters or more)", field="note")
+    return code
 
 
 def transition(status: ChallanStatus | str, event: ChallanEvent | str) -> ChallanStatus:

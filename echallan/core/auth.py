@@ -28,6 +28,7 @@ SCOPES = {
     "payments:write": "1Bill inquiry and payment, wallet webhooks",
     "audit:read": "read the audit chain's head, to anchor it outside the database",
     "holds:write": "release or cancel challans held after an ownership change",
+    "challans:cancel": "cancel a served or paid challan for a listed reason (paid: refunded)",
 }
 
 

@@ -3,7 +3,8 @@
 A refund is asked for when money cannot stand: a challan cancelled after it was paid
 (`refund_if_cancelled`, one call where each cancellation happens), or wallet money we refused (a
 second payment of a paid challan, a wrong amount, a blocked challan). Each source of money gets
-one row (`source_key`), so asking twice finds the first. `pay_out_refunds` then pays them:
+one row (`source_key`), so asking twice finds the first. A new row queues its own payout, run
+right after the commit (`pay_out_refund`); `pay_out_refunds`, the sweep, pays whatever is left:
 a wallet refund through the provider's refund call, keyed by our refund id so a retry after a
 lost answer is paid once; a 1Bill refund becomes a recorded instruction for the bank (1Bill has
 no refund message), `instructed`. `refunds_for` is what the portal shows.
@@ -20,8 +21,10 @@ from sqlalchemy.exc import IntegrityError
 
 from echallan.audit import operations as audit
 from echallan.challans.models import Challan, Payment
+from echallan.core import jobs
 from echallan.core.deps import Deps
 from echallan.core.extensions import db
+from echallan.payments.jobs import PayOutRefund
 from echallan.payments.models import Refund
 from integrations.wallets import WalletError, WalletRefused
 from rules.lifecycle import ChallanStatus
@@ -70,6 +73,7 @@ def request_refund(ask: RefundAsk, actor: str, now: datetime) -> Refund:
     except IntegrityError:  # a concurrent request asked first
         return _by_key(ask.source_key)  # type: ignore[return-value]
     audit.record(actor, "refund.requested", row, **_facts(row))
+    jobs.enqueue(PayOutRefund(row.id))  # dispatched after the commit, never for a rollback
     return row
 
 
@@ -128,6 +132,17 @@ def pay_out_refunds(deps: Deps, now: datetime, actor: str = "system:refunds") ->
         _pay_out(deps, refund, actor, now, done)
     db.session.flush()
     return done
+
+
+def pay_out_refund(deps: Deps, refund_id: int, now: datetime) -> str:
+    """Pay one refund out now; answer its status (one paid or locked by another pass: as is)."""
+    query = sa.select(Refund).where(Refund.id == refund_id, Refund.status == PENDING)
+    refund = db.session.scalar(query.with_for_update(skip_locked=True))
+    if refund is None:
+        return "not_pending"
+    _pay_out(deps, refund, "system:refunds", now, PaidOut())
+    db.session.flush()
+    return refund.status
 
 
 def _pay_out(deps: Deps, refund: Refund, actor: str, now: datetime, done: PaidOut) -> None:

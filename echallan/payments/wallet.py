@@ -111,6 +111,47 @@ def start_wallet_checkout(
     )
 
 
+@dataclass(frozen=True)
+class CheckoutQuote:
+    """What the checkout page shows: the challan, today's amount and its dates, the wallets."""
+
+    number: str
+    plate: str
+    status: str
+    amount_paisa: int
+    discount_until: object
+    surcharge_from: object
+    payable: bool
+    paid: bool
+    providers: tuple[str, ...]
+    refunds: tuple[dict[str, object], ...]
+    # Where the wallets' checkout pages live (their API's base URL): the form posting to us is
+    # redirected there, and the page's CSP form-action must allow it.
+    wallet_urls: tuple[str, ...] = ()
+
+
+def checkout_quote(deps: Deps, number: str, plate: str, now: datetime) -> CheckoutQuote:
+    """Return a challan's price today and the configured wallets (read only; one 404 for any miss).
+
+    The same pricing as the checkout itself and 1Bill, so the page never shows another amount.
+    """
+    challan = _challan_for(number, plate)
+    price = _price(challan, now)
+    return CheckoutQuote(
+        number=challan.number,
+        plate=challan.plate,
+        status=challan.status,
+        amount_paisa=price.amount_paisa,
+        discount_until=challan.discount_until,
+        surcharge_from=challan.surcharge_from,
+        payable=price.payable,
+        paid=challan.status == lifecycle.ChallanStatus.PAID,
+        providers=tuple(sorted(deps.wallets)),
+        refunds=tuple(refunds.refunds_for(challan)),
+        wallet_urls=tuple(str(getattr(w, "base_url", "")) for w in deps.wallets.values()),
+    )
+
+
 def _wallet(deps: Deps, provider: str) -> WalletProvider:
     """Return the named provider's client, or UnknownWallet."""
     wallet = deps.wallets.get(provider)

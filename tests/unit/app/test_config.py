@@ -39,6 +39,27 @@ def test_production_starts_with_its_secrets(monkeypatch: pytest.MonkeyPatch) -> 
     ProductionConfig.validate()
 
 
+def test_production_needs_the_secrets_of_each_wallet_with_a_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("WALLET_PROVIDERS", "jazzcash,easypaisa")
+    for name in ("URL", "SECRET", "API_KEY"):
+        monkeypatch.delenv(f"WALLET_EASYPAISA_{name}", raising=False)
+        monkeypatch.delenv(f"WALLET_JAZZCASH_{name}", raising=False)
+    ProductionConfig.validate()  # no wallet configured: nothing more is needed
+    monkeypatch.setenv("WALLET_JAZZCASH_URL", "https://jazzcash.example/merchant")
+    with pytest.raises(RuntimeError) as error:
+        ProductionConfig.validate()
+    assert "WALLET_JAZZCASH_SECRET" in str(error.value)
+    assert "WALLET_JAZZCASH_API_KEY" in str(error.value)
+    assert "EASYPAISA" not in str(error.value)
+    monkeypatch.setenv("WALLET_JAZZCASH_SECRET", "jc-secret")
+    monkeypatch.setenv("WALLET_JAZZCASH_API_KEY", "jc-key")
+    ProductionConfig.validate()
+
+
 def test_unknown_environment_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ECHALLAN_ENV", "staging")
     with pytest.raises(RuntimeError, match="ECHALLAN_ENV"):

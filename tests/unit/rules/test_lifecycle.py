@@ -9,11 +9,13 @@ import pytest
 
 from rules.errors import Conflict, IllegalTransition, InvalidInput
 from rules.lifecycle import (
+    SUPERVISOR_CANCELLABLE,
     TERMINAL,
     ChallanEvent,
     ChallanStatus,
     allowed_events,
     bill_status,
+    cancel_reason,
     is_terminal,
     transition,
     waiver_allowed,
@@ -52,6 +54,7 @@ LEGAL = {
     (S.UPHELD, E.CANCEL): S.CANCELLED,
     (S.ON_HOLD, E.RELEASE): S.ISSUED,
     (S.ON_HOLD, E.CANCEL): S.CANCELLED,
+    (S.PAID, E.CANCEL): S.CANCELLED,  # a supervisor's cancellation; the money is refunded
 }
 ALL_PAIRS = list(itertools.product(ChallanStatus, ChallanEvent))
 ILLEGAL = [pair for pair in ALL_PAIRS if pair not in LEGAL]
@@ -93,7 +96,7 @@ def test_allowed_events_match_the_table(status):
 
 
 def test_terminal_states():
-    assert {S.PAID, S.CANCELLED, S.WAIVED, S.DUPLICATE, S.REJECTED} == TERMINAL
+    assert {S.CANCELLED, S.WAIVED, S.DUPLICATE, S.REJECTED} == TERMINAL
 
 
 def test_paying_an_overdue_challan_is_legal_but_contesting_it_is_not():
@@ -154,3 +157,12 @@ def test_waiver_needs_first_offence_and_apology_within_ten_days(apology_on, prio
 def test_waiver_rejects_apology_before_issue():
     with pytest.raises(InvalidInput):
         waiver_allowed(date(2026, 1, 10), date(2026, 1, 9), 0)
+
+
+def test_a_supervisor_cancellation_needs_a_listed_reason_and_a_note():
+    assert cancel_reason("wrong_vehicle", "plate belongs to a rickshaw") == "wrong_vehicle"
+    with pytest.raises(InvalidInput):
+        cancel_reason("felt_like_it", "no reason at all")
+    with pytest.raises(InvalidInput):
+        cancel_reason("evidence_faulty", "  ")
+    assert S.PAID in SUPERVISOR_CANCELLABLE and S.CONTESTED not in SUPERVISOR_CANCELLABLE
