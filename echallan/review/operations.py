@@ -478,7 +478,10 @@ def task_evidence(task: ReviewTask, root: Path) -> TaskEvidence:
         clip_sha256=(clip.sha256 if clip else None) or (event.evidence or {}).get("clip_sha256"),
         clip_media_type=clip.media_type if clip else None,
         clip_available=clip is not None and _in_store(clip.stored_path, root),
-        signal_phases=list(meta.get("signal_phases") or []),
+        # controller phases come with the clip; phases read from the video, with the event
+        signal_phases=list(
+            meta.get("signal_phases") or (event.evidence or {}).get("signal_phases") or []
+        ),
         registry=dict(snapshot.record or {}) if snapshot else None,
         registry_found=snapshot.found if snapshot else None,
         decisions=decisions_for(event.id),
