@@ -23,10 +23,15 @@ from echallan.core.storage import EvidenceStore
 from rules.calibration import parse_calibration
 from rules.errors import InvalidInput
 from rules.signals import parse_signal_phases
+from rules.tracks import Track
+from rules.violations import ViolationEvent as RuleEvent
 from vision.evidence import FoundViolation
 
 log = logging.getLogger(__name__)
 CAPTIONS = ("before", "at", "after")
+# A 10 s clip tracked at 5-10 Hz holds up to ~100 boxes; longer tracks are thinned evenly so
+# the event row stays small while the path drawn for the reviewer keeps its shape.
+TRACK_POINTS = 120
 
 
 @dataclass(frozen=True)
@@ -207,16 +212,56 @@ def _store_events(clip: Clip, analysis: findings.ClipAnalysis) -> None:
         )
     )
     existing = {(rule, track_id) for rule, track_id in rows}
+    context = _clip_context(analysis)
+    tracks = {t.track_id: t for t in analysis.tracks}
     for found in analysis.violations:
         if (found.event.rule, found.event.track_id) in existing:
             continue
-        event = _event_row(clip, found)
+        track = tracks.get(found.event.track_id)
+        event = _event_row(clip, found, {**context, "track": track_rows(track, found.event)})
         db.session.add(event)
         db.session.flush()
         jobs.enqueue(ProcessEvent(event.id))
 
 
-def _event_row(clip: Clip, found: FoundViolation) -> ViolationEvent:
+def _clip_context(analysis: findings.ClipAnalysis) -> dict[str, Any]:
+    """What every event of the clip shares: the frame size, and the signal read from the video.
+
+    Tracks and evidence frames are in the clip's own pixels (the calibration is fitted to the
+    clip's size before analysis), so the frame size is stored for the viewer to draw in.
+    Controller phases are already in the clip's metadata; phases read from the video exist
+    nowhere else, so they are kept in the evidence in the metadata's shape.
+    """
+    width, height = analysis.size
+    context: dict[str, Any] = {"frame_size": [int(width), int(height)]}
+    if analysis.signal_source == "clip" and analysis.timeline is not None:
+        context["signal_phases"] = [
+            {"state": p.state, "start_ms": int(p.start_ms), "end_ms": int(p.end_ms)}
+            for p in analysis.timeline.phases
+        ]
+        context["signal_source"] = "clip"
+    return context
+
+
+def track_rows(track: Track | None, event: RuleEvent) -> list[list[int]]:
+    """Return the track as `[[frame, x, y, w, h], ...]`, thinned to TRACK_POINTS rows.
+
+    The evidence frames' rows are always kept so the viewer can draw the box on each of them.
+    """
+    if track is None:
+        return []
+    observations = track.observations
+    keep = set(event.evidence_frames) | {event.frame}
+    if len(observations) > TRACK_POINTS:
+        step = len(observations) / TRACK_POINTS
+        picked = {int(i * step) for i in range(TRACK_POINTS)} | {len(observations) - 1}
+        observations = tuple(
+            o for i, o in enumerate(observations) if i in picked or o.frame in keep
+        )
+    return [[int(o.frame), *(int(round(v)) for v in o.bbox)] for o in observations]
+
+
+def _event_row(clip: Clip, found: FoundViolation, context: dict[str, Any]) -> ViolationEvent:
     """Build a ViolationEvent row from a pipeline finding."""
     e = found.event
     return ViolationEvent(
@@ -234,7 +279,7 @@ def _event_row(clip: Clip, found: FoundViolation) -> ViolationEvent:
         plate_read=found.plate,
         plate_confidence=float(found.plate_confidence) if found.plate else None,
         offence_confidence=float(e.confidence),
-        evidence=_evidence(clip, found),
+        evidence={**_evidence(clip, found), **context},
     )
 
 

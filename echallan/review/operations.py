@@ -11,6 +11,7 @@ from typing import Any
 import cv2
 import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from echallan.audit import operations as audit
 from echallan.challans import operations as challans
@@ -80,11 +81,19 @@ def list_tasks(
     filters: QueueFilter, now: datetime, limit: int = 50, offset: int = 0
 ) -> list[ReviewTask]:
     """Return queue tasks, oldest first, narrowed by the filters."""
+    query = _queue_query(filters, None, now)
+    return list(db.session.scalars(query.limit(limit).offset(offset)))
+
+
+def _queue_query(filters: QueueFilter, kind: str | None, now: datetime) -> sa.Select:
+    """Select the tasks the filters (and the task's kind) leave, oldest first, all in SQL."""
     query = (
         sa.select(ReviewTask).join(ViolationEvent).order_by(ReviewTask.created_at, ReviewTask.id)
     )
     if not filters.include_closed:
         query = query.where(ReviewTask.status != CLOSED)
+    if kind:
+        query = query.where(ReviewTask.kind == kind)
     if filters.rule:
         query = query.where(ViolationEvent.rule == filters.rule)
     if filters.camera_id:
@@ -93,10 +102,25 @@ def list_tasks(
         query = query.where(ReviewTask.claimed_by_id == filters.assignee_id)
     if filters.older_than_s is not None:
         query = query.where(ReviewTask.created_at <= now - timedelta(seconds=filters.older_than_s))
-    tasks = db.session.scalars(query).all()
-    if filters.reason:  # reasons are a JSON list: filter portably in Python
-        tasks = [t for t in tasks if any(r.startswith(filters.reason) for r in t.reasons)]
-    return tasks[offset : offset + limit]
+    if filters.reason:
+        query = query.where(_a_reason_starts_with(filters.reason))
+    return query
+
+
+def _a_reason_starts_with(prefix: str) -> sa.ColumnElement[bool]:
+    """True for a task one of whose reasons (a JSON list of strings) starts with the prefix.
+
+    The list's elements are opened with the database's own JSON table function, so the match
+    is exact (no LIKE wildcards, case-sensitive on both databases, as str.startswith was).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        items = sa.func.jsonb_array_elements_text(sa.cast(ReviewTask.reasons, JSONB)).table_valued(
+            "value"
+        )
+    else:
+        items = sa.func.json_each(ReviewTask.reasons).table_valued("value")
+    starts = sa.func.substr(items.c.value, 1, len(prefix)) == prefix
+    return sa.exists(sa.select(1).select_from(items).where(starts))
 
 
 def get_task(task_id: int) -> ReviewTask:
@@ -411,15 +435,12 @@ def queue_page(
     filters: QueueFilter, kind: str | None, now: datetime, limit: int, offset: int
 ) -> QueuePage:
     """Return one page of the queue narrowed by the filters and the task's kind, with the total."""
-    tasks = list_tasks(filters, now, limit=len_of_queue(), offset=0)
-    if kind:
-        tasks = [task for task in tasks if task.kind == kind]
-    return QueuePage(tasks[offset : offset + limit], len(tasks))
-
-
-def len_of_queue() -> int:
-    """Count every task row (an upper bound for one unpaginated read of the queue)."""
-    return db.session.scalar(sa.select(sa.func.count(ReviewTask.id))) or 0
+    query = _queue_query(filters, kind, now)
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
+    tasks = list(db.session.scalars(query.limit(limit).offset(offset)))
+    return QueuePage(tasks, total or 0)
 
 
 def staff_names(user_ids: set[int]) -> dict[int, str]:
@@ -478,7 +499,10 @@ def task_evidence(task: ReviewTask, root: Path) -> TaskEvidence:
         clip_sha256=(clip.sha256 if clip else None) or (event.evidence or {}).get("clip_sha256"),
         clip_media_type=clip.media_type if clip else None,
         clip_available=clip is not None and _in_store(clip.stored_path, root),
-        signal_phases=list(meta.get("signal_phases") or []),
+        # controller phases come with the clip; phases read from the video, with the event
+        signal_phases=list(
+            meta.get("signal_phases") or (event.evidence or {}).get("signal_phases") or []
+        ),
         registry=dict(snapshot.record or {}) if snapshot else None,
         registry_found=snapshot.found if snapshot else None,
         decisions=decisions_for(event.id),

@@ -117,6 +117,13 @@ def frames_of(event: Any, calibration: dict[str, Any]) -> list[Frame]:
     """Describe the before/at/after frames, each with the track and stop line to draw over it."""
     width, height = _frame_size(calibration)
     stop = _stop_line(calibration)
+    stored = (event.evidence or {}).get("frame_size")
+    if stored:
+        # Evidence frames and the track are in the clip's pixels; the stop line is calibrated
+        # at the camera's size, so it is scaled onto the clip's.
+        clip_w, clip_h = _frame_size({"frame_size": stored})
+        stop = _scaled(stop, clip_w / width, clip_h / height)
+        width, height = clip_w, clip_h
     points = track_points(event.evidence or {})
     frames = (event.evidence or {}).get("frames", [])
     at_index = next((i for i, f in enumerate(frames) if f.get("caption") == "at"), len(frames) // 2)
@@ -171,6 +178,16 @@ def _frame_size(calibration: dict[str, Any]) -> tuple[int, int]:
     except (TypeError, ValueError, IndexError):
         return DEFAULT_FRAME
     return (width, height) if width > 0 and height > 0 else DEFAULT_FRAME
+
+
+def _scaled(
+    line: tuple[tuple[int, int], tuple[int, int]] | None, sx: float, sy: float
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Return the line with its ends scaled by (sx, sy)."""
+    if line is None:
+        return None
+    (x0, y0), (x1, y1) = line
+    return (round(x0 * sx), round(y0 * sy)), (round(x1 * sx), round(y1 * sy))
 
 
 def _stop_line(calibration: dict[str, Any]) -> tuple[tuple[int, int], tuple[int, int]] | None:

@@ -37,6 +37,12 @@ def test_the_track_is_drawn_through_box_bottom_centres_and_boxes_each_frame() ->
     assert frames[2].overlay.box == (500, 280, 200, 120)
 
 
+def test_a_clip_smaller_than_the_calibration_is_drawn_in_the_clip_s_pixels() -> None:
+    frames = viewer.frames_of(_event(frame_size=[640, 360]), CALIBRATION)
+    assert (frames[0].overlay.width, frames[0].overlay.height) == (640, 360)
+    assert frames[0].overlay.stop_line == ((40, 215), (600, 215))
+
+
 def test_a_malformed_calibration_falls_back_instead_of_failing() -> None:
     frames = viewer.frames_of(_event(), {"frame_size": ["x"], "stop_line": [1, 2, 3]})
     assert (frames[0].overlay.width, frames[0].overlay.height) == (1280, 720)
