@@ -21,6 +21,7 @@ from echallan.citizens import evidence
 from echallan.core.deps import Settings
 from echallan.core.extensions import db
 from echallan.core.storage import EvidenceStore
+from echallan.payments import refunds
 from echallan.review import operations as review
 from echallan.review.models import ReviewDecision, ReviewTask
 from echallan.staff.models import User
@@ -284,6 +285,7 @@ def detail(challan: Challan, now: datetime) -> dict[str, Any]:
         "history": history(challan),
         "letters": letters(challan),
         "can_waive": can_ask_waiver(challan),
+        "refunds": refunds.refunds_for(challan),
     }
 
 

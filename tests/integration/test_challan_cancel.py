@@ -18,6 +18,7 @@ from echallan.challans.models import Challan
 from echallan.core.extensions import db
 from echallan.payments.models import Refund
 from tests.integration import factories as f
+from tests.integration.pages import form_token
 from tests.integration.test_wallets import (  # noqa: F401 (fixtures)
     DUE,
     NOW,
@@ -27,6 +28,7 @@ from tests.integration.test_wallets import (  # noqa: F401 (fixtures)
     status_of,
 )
 
+OWNER_CNIC = "42101-9048475-4"  # ASF-813's owner in the registry seed
 WHY = {"reason": "wrong_vehicle", "note": "The plate is a motorcycle's; the car is a Corolla."}
 
 
@@ -161,3 +163,29 @@ def test_a_contested_challan_is_left_to_its_desk(due) -> None:  # noqa: ANN001
     answer = cancel(supervisor(app), number)
     assert answer.status_code == 409 and "contested" in answer.json["detail"]
     assert status_of(app, number) == "contested"
+
+
+def owners_page(app, number: str) -> str:  # noqa: ANN001
+    """Look the challan up as its owner (plate and CNIC) and return its portal page."""
+    citizen = app.test_client()
+    token = form_token(citizen.get("/").get_data(as_text=True))
+    found = citizen.post(
+        "/lookup/owner", data={"csrf_token": token, "plate": "ASF-813", "cnic": OWNER_CNIC}
+    )
+    assert found.status_code == 302, found.get_data(as_text=True)
+    return citizen.get(f"/my/challans/{number}").get_data(as_text=True)
+
+
+def test_the_owner_sees_the_wallet_link_then_the_refund_on_the_portal(due) -> None:  # noqa: ANN001
+    app, number = due
+    app.config["JOBS_MODE"] = "sync"
+    before = owners_page(app, number)
+    assert 'id="wallet-link"' in before and f"/pay/{number}?plate=ASF-813" in before
+    assert "Refunds" not in before
+
+    pay_by_1bill(app, number)
+    assert cancel(supervisor(app), number).status_code == 201
+    after = owners_page(app, number)
+
+    assert 'id="wallet-link"' not in after  # nothing is due on a cancelled challan
+    assert "Refunds" in after and f"Rs {DUE // 100:,}" in after and "sent to your bank" in after
