@@ -28,6 +28,7 @@ from echallan.challans import operations as challans
 from echallan.challans.models import Challan, Payment
 from echallan.core.deps import Settings
 from echallan.core.extensions import db
+from echallan.payments import ledger
 from echallan.payments.errors import (
     AdviceInFlight,
     AdviceOutOfWindow,
@@ -40,7 +41,6 @@ from echallan.payments.errors import (
 )
 from echallan.payments.models import BillAdvice
 from rules import dues, fines, lifecycle, numbers
-from rules.lifecycle import ChallanEvent
 
 log = logging.getLogger(__name__)
 PAID = "payment recorded"
@@ -251,26 +251,16 @@ def _check_payable(challan: Challan, price: dues.AmountDue) -> None:
 
 
 def _pay(challan: Challan, row: BillAdvice, actor: str) -> Payment:
-    """Record the money received (at our clock's time) and mark the challan paid, audited."""
-    payment = Payment(
-        challan_id=challan.id,
-        channel="1bill",
-        reference=f"1bill:{row.bank}:{row.auth_id}",
-        amount_paisa=row.amount_paisa,
-        paid_at=row.received_at,
-        payer={"bank": row.bank, "auth_id": row.auth_id, "tran_at": row.tran_at.isoformat()},
-    )
-    db.session.add(payment)
-    db.session.flush()
-    challans.apply_event(
+    """Record the bank's money against the challan (ledger.record_payment)."""
+    return ledger.record_payment(
         challan,
-        ChallanEvent.PAY,
+        "1bill",
+        f"1bill:{row.bank}:{row.auth_id}",
+        row.amount_paisa,
+        row.received_at,
+        {"bank": row.bank, "auth_id": row.auth_id, "tran_at": row.tran_at.isoformat()},
         actor,
-        payment_id=payment.id,
-        amount_paisa=payment.amount_paisa,
-        reference=payment.reference,
     )
-    return payment
 
 
 def _answered(row: BillAdvice, reply: Reply) -> None:

@@ -27,7 +27,7 @@ from echallan.challans import operations as challans
 from echallan.challans.models import Challan, Payment
 from echallan.core.deps import Deps
 from echallan.core.extensions import db
-from echallan.payments import refunds
+from echallan.payments import ledger, refunds
 from echallan.payments.errors import (
     BillNotPayable,
     EventInFlight,
@@ -39,7 +39,6 @@ from echallan.payments.models import WalletCheckout, WalletEvent
 from integrations.wallets import SignatureRejected, WalletError, WalletProvider, verify
 from rules import dues, fines, lifecycle
 from rules.errors import InvalidInput, NotFound
-from rules.lifecycle import ChallanEvent
 from rules.plates import plate_key
 
 log = logging.getLogger(__name__)
@@ -382,26 +381,16 @@ def _refusal(challan: Challan, price: dues.AmountDue, amount: int) -> tuple[str,
 
 
 def _pay(challan: Challan, row: WalletEvent, actor: str) -> Payment:
-    """Record the money received (our clock's time) and mark the challan paid, audited."""
-    payment = Payment(
-        challan_id=challan.id,
-        channel="wallet",
-        reference=f"wallet:{row.provider}:{row.reference}"[:64],
-        amount_paisa=row.amount_paisa,
-        paid_at=row.received_at,
-        payer={"provider": row.provider, "reference": row.reference, "event_id": row.event_id},
-    )
-    db.session.add(payment)
-    db.session.flush()
-    challans.apply_event(
+    """Record the wallet's money against the challan (ledger.record_payment)."""
+    return ledger.record_payment(
         challan,
-        ChallanEvent.PAY,
+        "wallet",
+        f"wallet:{row.provider}:{row.reference}",
+        row.amount_paisa,
+        row.received_at,
+        {"provider": row.provider, "reference": row.reference, "event_id": row.event_id},
         actor,
-        payment_id=payment.id,
-        amount_paisa=payment.amount_paisa,
-        reference=payment.reference,
     )
-    return payment
 
 
 def _answer(row: WalletEvent, replay: bool) -> EventAnswer:
