@@ -1,11 +1,13 @@
 """Compare trackers on the real clips over the same recorded learned detections.
 
 Usage: nice .venv/bin/python bench/tracker_replay.py [--clips y3 ...] [--trackers iou bytetrack]
-       [--learned-stride K] [--motion-gate SHARE] [--high-score S] [--new-track-score S]
-       [--cache DIR] [--data DIR]
+       [--learned-stride K] [--motion-gate SHARE] [--dense-near-line] [--high-score S]
+       [--new-track-score S] [--cache DIR] [--data DIR]
 The CNN runs once per clip (its detections are kept in --cache, outside the repository); each
 tracker then gets the same boxes through the whole pipeline, so the tracks, findings and label
 scores differ by the tracker alone, and the tracker's own time is printed apart from the CNN's.
+With --dense-near-line the frames the CNN runs on depend on the recording run's tracker
+(ByteTrack's predictions): only the bytetrack replay is then the pipeline as it would run.
 Fragments: tracks per clip (one vehicle followed by several tracks inflates it) and the median
 track length in detection frames.
 """
@@ -40,6 +42,15 @@ class Recorder:
 
     def __init__(self, inner: LearnedDetector) -> None:
         self.inner, self.found, self.seconds = inner, [], 0.0
+
+    @property
+    def dense(self) -> bool:
+        """The pipeline's near-the-line hint, passed to the wrapped detector."""
+        return self.inner.dense
+
+    @dense.setter
+    def dense(self, value: bool) -> None:
+        self.inner.dense = value
 
     def detect(self, frame: np.ndarray) -> list[Detection]:
         """Detect and record."""
@@ -89,12 +100,14 @@ class TimedTrackers:
 
 def recorded(name: str, args: argparse.Namespace, cal) -> tuple[list, float, int]:
     """Return the clip's learned detections (cached), the CNN seconds and how often it ran."""
-    cache = Path(args.cache) / f"{name}_k{args.learned_stride}_g{args.motion_gate}.pkl"
+    dense = "_dense" if args.dense_near_line else ""
+    cache = Path(args.cache) / f"{name}_k{args.learned_stride}_g{args.motion_gate}{dense}.pkl"
     if cache.is_file():
         return pickle.loads(cache.read_bytes())
     learned = LearnedDetector(stride=args.learned_stride, motion_gate=args.motion_gate)
     recorder = Recorder(learned)
-    analyze_clip(Path(args.data) / CLIPS[name][0], cal, None, detector=recorder)
+    settings = PipelineSettings(dense_near_line=args.dense_near_line)
+    analyze_clip(Path(args.data) / CLIPS[name][0], cal, None, detector=recorder, settings=settings)
     value = (recorder.found, recorder.seconds, learned.runs)
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_bytes(pickle.dumps(value))
@@ -137,6 +150,7 @@ def main() -> None:
     parser.add_argument("--trackers", nargs="+", default=list(bytetrack.TRACKERS))
     parser.add_argument("--learned-stride", type=int, default=1)
     parser.add_argument("--motion-gate", type=float, default=0.0)
+    parser.add_argument("--dense-near-line", action="store_true")
     parser.add_argument("--high-score", type=float, default=bytetrack.ByteTrackSettings.high_score)
     parser.add_argument(
         "--new-track-score", type=float, default=bytetrack.ByteTrackSettings.new_track_score

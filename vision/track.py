@@ -232,6 +232,10 @@ class IouTracker:
         self._retire(frame)
         return matched
 
+    def predictions(self, frame: int) -> list[Box]:
+        """Return where each followed track's box should be in `frame`."""
+        return [t.predict(frame) for t in self.active]
+
     def _retire(self, frame: int) -> None:
         """Move tracks unseen for too long to the finished list."""
         keep = []
