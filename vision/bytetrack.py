@@ -215,9 +215,14 @@ class ByteTracker:
                 self.finished.append(t.live)
         self.active = keep
 
-    def predictions(self, frame: int) -> list[Box]:
-        """Return where each confirmed track's box should be in `frame` (state unchanged)."""
-        return [t.kalman.peek(frame - t.at) for t in self.active]
+    def predictions(self, frame: int) -> list[tuple[Box, tuple[float, float]]]:
+        """Return each confirmed track's box predicted for `frame` and its bottom centre's
+        velocity (pixels a frame), leaving the filters as they are."""
+        out = []
+        for t in self.active:
+            x = t.kalman.x
+            out.append((t.kalman.peek(frame - t.at), (float(x[4]), float(x[5] + x[7] / 2))))
+        return out
 
     def tracks(self) -> list[LiveTrack]:
         """Return every track with enough hits, active or finished, by id."""

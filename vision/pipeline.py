@@ -25,7 +25,7 @@ from rules.signals import SignalTimeline
 from rules.tracks import Observation, Track
 from rules.violations import NO_HELMET, RED_LIGHT, RuleSettings, signed_distance
 from vision import decode
-from vision.bytetrack import ByteTracker, new_tracker
+from vision.bytetrack import POSITION_NOISE, ByteTracker, new_tracker
 from vision.detect import BackgroundDetector, Box, Detection, Detector
 from vision.heads import HeadBox, HeadFinder, to_frame
 from vision.helmet import HelmetClassifier, head_crop, square_crop, square_origin
@@ -44,6 +44,9 @@ RIDER_MIN_SPEED = 1.2
 HEAD_SHARE = 0.35
 UNLABELLED = Detection((0, 0, 0, 0)).label  # what a detector without classes (motion) says
 EDGE = 3  # pixels: boxes this close to the frame edge are cut off and not used for crops
+# A followed box moving along the approach slower than this share of its height a frame is
+# standing: ByteTrack's measurement noise on a box's position (vision.bytetrack).
+MOVING = POSITION_NOISE
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,10 @@ class PipelineSettings:
     learned_stride: int = 3
     motion_gate: float = 0.0
     # Run the learned detector on every detection frame while a followed vehicle's predicted
-    # box is near the stop line (near_line), the stride elsewhere: a vehicle crosses the line
-    # in a few frames (a Hanoi rider at 6 fps in ~6), and at stride 3 the rules see the
-    # crossing in only 2 or 3 looks, too few for the checks on it. Far from the line the
-    # tracker's motion model carries the boxes as before.
+    # box is near the stop line and moving toward it (near_line), the stride elsewhere: a
+    # vehicle crosses the line in a few frames (a Hanoi rider at 6 fps in ~6), and at stride 3
+    # the rules see the crossing in only 2 or 3 looks, too few for the checks on it. Far from
+    # the line, or standing at it, the tracker's motion model carries the boxes as before.
     dense_near_line: bool = False
     rules: RuleSettings = field(default_factory=RuleSettings)
 
@@ -308,13 +311,23 @@ def _to_track(live: LiveTrack, fps: float, data: _TrackData | None) -> Track:
     return Track(live.track_id, kind, obs)
 
 
-def near_line(boxes: Sequence[Box], cal: Calibration) -> bool:
-    """Tell whether any box's bottom centre lies within one box height of the stop line.
+def near_line(moves: Sequence[tuple[Box, tuple[float, float]]], cal: Calibration) -> bool:
+    """Tell whether a vehicle moving toward or through the stop line is within reach of it.
 
-    One height either side, measured along the line's normal: before it, a vehicle can reach
-    the line within a few frames; past it, the rules still want the frames just after.
+    `moves` are (predicted box, bottom-centre velocity in pixels a frame). A box counts when its
+    bottom centre lies within one box height of the line (either side, along the line's normal)
+    and it moves along the approach by at least MOVING of its height a frame: slower is the
+    jitter of a standing box (the tracker's own position noise), and a vehicle standing in the
+    queue at the line cannot cross it between two strided looks unnoticed: once it starts, its
+    velocity passes the floor and the looks become dense.
     """
-    return any(abs(signed_distance((x + w / 2, y + h), cal)) <= h for x, y, w, h in boxes)
+    for (x, y, w, h), (vx, vy) in moves:
+        bottom = (x + w / 2, y + h)
+        d = signed_distance(bottom, cal)
+        along = signed_distance((bottom[0] + vx, bottom[1] + vy), cal) - d
+        if abs(d) <= h and along >= MOVING * h:
+            return True
+    return False
 
 
 def _densify(

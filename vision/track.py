@@ -232,9 +232,9 @@ class IouTracker:
         self._retire(frame)
         return matched
 
-    def predictions(self, frame: int) -> list[Box]:
-        """Return where each followed track's box should be in `frame`."""
-        return [t.predict(frame) for t in self.active]
+    def predictions(self, frame: int) -> list[tuple[Box, tuple[float, float]]]:
+        """Return each followed track's box predicted for `frame` and its velocity (a frame)."""
+        return [(t.predict(frame), (t.velocity[0], t.velocity[1])) for t in self.active]
 
     def _retire(self, frame: int) -> None:
         """Move tracks unseen for too long to the finished list."""

@@ -25,21 +25,23 @@ SPEED = 5  # pixels a frame, down toward the line
 
 
 class ScriptedCnn:
-    """Returns one car whose bottom edge is at 100 + speed * frame; records the frames asked."""
+    """Returns one car whose bottom edge is at start + speed * frame; records the frames asked."""
 
-    def __init__(self, speed: float = SPEED) -> None:
-        self.speed, self.asked = speed, []
+    def __init__(self, speed: float = SPEED, start: float = 100.0) -> None:
+        self.speed, self.start, self.asked = speed, start, []
 
     def detect(self, frame: np.ndarray) -> list[Found]:
         index = int(frame[0])  # the test's "frame" carries its index
         self.asked.append(index)
-        bottom = 100 + self.speed * index
+        bottom = self.start + self.speed * index
         return [Found("car", (200.0, bottom - CAR_H, 260.0, bottom), 0.9)]
 
 
-def run(tracker, dense: bool, frames: int = 90, speed: float = SPEED) -> list[int]:
+def run(
+    tracker, dense: bool, frames: int = 90, speed: float = SPEED, start: float = 100.0
+) -> list[int]:
     """Drive detector and tracker as the pipeline's decode pass does; return the CNN's frames."""
-    cnn = ScriptedCnn(speed)
+    cnn = ScriptedCnn(speed, start)
     detector = LearnedDetector(model=cnn, stride=3)
     for index in range(frames):
         _densify(detector, tracker, index, CAL if dense else None)
@@ -76,11 +78,20 @@ def test_a_car_standing_far_from_the_line_is_looked_at_every_third_frame() -> No
     assert asked == list(range(0, 90, 3))
 
 
-def test_near_line_is_one_box_height_either_side_of_the_line() -> None:
-    assert near_line([(0, 220, 50, 40)], CAL)  # bottom 260: 40 before the line
-    assert near_line([(0, 300, 50, 40)], CAL)  # bottom 340: 40 past it
-    assert not near_line([(0, 219, 50, 40)], CAL)
-    assert not near_line([(0, 301, 50, 40)], CAL)
+def test_a_car_standing_at_the_line_is_looked_at_every_third_frame() -> None:
+    # A queue waiting at the line: near it, but not moving, so the stride holds.
+    asked = run(ByteTracker(25.0), dense=True, speed=0.0, start=LINE_Y - 5)
+    assert asked == list(range(0, 90, 3))
+
+
+def test_near_line_is_one_box_height_either_side_of_the_line_when_moving() -> None:
+    moving, standing = (0.0, 3.0), (0.0, 1.0)  # 3/40 and 1/40 of the height a frame
+    assert near_line([((0, 220, 50, 40), moving)], CAL)  # bottom 260: 40 before the line
+    assert near_line([((0, 300, 50, 40), moving)], CAL)  # bottom 340: 40 past it
+    assert not near_line([((0, 219, 50, 40), moving)], CAL)
+    assert not near_line([((0, 301, 50, 40), moving)], CAL)
+    assert not near_line([((0, 260, 50, 40), standing)], CAL)
+    assert not near_line([((0, 260, 50, 40), (0.0, -3.0))], CAL)  # backing away
     assert not near_line([], CAL)
 
 
