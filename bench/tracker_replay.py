@@ -42,6 +42,7 @@ class Recorder:
 
     def __init__(self, inner: LearnedDetector) -> None:
         self.inner, self.found, self.seconds = inner, [], 0.0
+        self.stride = inner.stride
 
     @property
     def dense(self) -> bool:

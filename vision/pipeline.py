@@ -44,8 +44,8 @@ RIDER_MIN_SPEED = 1.2
 HEAD_SHARE = 0.35
 UNLABELLED = Detection((0, 0, 0, 0)).label  # what a detector without classes (motion) says
 EDGE = 3  # pixels: boxes this close to the frame edge are cut off and not used for crops
-# A followed box moving along the approach slower than this share of its height a frame is
-# standing: ByteTrack's measurement noise on a box's position (vision.bytetrack).
+# A followed box moving along the approach by less than this share of its height between two
+# looks is standing: ByteTrack's measurement noise on a box's position (vision.bytetrack).
 MOVING = POSITION_NOISE
 
 
@@ -311,21 +311,24 @@ def _to_track(live: LiveTrack, fps: float, data: _TrackData | None) -> Track:
     return Track(live.track_id, kind, obs)
 
 
-def near_line(moves: Sequence[tuple[Box, tuple[float, float]]], cal: Calibration) -> bool:
+def near_line(
+    moves: Sequence[tuple[Box, tuple[float, float]]], cal: Calibration, gap: int = 1
+) -> bool:
     """Tell whether a vehicle moving toward or through the stop line is within reach of it.
 
-    `moves` are (predicted box, bottom-centre velocity in pixels a frame). A box counts when its
-    bottom centre lies within one box height of the line (either side, along the line's normal)
-    and it moves along the approach by at least MOVING of its height a frame: slower is the
-    jitter of a standing box (the tracker's own position noise), and a vehicle standing in the
-    queue at the line cannot cross it between two strided looks unnoticed: once it starts, its
-    velocity passes the floor and the looks become dense.
+    `moves` are (predicted box, bottom-centre velocity in pixels a frame); `gap` is the frames
+    between two looks of the detector (its stride). A box counts when its bottom centre lies
+    within one box height of the line (either side, along the line's normal) and it moves
+    along the approach by at least MOVING of its height between two looks: less is the jitter
+    of a standing box (the tracker's own position noise). A vehicle standing in the queue at
+    the line cannot cross it unnoticed: once it starts, it passes the floor and the looks
+    become dense.
     """
     for (x, y, w, h), (vx, vy) in moves:
         bottom = (x + w / 2, y + h)
         d = signed_distance(bottom, cal)
         along = signed_distance((bottom[0] + vx, bottom[1] + vy), cal) - d
-        if abs(d) <= h and along >= MOVING * h:
+        if abs(d) <= h and along * max(1, gap) >= MOVING * h:
             return True
     return False
 
@@ -335,7 +338,8 @@ def _densify(
 ) -> None:
     """Tell a strided detector to run on this frame when a followed box is near the line."""
     if cal is not None and hasattr(detector, "dense"):
-        detector.dense = near_line(tracker.predictions(index), cal)
+        gap = getattr(detector, "stride", 1)
+        detector.dense = near_line(tracker.predictions(index), cal, gap)
 
 
 def _decode_pass(

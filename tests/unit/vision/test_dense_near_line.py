@@ -93,6 +93,9 @@ def test_near_line_is_one_box_height_either_side_of_the_line_when_moving() -> No
     assert not near_line([((0, 260, 50, 40), standing)], CAL)
     assert not near_line([((0, 260, 50, 40), (0.0, -3.0))], CAL)  # backing away
     assert not near_line([], CAL)
+    # Between looks 3 frames apart a standing box jitters by 1/20 of its height at most.
+    assert near_line([((0, 260, 50, 40), standing)], CAL, gap=3)
+    assert not near_line([((0, 260, 50, 40), (0.0, 0.6))], CAL, gap=3)
 
 
 def test_peek_predicts_like_predict_without_moving_the_filter() -> None:
