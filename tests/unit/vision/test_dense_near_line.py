@@ -13,7 +13,7 @@ from rules.calibration import Calibration
 from vision.bytetrack import ByteTracker, KalmanBox
 from vision.detector import Detection as Found
 from vision.learned import LearnedDetector
-from vision.pipeline import PipelineSettings, _densify, near_line
+from vision.pipeline import MOTION, PipelineSettings, _densify, near_line
 from vision.track import IouTracker
 
 LINE_Y = 300.0
@@ -108,5 +108,6 @@ def test_peek_predicts_like_predict_without_moving_the_filter() -> None:
     assert peeked == kalman.predict(3)
 
 
-def test_dense_is_off_by_default() -> None:
-    assert PipelineSettings().dense_near_line is False
+def test_dense_is_on_in_the_default_and_off_in_motion() -> None:
+    assert PipelineSettings().dense_near_line is True
+    assert MOTION.dense_near_line is False
