@@ -1,11 +1,13 @@
 """Compare trackers on the real clips over the same recorded learned detections.
 
 Usage: nice .venv/bin/python bench/tracker_replay.py [--clips y3 ...] [--trackers iou bytetrack]
-       [--learned-stride K] [--motion-gate SHARE] [--high-score S] [--new-track-score S]
-       [--cache DIR] [--data DIR]
+       [--learned-stride K] [--motion-gate SHARE] [--dense-near-line] [--high-score S]
+       [--new-track-score S] [--cache DIR] [--data DIR]
 The CNN runs once per clip (its detections are kept in --cache, outside the repository); each
 tracker then gets the same boxes through the whole pipeline, so the tracks, findings and label
 scores differ by the tracker alone, and the tracker's own time is printed apart from the CNN's.
+With --dense-near-line the frames the CNN runs on depend on the recording run's tracker
+(ByteTrack's predictions): only the bytetrack replay is then the pipeline as it would run.
 Fragments: tracks per clip (one vehicle followed by several tracks inflates it) and the median
 track length in detection frames.
 """
@@ -39,13 +41,24 @@ class Recorder:
     """The learned detector, keeping what it returns."""
 
     def __init__(self, inner: LearnedDetector) -> None:
-        self.inner, self.found, self.seconds = inner, [], 0.0
+        self.inner, self.found, self.seconds, self.cpu = inner, [], 0.0, 0.0
+        self.stride = inner.stride
+
+    @property
+    def dense(self) -> bool:
+        """The pipeline's near-the-line hint, passed to the wrapped detector."""
+        return self.inner.dense
+
+    @dense.setter
+    def dense(self, value: bool) -> None:
+        self.inner.dense = value
 
     def detect(self, frame: np.ndarray) -> list[Detection]:
         """Detect and record."""
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         out = self.inner.detect(frame)
         self.seconds += time.perf_counter() - start
+        self.cpu += time.process_time() - cpu
         self.found.append(out)
         return out
 
@@ -87,15 +100,18 @@ class TimedTrackers:
         return tracker
 
 
-def recorded(name: str, args: argparse.Namespace, cal) -> tuple[list, float, int]:
-    """Return the clip's learned detections (cached), the CNN seconds and how often it ran."""
-    cache = Path(args.cache) / f"{name}_k{args.learned_stride}_g{args.motion_gate}.pkl"
+def recorded(name: str, args: argparse.Namespace, cal) -> tuple[list, float, int, float]:
+    """Return the clip's learned detections (cached), the CNN seconds, how often it ran and
+    its CPU seconds (load from other processes does not count in them)."""
+    dense = "_dense" if args.dense_near_line else ""
+    cache = Path(args.cache) / f"{name}_k{args.learned_stride}_g{args.motion_gate}{dense}.pkl"
     if cache.is_file():
         return pickle.loads(cache.read_bytes())
     learned = LearnedDetector(stride=args.learned_stride, motion_gate=args.motion_gate)
     recorder = Recorder(learned)
-    analyze_clip(Path(args.data) / CLIPS[name][0], cal, None, detector=recorder)
-    value = (recorder.found, recorder.seconds, learned.runs)
+    settings = PipelineSettings(dense_near_line=args.dense_near_line)
+    analyze_clip(Path(args.data) / CLIPS[name][0], cal, None, detector=recorder, settings=settings)
+    value = (recorder.found, recorder.seconds, learned.runs, recorder.cpu)
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_bytes(pickle.dumps(value))
     return value
@@ -105,16 +121,16 @@ def run(name: str, args: argparse.Namespace) -> None:
     """Record once, then run every tracker over the recording and print one line each."""
     cal_path = ROOT / "calibrations" / CLIPS[name][1]
     cal = parse_calibration(json.loads(cal_path.read_text()))
-    found, cnn_s, runs = recorded(name, args, cal)
+    found, cnn_s, runs, cnn_cpu = recorded(name, args, cal)
     print(f"== {name}: {len(found)} detection frames, CNN ran {runs} times, {cnn_s:.1f} s")
     for tracker in args.trackers:
         TimedTrackers.seconds = 0.0
         settings = PipelineSettings(detector="learned", tracker=tracker)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = analyze_clip(
             Path(args.data) / CLIPS[name][0], cal, None, detector=Replay(found), settings=settings
         )
-        wall = time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         lengths = [len(t.observations) for t in result.tracks] or [0]
         clip_s = result.frames / result.fps
         kinds = dict(sorted(Counter(t.kind for t in result.tracks).items()))
@@ -122,6 +138,7 @@ def run(name: str, args: argparse.Namespace) -> None:
             f"   {tracker:9s} tracks {len(result.tracks):3d} median length "
             f"{statistics.median(lengths):5.1f} tracker {1000 * TimedTrackers.seconds:7.1f} ms "
             f"pipeline without CNN {wall:5.1f} s; with CNN {clip_s / (wall + cnn_s):4.2f}x real"
+            f" ({clip_s / (cpu + cnn_cpu):4.2f}x on CPU time)"
         )
         print(f"      {kinds}")
         for v in result.violations:
@@ -137,6 +154,7 @@ def main() -> None:
     parser.add_argument("--trackers", nargs="+", default=list(bytetrack.TRACKERS))
     parser.add_argument("--learned-stride", type=int, default=1)
     parser.add_argument("--motion-gate", type=float, default=0.0)
+    parser.add_argument("--dense-near-line", action="store_true")
     parser.add_argument("--high-score", type=float, default=bytetrack.ByteTrackSettings.high_score)
     parser.add_argument(
         "--new-track-score", type=float, default=bytetrack.ByteTrackSettings.new_track_score

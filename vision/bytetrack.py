@@ -83,6 +83,12 @@ class KalmanBox:
         self.P = F @ self.P @ F.T + max(1.0, dt) * np.diag(np.square(q))
         return _to_box(self.x)
 
+    def peek(self, dt: float) -> Box:
+        """Return the box `dt` frames on without moving the state (predict() moves it)."""
+        x = self.x.copy()
+        x[:4] += dt * x[4:]
+        return _to_box(x)
+
     def update(self, box: Box) -> None:
         """Correct the state with a measured box."""
         H = np.eye(4, 8)
@@ -208,6 +214,15 @@ class ByteTracker:
             else:
                 self.finished.append(t.live)
         self.active = keep
+
+    def predictions(self, frame: int) -> list[tuple[Box, tuple[float, float]]]:
+        """Return each confirmed track's box predicted for `frame` and its bottom centre's
+        velocity (pixels a frame), leaving the filters as they are."""
+        out = []
+        for t in self.active:
+            x = t.kalman.x
+            out.append((t.kalman.peek(frame - t.at), (float(x[4]), float(x[5] + x[7] / 2))))
+        return out
 
     def tracks(self) -> list[LiveTrack]:
         """Return every track with enough hits, active or finished, by id."""

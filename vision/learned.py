@@ -148,6 +148,9 @@ class LearnedDetector:
         self.model = model or shared_model()
         self.stride = max(1, stride)
         self.motion_gate = motion_gate
+        # Set by the pipeline before a call: a followed vehicle is near the stop line, so the
+        # CNN runs on this call whatever the stride (PipelineSettings.dense_near_line).
+        self.dense = False
         self.calls = 0
         self.runs = 0  # how many times the CNN ran (the gate and stride skip the rest)
         self._seen: np.ndarray | None = None  # the small grey frame of the last CNN run
@@ -156,16 +159,18 @@ class LearnedDetector:
     def detect(self, frame: np.ndarray) -> list[Detection]:
         """Return this frame's road users; nothing on the calls the stride skips.
 
+        While `dense` is set every call runs the CNN (and the motion gate is not asked).
+
         An empty frame lets the tracker coast on its prediction: repeating the last boxes
         would tell it everything stood still. Where the gate finds nothing moved, that is
         true, so there the last boxes are repeated.
         """
-        run = self.calls % self.stride == 0
+        run = self.dense or self.calls % self.stride == 0
         self.calls += 1
         if not run:
             return []
         small = self._small(frame) if self.motion_gate > 0 else None
-        if small is not None and self._still(small):
+        if small is not None and not self.dense and self._still(small):
             return list(self._last)
         self.runs += 1
         self._seen, self._last = small, fold_riders(self.model.detect(frame))

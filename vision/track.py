@@ -232,6 +232,10 @@ class IouTracker:
         self._retire(frame)
         return matched
 
+    def predictions(self, frame: int) -> list[tuple[Box, tuple[float, float]]]:
+        """Return each followed track's box predicted for `frame` and its velocity (a frame)."""
+        return [(t.predict(frame), (t.velocity[0], t.velocity[1])) for t in self.active]
+
     def _retire(self, frame: int) -> None:
         """Move tracks unseen for too long to the finished list."""
         keep = []

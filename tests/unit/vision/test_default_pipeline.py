@@ -18,11 +18,12 @@ VIDEOS = ROOT.parent / "shared" / "data" / "videos"
 def test_the_default_is_the_one_the_adoption_rule_chose() -> None:
     s = PipelineSettings()
     # bench/REAL_CLIPS.md "Adoption rule" and its dev table.
-    assert (s.detector, s.tracker, s.learned_stride, s.motion_gate) == (
+    assert (s.detector, s.tracker, s.learned_stride, s.motion_gate, s.dense_near_line) == (
         "learned",
         "bytetrack",
         3,
         0.0,
+        True,
     )
     assert (MOTION.detector, MOTION.tracker, MOTION.learned_stride) == ("motion", "iou", 1)
 
