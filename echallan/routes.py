@@ -6,7 +6,7 @@ from flask import Flask
 
 from echallan.audit import api as audit_api
 from echallan.challans import api as field_api
-from echallan.challans import cancel_api
+from echallan.challans import cancel_api, cancel_pages
 from echallan.challans import pages as challan_pages
 from echallan.citizens import api as citizens_api
 from echallan.citizens import home
@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_pages.bp)
     app.register_blueprint(device_pages.bp)
     app.register_blueprint(challan_pages.bp)
+    app.register_blueprint(cancel_pages.bp)
     app.register_blueprint(report_pages.bp)
     app.register_blueprint(supervisor_pages.bp)
     app.register_blueprint(admin_pages.bp)

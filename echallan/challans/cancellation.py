@@ -98,3 +98,9 @@ def _replay(challan: Challan) -> Cancellation:
         refunds.refunds_for(challan),
         replay=True,
     )
+
+
+def cancellation_of(number: str) -> Cancellation | None:
+    """Return a cancelled challan's cancellation (read only); None while it stands."""
+    challan = get_challan(number)
+    return _replay(challan) if challan.status == ChallanStatus.CANCELLED else None

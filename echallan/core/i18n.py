@@ -24,6 +24,8 @@ from babel.messages.pofile import read_po
 from flask import Flask, Response, request
 from flask_babel import Babel, get_locale
 
+from echallan.core.words import status_words
+
 log = logging.getLogger(__name__)
 
 LOCALES = ("en", "ur")
@@ -110,9 +112,10 @@ def this_page_in(code: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Compile the catalogues and bind Flask-Babel with the locale selector."""
+    """Compile the catalogues, bind Flask-Babel with the locale selector, add `status_words`."""
     compiled = compiled_catalogues(tuple(catalogue_folders()))
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(map(str, compiled)))
     babel.init_app(app, locale_selector=select_locale, default_timezone="Asia/Karachi")
     app.context_processor(page_language)
+    app.add_template_filter(status_words)
     app.after_request(remember_choice)
