@@ -209,7 +209,8 @@ def file_contest(
     """Contest a challan: the lifecycle must allow it; police review decides.
 
     The rows are written and flushed first and the upload last: a refused transition or a
-    failed flush leaves no file, and a failed write raises so the request rolls the rows back.
+    failed flush leaves no file, and a failed write raises so the request rolls the rows back;
+    a commit failing after the write leaves a file that `orphans.sweep_contest_orphans` removes.
     """
     contest_rules.check_reason(reason, grounds)
     _refuse_if_waiver_open(challan)
