@@ -218,6 +218,10 @@ def test_a_second_challan_in_the_year_gets_no_waiver_until_the_period_ends(found
     assert "already" in text and "365 days" in text and "25 Nov 2027" in text
     with found.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(WaiverRequest)) == 1
+    client.get(f"/my/challans/{SECOND}/waiver?lang=ur")
+    urdu = ask_second(client).get_data(as_text=True)
+    assert "معافی پہلے ہی مانگی یا دی جا چکی ہے" in urdu and "25 Nov 2027" in urdu
+    client.get(f"/my/challans/{SECOND}/waiver?lang=en")
     # The period is the WAIVER_ONCE_PER_DAYS setting: once it has passed, the owner may ask.
     short = dataclasses.replace(deps.of(found).settings, waiver_once_per_days=5)
     deps.install(found, dataclasses.replace(deps.of(found), settings=short))
