@@ -201,6 +201,9 @@ class Config:
     CITIZEN_LOOKUP_RATE_LIMIT = os.environ.get("CITIZEN_LOOKUP_RATE_LIMIT", "60 per minute")
     CONTEST_RATE_LIMIT = os.environ.get("CONTEST_RATE_LIMIT", "10 per hour")
     PARTNER_LOOKUP_RATE_LIMIT = os.environ.get("PARTNER_LOOKUP_RATE_LIMIT", "600 per minute")
+    # Per provider and address: generous, so a provider's retry storm is slowed, never its
+    # ordinary traffic (a replay is cheap, but each still verifies a signature and reads rows).
+    WALLET_WEBHOOK_RATE_LIMIT = os.environ.get("WALLET_WEBHOOK_RATE_LIMIT", "600 per minute")
     # CSRF: a cookie-authenticated unsafe request needs the session's token (header
     # X-CSRFToken) and, when the browser sends one, an Origin or Referer of this host or of
     # one of these (comma-separated, e.g. https://echallan.sindhpolice.gov.pk).

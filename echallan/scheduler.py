@@ -32,6 +32,8 @@ from echallan import sweeps as pipeline
 from echallan import tasks as pipeline_tasks
 from echallan.audit import operations as audit
 from echallan.audit import tasks as audit_tasks
+from echallan.citizens import orphans as contest_orphans
+from echallan.citizens import tasks as citizen_tasks
 from echallan.clips import orphans
 from echallan.clips import tasks as clip_tasks
 from echallan.core import clock, deps
@@ -76,6 +78,7 @@ def sweeps(app: Flask) -> list[Sweep]:
             ),
         ),
         _orphan_sweep(app),
+        _contest_orphan_sweep(app),
         Sweep(
             "wallets",
             payment_tasks.sweep_wallets,
@@ -94,6 +97,21 @@ def _orphan_sweep(app: Flask) -> Sweep:
     built = deps.of(app)
     remove = partial(orphans.sweep_orphans, built.store, built.settings.orphan_grace)
     return Sweep("orphans", clip_tasks.sweep_orphans, app.config["SWEEP_ORPHANS_PERIOD_S"], remove)
+
+
+def _contest_orphan_sweep(app: Flask) -> Sweep:
+    """Remove contest uploads whose row never committed, on the orphan sweep's period."""
+
+    built = deps.of(app)
+    remove = partial(
+        contest_orphans.sweep_contest_orphans, built.store, built.settings.orphan_grace
+    )
+    return Sweep(
+        "contest-orphans",
+        citizen_tasks.sweep_contest_orphans,
+        app.config["SWEEP_ORPHANS_PERIOD_S"],
+        remove,
+    )
 
 
 def _audit_anchor_sweep(app: Flask) -> Sweep:

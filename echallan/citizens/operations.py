@@ -209,7 +209,8 @@ def file_contest(
     """Contest a challan: the lifecycle must allow it; police review decides.
 
     The rows are written and flushed first and the upload last: a refused transition or a
-    failed flush leaves no file, and a failed write raises so the request rolls the rows back.
+    failed flush leaves no file, and a failed write raises so the request rolls the rows back;
+    a commit failing after the write leaves a file that `orphans.sweep_contest_orphans` removes.
     """
     contest_rules.check_reason(reason, grounds)
     _refuse_if_waiver_open(challan)
@@ -369,18 +370,29 @@ def _check_waiver_rules(settings: Settings, challan: Challan, cnic: str, now: da
             "the first-offence waiver needs an apology within "
             f"{settings.waiver_window_days} days of issue and no earlier challan that stood"
         )
-    since = now - timedelta(days=settings.waiver_once_per_days)
-    granted = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(WaiverRequest)
-        .where(
+    _refuse_if_waiver_used(settings.waiver_once_per_days, cnic, now)
+
+
+def _refuse_if_waiver_used(period_days: int, cnic: str, now: datetime) -> None:
+    """Refuse a waiver while one asked for or granted to this CNIC is within the period.
+
+    The error names the day the next may be asked, so the portal can tell the owner when.
+    """
+    last = db.session.scalar(
+        sa.select(sa.func.max(WaiverRequest.filed_at)).where(
             WaiverRequest.cnic == cnic,
             WaiverRequest.status.in_(("open", "approved")),
-            WaiverRequest.filed_at >= since,
+            WaiverRequest.filed_at >= now - timedelta(days=period_days),
         )
     )
-    if granted:
-        raise Conflict("a waiver was already asked for or granted for this CNIC this year")
+    if last is not None:
+        next_on = fines.to_karachi(last + timedelta(days=period_days)).date()
+        raise Conflict(
+            f"a waiver was already asked for or granted for this CNIC within {period_days} "
+            f"days; the next may be asked from {next_on.isoformat()}",
+            waiver_period_days=period_days,
+            next_waiver_on=next_on,
+        )
 
 
 def prior_offences(challan: Challan, cnic: str) -> int:

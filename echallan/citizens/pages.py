@@ -34,7 +34,7 @@ from echallan.core import deps
 from echallan.core.clock import now
 from echallan.core.security import rate_limit
 from rules import contest as contest_rules
-from rules.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from rules.errors import Conflict, DomainError, IllegalTransition, InvalidInput, NotFound
 
 bp = Blueprint("citizen", __name__, template_folder="templates")
 
@@ -321,15 +321,27 @@ def waiver(number: str) -> tuple[str, int] | WerkzeugResponse:
         )
     except NotFound:
         return _waiver_page(form, number, window, 404, not_found_text())
-    except (Conflict, IllegalTransition, InvalidInput):
-        message = _(
-            "A waiver cannot be given for this challan: it is for a first offence, asked within "
-            "%(days)s days of issue, once a year.",
-            days=window,
-        )
-        return _waiver_page(form, number, window, 409, message)
+    except (Conflict, IllegalTransition, InvalidInput) as refused:
+        return _waiver_page(form, number, window, 409, _waiver_refusal(refused, window))
     flash(_("Your waiver request was received. An officer will decide it."), "success")
     return redirect(url_for("citizen.challan", number=number))
+
+
+def _waiver_refusal(refused: DomainError, window: int) -> str:
+    """Say why the waiver was refused; the once-a-period rule names the day it opens again."""
+    next_on = refused.extra.get("next_waiver_on")
+    if next_on is not None:
+        return _(
+            "A waiver was already asked for or given for this CNIC in the last %(days)s days. "
+            "The next one can be asked from %(date)s.",
+            days=refused.extra["waiver_period_days"],
+            date=next_on.strftime("%d %b %Y"),
+        )
+    return _(
+        "A waiver cannot be given for this challan: it is for a first offence, asked within "
+        "%(days)s days of issue, once a year.",
+        days=window,
+    )
 
 
 def _waiver_page(

@@ -75,6 +75,16 @@ def api_key_key() -> str:
     return "key:" + header.split(".", 1)[0] if "." in header else address_key()
 
 
+def provider_address_key() -> str:
+    """Count a wallet provider's webhooks per provider and address.
+
+    The webhooks are open views (the signature is checked inside), so a key read from the
+    request would buy a fresh count; the provider in the path is fixed by the route.
+    """
+    provider = (request.view_args or {}).get("provider", "unknown")
+    return f"wallet:{provider}:{address_key()}"
+
+
 # One limiter per process: its decorators bind at import. Each create_app rebinds its storage,
 # so of several apps built in one process (tests) the last one's storage counts for all.
 limiter = Limiter(key_func=address_key, headers_enabled=True)
@@ -84,13 +94,19 @@ docs_assets = Blueprint(
 )
 
 
-def rate_limit(setting: str, scope: str | None = None, by_key: bool = False) -> Callable[[F], F]:
+def rate_limit(
+    setting: str,
+    scope: str | None = None,
+    by_key: bool = False,
+    key_func: Callable[[], str] | None = None,
+) -> Callable[[F], F]:
     """Limit a view by the configured rate `setting`; views naming one `scope` share a count.
 
-    Callers are counted by address, or by API key id with `by_key` (views that need a key).
+    Callers are counted by address, or by API key id with `by_key` (views that need a key), or
+    by a view's own `key_func`.
     """
     value = lambda: current_app.config[setting]  # noqa: E731 (read per request: tests change it)
-    key = api_key_key if by_key else address_key
+    key = key_func or (api_key_key if by_key else address_key)
     if scope:
         return limiter.shared_limit(value, scope=scope, key_func=key)  # type: ignore[return-value]
     return limiter.limit(value, key_func=key)  # type: ignore[return-value]

@@ -5,7 +5,9 @@ POST /api/v1/wallets/<provider>/webhook takes the raw body as signed (HMAC-SHA25
 nothing written for a missing, altered, stale or retired-secret signature; 200 with the event's
 outcome otherwise (`paid`, `already_recorded`, `failed`, or a refusal whose money is refunded:
 `already_paid`, `not_payable`, `amount_not_due`), and a replay gets the first outcome with
-`replay: true`. POST /api/v1/challans/<n>/wallet-checkout answers the provider's redirect URL.
+`replay: true`. Webhooks are rate limited per provider and caller address
+(WALLET_WEBHOOK_RATE_LIMIT; a breach is 429 problem+json with Retry-After).
+POST /api/v1/challans/<n>/wallet-checkout answers the provider's redirect URL.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from echallan.core.api import ApiSchema, Blueprint, document_problems
 from echallan.core.auth import actor
 from echallan.core.clock import now
 from echallan.core.errors import problem
-from echallan.core.security import rate_limit
+from echallan.core.security import provider_address_key, rate_limit
 from echallan.payments import wallet
 from echallan.payments.errors import EventInFlight
 from integrations.wallets.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
@@ -70,8 +72,9 @@ class CheckoutSchema(ApiSchema):
 class Webhook(MethodView):
     """A provider's payment webhook."""
 
+    @rate_limit("WALLET_WEBHOOK_RATE_LIMIT", key_func=provider_address_key)
     @blp.response(200, EventAnswerSchema)
-    @document_problems(blp, 401, 404, 422, 503)
+    @document_problems(blp, 401, 404, 422, 429, 503)
     def post(self, provider: str) -> dict[str, Any]:
         """Record a signed payment event once (a replay answers as the first time)."""
         answer = wallet.receive_webhook(

@@ -174,3 +174,56 @@ def test_an_unfound_challan_sends_the_visitor_to_the_plate_check(app, client) ->
 def test_the_contest_page_speaks_urdu(found, client) -> None:  # noqa: ANN001
     page = client.get(PAGE + "?lang=ur").get_data(as_text=True)
     assert 'dir="rtl"' in page and "اعتراض بھیجیں" in page and "یہ میری گاڑی نہیں تھی" in page
+
+
+def test_an_upload_whose_commit_failed_is_swept_after_an_hour(found, client) -> None:  # noqa: ANN001
+    import os
+    import time
+
+    from echallan.audit.models import AuditEntry
+    from echallan.challans.models import Challan
+    from echallan.citizens import operations as citizens
+    from echallan.core import clock
+    from echallan.core.uow import unit_of_work
+    from echallan.scheduler import Scheduler, sweeps
+
+    def aged(path, seconds: float):  # noqa: ANN001, ANN202
+        then = time.time() - seconds
+        os.utime(path, (then, then))
+        return path
+
+    kept_pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    assert send(client, evidence=(io.BytesIO(kept_pdf), "deed.pdf")).status_code == 302
+    store = deps.of(found).store
+    kept = aged(store.contest_path(hashlib.sha256(kept_pdf).hexdigest(), ".pdf"), 7200)
+    lost_pdf = kept_pdf.replace(b"1.4", b"1.7")
+    with found.app_context():
+        challan = db.session.scalars(sa.select(Challan)).one()
+        challan.status = "issued"  # let a second contest through the lifecycle
+        db.session.commit()
+        attachment = citizens.Attachment(lost_pdf, "application/pdf", ".pdf")
+        with pytest.raises(RuntimeError), unit_of_work():  # the commit never happens
+            citizens.file_contest(
+                challan, GROUNDS, None, clock.now(), attachment=attachment, store=store
+            )
+            raise RuntimeError("the connection was lost before the commit")
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Contest)) == 1
+    lost = store.contest_path(hashlib.sha256(lost_pdf).hexdigest(), ".pdf")
+    assert lost.is_file()  # the orphan the issue is about
+    fresh = store.contest_path("cd" * 32, ".png")
+    fresh.parent.mkdir(parents=True)
+    fresh.write_bytes(b"an upload whose request is still committing")
+
+    sweep = next(s for s in sweeps(found) if s.name == "contest-orphans")
+    assert sweep.task.name == "echallan.sweep_contest_orphans"
+    assert Scheduler(found, [sweep]).run_once(sweep).as_dict() == {"contest_files": 0, "bytes": 0}
+    aged(lost, 7200)
+    report = Scheduler(found, [sweep]).run_once(sweep)
+    assert report.as_dict() == {"contest_files": 1, "bytes": len(lost_pdf)}
+    assert not lost.exists() and kept.exists() and fresh.exists()
+    with found.app_context():
+        entry = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "evidence.orphan_removed")
+        ).one()
+        assert entry.data["path"] == str(lost.relative_to(store.root))
+        assert entry.actor == "system:sweep"

@@ -178,3 +178,54 @@ def test_one_waiver_per_cnic_a_year(found, client) -> None:  # noqa: ANN001
 def test_the_waiver_page_speaks_urdu(found, client) -> None:  # noqa: ANN001
     page = client.get(f"/my/challans/{NUMBER}/waiver?lang=ur").get_data(as_text=True)
     assert 'dir="rtl"' in page and "معافی کی درخواست دیں" in page
+
+
+SECOND = "KHI-2026-00000002"
+
+
+def approve_waiver(app, client) -> None:  # noqa: ANN001
+    """Ask for the waiver on the first challan and have an officer approve it."""
+    assert ask_waiver(client).status_code == 302
+    with app.app_context():
+        task_id = db.session.scalar(sa.select(ReviewTask.id).where(ReviewTask.kind == "waiver"))
+    route = f"/api/v1/police/review-tasks/{task_id}/waiver"
+    answer = officer(app).post(route, json={"decision": "approve", "reason": "first offence"})
+    assert answer.status_code == 200 and answer.json["status"] == "approved"
+
+
+def ask_second(client):  # noqa: ANN001, ANN201
+    """Ask for the waiver on the owner's second challan."""
+    page = f"/my/challans/{SECOND}/waiver"
+    token = form_token(client.get(page).get_data(as_text=True))
+    body = {"csrf_token": token, "cnic": CNIC, "apology": "Sorry again; it will not recur."}
+    return client.post(page, data=body)
+
+
+def test_a_second_challan_in_the_year_gets_no_waiver_until_the_period_ends(found, client) -> None:  # noqa: ANN001
+    import dataclasses
+
+    from echallan.core import deps
+
+    approve_waiver(found, client)
+    with found.app_context():  # a second offence a week later, issued the same day
+        later = f.event(plate="ASF-813", occurred_at="2026-12-01T09:00:00+05:00", track_id=2)
+        assert f.process(later, "2026-12-01T12:00:00+05:00") == "issued"
+    found.config["CLOCK"] = lambda: datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+    assert client.get(f"/verify/{SECOND}?plate=ASF813").status_code == 200
+    refused = ask_second(client)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 409
+    assert "already" in text and "365 days" in text and "25 Nov 2027" in text
+    with found.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(WaiverRequest)) == 1
+    client.get(f"/my/challans/{SECOND}/waiver?lang=ur")
+    urdu = ask_second(client).get_data(as_text=True)
+    assert "معافی پہلے ہی مانگی یا دی جا چکی ہے" in urdu and "25 Nov 2027" in urdu
+    client.get(f"/my/challans/{SECOND}/waiver?lang=en")
+    # The period is the WAIVER_ONCE_PER_DAYS setting: once it has passed, the owner may ask.
+    short = dataclasses.replace(deps.of(found).settings, waiver_once_per_days=5)
+    deps.install(found, dataclasses.replace(deps.of(found), settings=short))
+    assert ask_second(client).status_code == 302
+    with found.app_context():
+        statuses = db.session.scalars(sa.select(WaiverRequest.status).order_by(WaiverRequest.id))
+        assert list(statuses) == ["approved", "open"]

@@ -221,6 +221,7 @@ def test_scheduler_starts_with_the_first_request_only_when_enabled(
         "pipeline",
         "clips",
         "orphans",
+        "contest-orphans",
         "wallets",
         "audit-anchor",
     ]

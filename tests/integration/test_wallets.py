@@ -464,3 +464,20 @@ def test_reconciliation_keeps_asking_until_a_checkout_is_abandoned(simulated) ->
     assert sweep(app, NOW + timedelta(hours=26))["reconciled"]["asked"] == 0
     with app.app_context():
         assert db.session.scalar(sa.select(WalletCheckout.status)) == "expired"
+
+
+def test_webhooks_are_rate_limited_per_provider_and_signed_replays_under_it_pass(due) -> None:  # noqa: ANN001
+    app, number = due
+    app.config["WALLET_WEBHOOK_RATE_LIMIT"] = "3 per minute"
+    checkout_row(app, number, "JC1")
+    answers = [send(app.test_client(), event("JC1")) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert [a.json["replay"] for a in answers] == [False, True, True]
+    limited = send(app.test_client(), event("JC1"))
+    assert limited.status_code == 429, limited.get_data()
+    assert limited.mimetype == "application/problem+json" and limited.json["status"] == 429
+    assert int(limited.headers["Retry-After"]) >= 0
+    # Another provider from the same address has its own count.
+    other = send(app.test_client(), event("EP1"), "ep-secret", provider="easypaisa")
+    assert other.status_code != 429, other.get_data()
+    assert counts(app)[0] == 1
