@@ -70,6 +70,23 @@ def sign_in(browser: object, live_url: str, username: str, password: str) -> Non
     WebDriverWait(browser, 20).until(lambda driver: "/staff/sign-in" not in driver.current_url)
 
 
+def wait_for_text(browser: object, selector: str, text: str, timeout: float = 20) -> None:
+    """Wait until the element at `selector` shows `text`.
+
+    A form post replaces the whole page, so the element found in one poll may be gone when
+    its text is read: a stale element means "not yet", never a failure.
+    """
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(
+        browser,
+        timeout,
+        ignored_exceptions=[StaleElementReferenceException, NoSuchElementException],
+    ).until(lambda driver: text in driver.find_element(By.CSS_SELECTOR, selector).text)
+
+
 def wait_for_path(browser: object, path: str, timeout: float = 20) -> None:
     """Wait until the browser has navigated to a page whose path starts with `path`."""
     from urllib.parse import urlsplit

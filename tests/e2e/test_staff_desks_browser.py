@@ -15,7 +15,7 @@ from echallan.core.uow import unit_of_work
 from echallan.review import operations as review
 from echallan.review.models import ReviewTask
 from echallan.staff.models import User
-from tests.e2e.pages import assert_accessible, sign_in, wait_for_path
+from tests.e2e.pages import assert_accessible, sign_in, wait_for_path, wait_for_text
 from tests.integration import factories as f
 
 PASSWORD = "correct horse battery"
@@ -56,7 +56,6 @@ def rate(browser, officer: str) -> str:  # noqa: ANN001
 
 def test_a_supervisor_reopens_a_decision_and_the_rate_changes(staffed, live_url, browser) -> None:  # noqa: ANN001
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     sign_in(browser, live_url, "super", PASSWORD)
     browser.get(f"{live_url}/staff/decisions")
@@ -65,9 +64,7 @@ def test_a_supervisor_reopens_a_decision_and_the_rate_changes(staffed, live_url,
     form = browser.find_elements(By.CSS_SELECTOR, "form.reopen")[0]
     form.find_element(By.NAME, "reason").send_keys("the light was green")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 20).until(
-        lambda d: "reopened" in d.find_element(By.TAG_NAME, "main").text
-    )
+    wait_for_text(browser, "main", "reopened")
     wait_for_path(browser, "/staff/decisions")
     assert rate(browser, "amna") == "50%"
     assert "the light was green" in browser.find_element(By.ID, "decisions").text
