@@ -257,23 +257,35 @@ def check(app, consumers: list[str]) -> dict:  # noqa: ANN001
     }
 
 
-def main() -> None:
-    """Run the bench and print its figures as JSON."""
+def replay_parser(doc: str | None, replays: int) -> argparse.ArgumentParser:
+    """Return the options every replay bench shares: replays, concurrency and the database."""
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--advices", type=int, default=100)
-    parser.add_argument("--replays", type=int, default=13)
+    parser.add_argument("--replays", type=int, default=replays)
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--banks", type=int, default=20)
     parser.add_argument(
         "--database-url", default=os.environ.get("DATABASE_URL") or os.environ.get("TEST_PG_URL")
     )
+    return parser
+
+
+def parse_replay_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse the options; refuse to run without a throwaway PostgreSQL; quiet the server log."""
     args = parser.parse_args()
     if not args.database_url:
         parser.error("give --database-url, DATABASE_URL or TEST_PG_URL (a throwaway PostgreSQL)")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return args
+
+
+def main() -> None:
+    """Run the bench and print its figures as JSON."""
+    parser = replay_parser(__doc__, replays=13)
+    parser.add_argument("--advices", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--banks", type=int, default=20)
+    args = parse_replay_args(parser)
     lost = Counting()
     logging.getLogger("echallan.payments.operations").addHandler(lost)
     logging.getLogger("echallan.payments.operations").setLevel(logging.INFO)

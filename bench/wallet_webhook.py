@@ -13,10 +13,7 @@ prints requests/s and latency percentiles; every bill must end with exactly one 
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
-import os
 import random
 import tempfile
 import threading
@@ -134,19 +131,9 @@ def run(sender: Sender, sends: list[tuple[str, bytes, dict[str, str]]], concurre
 
 def main() -> None:
     """Run both rails and print their figures as JSON."""
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = onebill.replay_parser(__doc__, replays=10)
     parser.add_argument("--bills", type=int, default=100)
-    parser.add_argument("--replays", type=int, default=10)
-    parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument(
-        "--database-url", default=os.environ.get("DATABASE_URL") or os.environ.get("TEST_PG_URL")
-    )
-    args = parser.parse_args()
-    if not args.database_url:
-        parser.error("give --database-url, DATABASE_URL or TEST_PG_URL (a throwaway PostgreSQL)")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    args = onebill.parse_replay_args(parser)
     from echallan import bootstrap
 
     app = onebill.make_app(args.database_url, tempfile.mkdtemp(prefix="bench-wallet-"))

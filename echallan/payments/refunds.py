@@ -13,7 +13,7 @@ no refund message), `instructed`. `refunds_for` is what the portal shows.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -121,7 +121,7 @@ class PaidOut:
 
     def as_dict(self) -> dict[str, int]:
         """Return the counts."""
-        return {k: getattr(self, k) for k in ("paid", "instructed", "retrying", "failed")}
+        return asdict(self)
 
 
 def pay_out_refunds(deps: Deps, now: datetime, actor: str = "system:refunds") -> PaidOut:
