@@ -37,6 +37,8 @@ from integrations.sms import FileSmsSender, HttpSmsGateway, SmsSender
 from integrations.wallets import HttpWallet, SigningKeys, WalletProvider
 from rules.access import LockoutPolicy, SessionPolicy
 from rules.errors import DomainError
+from vision import pipeline
+from vision.pipeline import PipelineSettings
 
 # Imported for their tasks' registration with Celery (a worker must know every task name).
 TASK_MODULES = (
@@ -56,6 +58,14 @@ def wire(app: Flask) -> None:
     jobs.check_every_job_has_a_task()
     delivery.add_channels({channel: alerts.send_notice for channel in alerts.CHANNELS})
     scheduler.init_app(app)
+
+
+def _clip_pipeline(config: Mapping[str, Any]) -> PipelineSettings:
+    """Return the pipeline CLIP_PIPELINE names (an unknown name stops the start)."""
+    try:
+        return pipeline.named(config.get("CLIP_PIPELINE", "learned"))
+    except ValueError as error:
+        raise RuntimeError(f"CLIP_PIPELINE: {error}") from error
 
 
 def settings_from(config: Mapping[str, Any]) -> deps.Settings:
@@ -84,6 +94,7 @@ def settings_from(config: Mapping[str, Any]) -> deps.Settings:
         clip_lease=_seconds(config, "CLIP_LEASE_S"),
         clip_max_attempts=int(config["CLIP_MAX_ATTEMPTS"]),
         clip_unclaimed=_seconds(config, "CLIP_UNCLAIMED_S"),
+        clip_pipeline=_clip_pipeline(config),
         control_room_webhook_url=config.get("CONTROL_ROOM_WEBHOOK_URL", ""),
         control_room_sms=config.get("CONTROL_ROOM_SMS", ""),
         sessions=SessionPolicy(

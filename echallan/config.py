@@ -126,6 +126,9 @@ class Config:
     CLIP_LEASE_S = _env_float("CLIP_LEASE_S", 45.0)
     CLIP_UNCLAIMED_S = _env_float("CLIP_UNCLAIMED_S", 60.0)
     CLIP_MAX_ATTEMPTS = _env_int("CLIP_MAX_ATTEMPTS", 3)
+    # "learned" (the COCO detector, for real footage) or "motion" (background subtraction, for
+    # the rendered scenes of the demo and the tests, which the detector cannot see).
+    CLIP_PIPELINE = os.environ.get("CLIP_PIPELINE", "learned")
     SWEEP_CLIPS_PERIOD_S = _env_float("SWEEP_CLIPS_PERIOD_S", 30.0)
     REVIEW_CLAIM_TTL_S = _env_int("REVIEW_CLAIM_TTL_S", 900)
     # A task waiting longer than this is past its SLA: the queue highlights it.
@@ -235,6 +238,9 @@ class TestingConfig(Config):
     # The fixture clips carry fixed dates (2026-11-23) while the suite runs on the real clock;
     # the time bar's own tests set the production value back.
     CLIP_MAX_AGE_S = 10 * 365 * 24 * 3600.0
+    # The app's tests analyse rendered scenes; the learned default is tested on real footage
+    # in tests/unit/vision and tests/integration/test_real_footage*.
+    CLIP_PIPELINE = "motion"
 
 
 class ProductionConfig(Config):

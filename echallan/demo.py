@@ -64,13 +64,24 @@ def load(work_dir: Path, with_clips: bool = True) -> DemoReport:
         report.keys = _keys()
         _camera()
     if with_clips:
-        # The sample clips are rendered scenes, drawn for the motion pipeline: the learned
-        # default finds none of their vehicles. This process only analyses demo clips.
-        pipeline.DEFAULT = pipeline.MOTION
+        _analyse_on_motion()
         _heartbeats()
         report.clips = [_ingest_sample(seed, work_dir) for seed in CLIP_SEEDS]
     _save_credentials(report)
     return report
+
+
+def _analyse_on_motion() -> None:
+    """Analyse this process's clips with the motion pipeline.
+
+    The sample clips are rendered scenes, drawn for background subtraction: the learned default
+    finds none of their vehicles. The demo process analyses only these; `echallan run` keeps the
+    configured pipeline for what cameras send.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    built = deps.of(app)
+    settings = dataclasses.replace(built.settings, clip_pipeline=pipeline.MOTION)
+    deps.install(app, dataclasses.replace(built, settings=settings))
 
 
 def _staff() -> list[tuple[str, str, str]]:

@@ -102,13 +102,21 @@ class PipelineSettings:
     rules: RuleSettings = field(default_factory=RuleSettings)
 
 
-# What a caller gets when it passes no settings (observe_clip, echallan's analyze_clip): read at
-# call time, so a process analysing rendered scenes can swap it for MOTION.
+# What a caller gets when it passes no settings (observe_clip and the scripts in bench/). The
+# app never relies on it: it passes the settings named by CLIP_PIPELINE (see `named`).
 DEFAULT = PipelineSettings()
 # Rendered scenes (synth/) are flat shapes drawn for background subtraction: the CNN finds none
 # of their vehicles, so the scene benchmark, the scene tests and the rendered demo clips run the
 # pipeline as it was before the learned default.
 MOTION = PipelineSettings(detector="motion", tracker="iou", learned_stride=1, dense_near_line=False)
+NAMED = {"learned": DEFAULT, "motion": MOTION}
+
+
+def named(name: str) -> PipelineSettings:
+    """Return the pipeline a configuration names; raise ValueError for a name it does not know."""
+    if name not in NAMED:
+        raise ValueError(f"unknown clip pipeline {name!r}: expected one of {sorted(NAMED)}")
+    return NAMED[name]
 
 
 Crop = tuple[int, int, np.ndarray]  # (box area, frame index, BGR vehicle crop)

@@ -19,13 +19,13 @@ from echallan.clips.models import Clip, ClipStatus
 from echallan.core import clock, jobs
 from echallan.core.deps import Deps
 from echallan.core.extensions import db
-from echallan.core.storage import EvidenceStore
 from rules.calibration import parse_calibration
 from rules.errors import InvalidInput
 from rules.signals import parse_signal_phases
 from rules.tracks import Track
 from rules.violations import ViolationEvent as RuleEvent
 from vision.evidence import FoundViolation
+from vision.pipeline import PipelineSettings
 
 log = logging.getLogger(__name__)
 CAPTIONS = ("before", "at", "after")
@@ -61,7 +61,7 @@ def claim_clip(deps: Deps, clip_id: int, now: datetime) -> Claim | str:
     if clip.analysis_attempts >= deps.settings.clip_max_attempts:  # it kills whoever runs it
         return _fail(clip, f"analysis was interrupted {clip.analysis_attempts} times")
     # A missing model is our fault, not the clip's: it raises here, before any clip fails.
-    job = _PipelineJob.of(clip, deps.store, deps.plate_reader())
+    job = _PipelineJob.of(clip, deps, deps.plate_reader())
     if not _take_lease(clip, now, deps.settings.clip_lease):
         return "leased"  # another worker took it between our read and our write
     return Claim(clip_id, now, job)
@@ -167,23 +167,27 @@ class _PipelineJob:
     phases: list[dict[str, Any]] | None
     frames_dir: Path
     reader: Any
+    settings: PipelineSettings
 
     @classmethod
-    def of(cls, clip: Clip, store: EvidenceStore, reader: Any) -> _PipelineJob:
+    def of(cls, clip: Clip, deps: Deps, reader: Any) -> _PipelineJob:
         """Copy what the pipeline needs from the clip and its camera."""
         return cls(
             clip.stored_path,
             dict(clip.camera.calibration),
             clip.meta.get("signal_phases"),
-            store.evidence_dir(clip.sha256),
+            deps.store.evidence_dir(clip.sha256),
             reader,
+            deps.settings.clip_pipeline,
         )
 
     def run(self) -> findings.ClipAnalysis:
         """Analyse the clip, writing evidence frames beside it."""
         calibration = parse_calibration(self.calibration)
         timeline = parse_signal_phases(self.phases) if self.phases else None
-        return findings.analyze_clip(self.path, calibration, timeline, self.reader, self.frames_dir)
+        return findings.analyze_clip(
+            self.path, calibration, timeline, self.reader, self.frames_dir, settings=self.settings
+        )
 
 
 def _reload(clip_id: int) -> Clip:

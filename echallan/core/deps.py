@@ -25,6 +25,8 @@ from integrations.webhook import WebhookSender
 from rules.access import LockoutPolicy, SessionPolicy
 from rules.health import HealthConfig
 from rules.issuance import Thresholds
+from vision.pipeline import DEFAULT as LEARNED_PIPELINE
+from vision.pipeline import PipelineSettings
 
 EXTENSION = "echallan.deps"
 
@@ -72,6 +74,9 @@ class Settings:
     contest_upload_max_bytes: int = 5 * 1024 * 1024
     waiver_window_days: int = 10
     waiver_once_per_days: int = 365
+    # How clips are analysed: the learned detector (real footage) or motion blobs (the rendered
+    # demo and test scenes, which the CNN cannot see). Named by CLIP_PIPELINE.
+    clip_pipeline: PipelineSettings = LEARNED_PIPELINE
 
 
 class WebhookSenders:

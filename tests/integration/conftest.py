@@ -165,11 +165,3 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
     render_scene(spec, path)
     calibration = {**calibration_for((1280, 720)), "camera_id": f.CAMERA_ID}
     return path, calibration, {**metadata_for(spec), "camera_id": f.CAMERA_ID}
-
-
-@pytest.fixture(autouse=True)
-def rendered_scenes_run_on_motion(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The app analyses rendered scenes here, drawn for the motion pipeline (vision.pipeline)."""
-    from vision import pipeline
-
-    monkeypatch.setattr(pipeline, "DEFAULT", pipeline.MOTION)

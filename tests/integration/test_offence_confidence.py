@@ -128,7 +128,10 @@ def test_the_analysis_stores_the_pipelines_offence_confidence(app, client, scene
 
     path, calibration, meta = scene
     found = analyze_clip(
-        path, parse_calibration(calibration), parse_signal_phases(meta["signal_phases"])
+        path,
+        parse_calibration(calibration),
+        parse_signal_phases(meta["signal_phases"]),
+        settings=deps.of(app).settings.clip_pipeline,  # what the upload below runs
     )
     expected = {(v.event.rule, v.event.track_id): v.event.confidence for v in found.violations}
     assert f.upload(client, register(app, calibration), path, meta).status_code == 202

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from echallan import create_app
-from echallan.config import ProductionConfig, TestingConfig, config_from_environment
+from echallan.config import Config, ProductionConfig, TestingConfig, config_from_environment
+from echallan.core import deps
+from vision import pipeline
 
 SECRETS = {
     "SECRET_KEY": "s3cret-" + "x" * 32,
@@ -80,6 +82,7 @@ def test_app_refuses_to_start_in_production_without_secrets(
     [
         ("AUTO_ISSUE_MIN_OFFENCE_CONFIDENCE", "wrong_way=high", "wrong_way=high"),
         ("AUTO_ISSUE_MIN_PLATE_CONFIDENCE", 1.5, "min_plate_confidence must be 0..1"),
+        ("CLIP_PIPELINE", "yolo", "unknown clip pipeline 'yolo'"),
     ],
 )
 def test_app_refuses_to_start_with_malformed_issuance_settings(
@@ -95,3 +98,10 @@ def test_production_refuses_a_short_secret_key(monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.setenv(name, value)
     with pytest.raises(RuntimeError, match="32 characters"):
         ProductionConfig.validate()
+
+
+def test_the_clip_pipeline_is_a_setting_learned_unless_configured(tmp_path: Path) -> None:
+    assert Config.CLIP_PIPELINE == "learned"  # real footage, in production and `make run`
+    for name, expected in [("learned", pipeline.PipelineSettings()), ("motion", pipeline.MOTION)]:
+        app = create_app(TestingConfig, {"CLIP_PIPELINE": name, "EVIDENCE_DIR": str(tmp_path)})
+        assert deps.of(app).settings.clip_pipeline == expected
