@@ -14,6 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from echallan.challans.models import Challan
 from echallan.core.extensions import db
 from echallan.review import operations as review
 from echallan.review.models import ReviewDecision, ReviewTask
@@ -89,6 +90,8 @@ class DecisionRow:
     decided_at: datetime
     outcome: str
     reopenable: bool = False
+    # The challan the decision's event led to, if any: the supervisor may cancel it from here.
+    challan_number: str | None = None
 
 
 def _reopened():  # noqa: ANN202
@@ -122,10 +125,19 @@ def list_decisions(
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     page = query.order_by(ReviewDecision.decided_at.desc(), ReviewDecision.id.desc())
     rows = db.session.scalars(page.limit(limit).offset(offset)).all()
-    return [_row(decision) for decision in rows], total
+    numbers = _challan_numbers({decision.event_id for decision in rows})
+    return [_row(decision, numbers.get(decision.event_id)) for decision in rows], total
 
 
-def _row(decision: ReviewDecision) -> DecisionRow:
+def _challan_numbers(event_ids: set[int]) -> dict[int, str]:
+    """Return the challan number of each of these events that has one (one query a page)."""
+    if not event_ids:
+        return {}
+    query = sa.select(Challan.event_id, Challan.number).where(Challan.event_id.in_(event_ids))
+    return {event_id: number for event_id, number in db.session.execute(query)}
+
+
+def _row(decision: ReviewDecision, challan_number: str | None) -> DecisionRow:
     """Describe one decision with its outcome and whether it may be reopened now."""
     outcome = review.outcome_of(decision)
     reopenable = (
@@ -144,6 +156,7 @@ def _row(decision: ReviewDecision) -> DecisionRow:
         decided_at=decision.decided_at,
         outcome=outcome,
         reopenable=reopenable,
+        challan_number=challan_number,
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from echallan.challans import issuance as violations
+from echallan.challans.models import Challan
 from echallan.core import clock, deps
 from echallan.core.extensions import db
 from echallan.core.uow import unit_of_work
@@ -171,3 +172,22 @@ def test_signed_out_goes_to_sign_in(desk) -> None:  # noqa: ANN001
 def test_the_desk_in_urdu_is_right_to_left(desk) -> None:  # noqa: ANN001
     html = signed(desk, "super").get(f"{DESK}?lang=ur").get_data(as_text=True)
     assert 'lang="ur" dir="rtl"' in html and "اتفاق" in html and "دوبارہ کھولیں" in html
+
+
+def test_an_issued_challan_links_to_its_cancel_page(desk) -> None:  # noqa: ANN001
+    approve = review.DecisionInput("approve", note="red light, plate clear")
+    with desk.app_context():
+        decide("amna", queued("ASF-813", track_id=9), approve)
+        challan = db.session.scalars(sa.select(Challan)).one()  # the approval issued it
+        number = challan.number
+        rows = db.session.scalar(
+            sa.select(sa.func.count()).where(ReviewDecision.event_id == challan.event_id)
+        )
+    client = signed(desk, "super")
+    html = client.get(DESK).get_data(as_text=True)
+    link = f'href="/staff/challans/{number}/cancel"'
+    assert html.count(link) == rows  # each row of that case, none of the rejected cases
+    page = client.get(f"/staff/challans/{number}/cancel")
+    assert page.status_code == 200 and number in page.get_data(as_text=True)
+    urdu = client.get(f"{DESK}?lang=ur").get_data(as_text=True)
+    assert f"چالان {number} منسوخ کریں" in urdu
