@@ -1,4 +1,4 @@
-"""`echallan analyze CLIP --camera CAM.json [--meta META.json] [--annotate DIR]`."""
+"""`echallan analyze CLIP --camera CAM.json [--meta META.json] [--annotate DIR] [--pipeline P]`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from echallan.commands import json_always
 from rules.calibration import parse_calibration
 from rules.errors import DomainError
 from rules.signals import parse_signal_phases
+from vision import pipeline
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +52,23 @@ def _plate_reader(enabled: bool) -> Any:
         return None
 
 
-def run(clip: str, camera: str, meta: str | None, annotate: str | None, plates: bool) -> dict:
+def run(
+    clip: str,
+    camera: str,
+    meta: str | None,
+    annotate: str | None,
+    plates: bool,
+    pipeline_name: str | None = None,
+) -> dict:
     """Analyse the clip and return the contract object; domain errors propagate."""
     calibration = parse_calibration(_load_json(camera, "camera"))
     phases = None
     if meta:
         items = _load_json(meta, "metadata").get("signal_phases")
         phases = parse_signal_phases(items) if items is not None else None
-    result = findings.analyze_clip(clip, calibration, phases, _plate_reader(plates), annotate)
+    settings = pipeline.named(pipeline_name) if pipeline_name else None  # None: library default
+    reader = _plate_reader(plates)
+    result = findings.analyze_clip(clip, calibration, phases, reader, annotate, settings=settings)
     return {
         "clip": _sha256(clip),
         "violations": [v.to_json() for v in result.violations],
@@ -74,15 +84,26 @@ def run(clip: str, camera: str, meta: str | None, annotate: str | None, plates: 
 @click.option("--meta", type=click.Path(dir_okay=False), help="clip metadata JSON (signal phases)")
 @click.option("--annotate", type=click.Path(file_okay=False), help="write evidence images here")
 @click.option("--no-plates", is_flag=True, help="skip plate reading")
+@click.option(
+    "--pipeline",
+    "pipeline_name",
+    type=click.Choice(sorted(pipeline.NAMED)),
+    help="learned (real footage, the default) or motion (rendered scenes)",
+)
 @json_always
 def command(
-    clip: str, camera: str, meta: str | None, annotate: str | None, no_plates: bool
+    clip: str,
+    camera: str,
+    meta: str | None,
+    annotate: str | None,
+    no_plates: bool,
+    pipeline_name: str | None,
 ) -> None:
     """Find red-light, wrong-way and no-helmet violations in a clip; print them as JSON."""
 
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # our own messages suffice
     try:
-        result = run(clip, camera, meta, annotate, not no_plates)
+        result = run(clip, camera, meta, annotate, not no_plates, pipeline_name)
     except DomainError as exc:
         click.echo(f"error: {exc.detail}", err=True)
         sys.exit(1)

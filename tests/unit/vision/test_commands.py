@@ -7,6 +7,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from echallan.commands.analyze import command as analyze
@@ -89,3 +90,20 @@ def test_json_is_accepted_by_the_json_commands(small_scene: tuple[Path, GroundTr
     )
     assert flagged.exit_code == 0, flagged.output
     assert json.loads(flagged.stdout) == json.loads(plain.stdout)
+
+
+def test_analyze_runs_the_pipeline_it_is_told(
+    small_scene: tuple[Path, GroundTruth], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vision import pipeline
+
+    monkeypatch.setattr(pipeline, "DEFAULT", pipeline.PipelineSettings())  # learned, as shipped
+    path, truth = small_scene
+    cam, meta = path.with_suffix(".camera.json"), path.with_suffix(".meta.json")
+    args = [str(path), "--camera", str(cam), "--meta", str(meta), "--no-plates"]
+    result = CliRunner().invoke(analyze, [*args, "--pipeline", "motion"])
+    assert result.exit_code == 0, result.output
+    rules = sorted(v["rule"] for v in json.loads(result.stdout)["violations"])
+    assert rules == sorted(t.rule for t in truth.violations)  # the rendered scene, on motion
+    refused = CliRunner().invoke(analyze, [*args, "--pipeline", "yolo"])
+    assert refused.exit_code == 2 and "'learned', 'motion'" in refused.output
