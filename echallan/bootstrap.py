@@ -214,7 +214,7 @@ def _default_plate_reader() -> Any:
 
 
 def reconfigure(app: Flask, **values: Any) -> None:
-    """Change configuration values of a built app and parse its settings again (tests)."""
+    """Change configuration values of a built app and parse its settings again (tests, demo)."""
     app.config.update(values)
     deps.install(app, replace(deps.of(app), settings=settings_from(app.config)))
 

@@ -18,6 +18,7 @@ import numpy as np
 import sqlalchemy as sa
 from flask import current_app
 
+from echallan import bootstrap
 from echallan.clips.models import Camera
 from echallan.clips.operations import ClipMeta, ingest_clip
 from echallan.core import deps
@@ -29,7 +30,6 @@ from echallan.devices import operations as devices
 from echallan.staff import operations as admin
 from echallan.staff.models import ApiClient, User
 from integrations.registry.memory import DEFAULT_SEED as SEED
-from vision import pipeline
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +79,7 @@ def _analyse_on_motion() -> None:
     configured pipeline for what cameras send.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    built = deps.of(app)
-    settings = dataclasses.replace(built.settings, clip_pipeline=pipeline.MOTION)
-    deps.install(app, dataclasses.replace(built, settings=settings))
+    bootstrap.reconfigure(app, CLIP_PIPELINE="motion")
 
 
 def _staff() -> list[tuple[str, str, str]]:
