@@ -12,24 +12,14 @@ contest names them.
 
 from __future__ import annotations
 
-import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
-import sqlalchemy as sa
-
-from echallan.audit import operations as audit
 from echallan.challans.models import Contest
-from echallan.clips.orphans import ACTOR, OrphanFile
-from echallan.core.extensions import db
+from echallan.clips.orphans import hashes_named, remove_orphan, stale_files
 from echallan.core.storage import EvidenceStore
 
-log = logging.getLogger(__name__)
 FOLDER = "contests"
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-BATCH = 500
 
 
 @dataclass
@@ -50,60 +40,12 @@ def sweep_contest_orphans(
     """Remove contest files no contest names and older than `grace`, auditing each."""
     cutoff = (now - grace).timestamp()
     report = ContestOrphanReport()
-    stale = _stale_uploads(store.root / FOLDER, cutoff)
-    named = _named(sorted({p.stem for p in stale}))
+    stale = stale_files(store.root / FOLDER, cutoff, content_addressed=True)
+    named = hashes_named(Contest.evidence_sha256, sorted({p.stem for p in stale}))
     for path in sorted(stale):
         if path.stem not in named:
-            _remove(store, path, cutoff, report)
+            removed = remove_orphan(store, path, "contest upload without a contest row", cutoff)
+            if removed is not None:
+                report.removed.append(removed.name)
+                report.bytes += removed.size
     return report
-
-
-def _stale_uploads(folder: Path, cutoff: float) -> list[Path]:
-    """Return the content-addressed files under `folder` last modified before `cutoff`.
-
-    Only `<sha256><suffix>` names: a `.partial` being written has another name.
-    """
-    if not folder.is_dir():
-        return []
-    return [
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and _SHA256.fullmatch(p.stem) and p.stat().st_mtime < cutoff
-    ]
-
-
-def _named(hashes: list[str]) -> set[str]:
-    """Return which of these hashes a contest row names."""
-    found: set[str] = set()
-    for start in range(0, len(hashes), BATCH):
-        chunk = hashes[start : start + BATCH]
-        found.update(
-            db.session.scalars(
-                sa.select(Contest.evidence_sha256).where(Contest.evidence_sha256.in_(chunk))
-            )
-        )
-    return found
-
-
-def _remove(store: EvidenceStore, path: Path, cutoff: float, report: ContestOrphanReport) -> None:
-    """Audit, then delete, one orphan (unless it was touched since it was listed)."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:  # another sweeper took it
-        return
-    if stat.st_mtime >= cutoff:  # the same bytes were uploaded again meanwhile: wanted
-        return
-    name = str(path.relative_to(store.root))
-    audit.record(
-        ACTOR,
-        "evidence.orphan_removed",
-        OrphanFile(path.stem),
-        path=name,
-        why="contest upload without a contest row",
-        size=stat.st_size,
-        modified_at=datetime.fromtimestamp(stat.st_mtime).astimezone().isoformat(),
-    )
-    path.unlink(missing_ok=True)
-    report.removed.append(name)
-    report.bytes += stat.st_size
-    log.info("removed orphan contest upload %s (%d bytes)", name, stat.st_size)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from echallan.audit import operations as audit
 from echallan.clips.models import Clip
@@ -25,7 +26,7 @@ from echallan.core.storage import EvidenceStore
 
 log = logging.getLogger(__name__)
 ACTOR = "system:sweep"
-_SHA256 = re.compile(r"[0-9a-f]{64}")
+SHA256_NAME = re.compile(r"[0-9a-f]{64}")  # a content-addressed file's name, without suffix
 BATCH = 500
 
 
@@ -54,42 +55,66 @@ def sweep_orphans(store: EvidenceStore, grace: timedelta, now: datetime) -> Orph
     """Remove staged files and unrecorded clip files older than `grace`, auditing each."""
     cutoff = (now - grace).timestamp()
     report = OrphanReport()
-    for path in _stale(store.root / ".incoming", cutoff):
-        _remove(store, path, "staged upload", cutoff, report, report.staged)
-    stale = {p.stem: p for p in _stale(store.root / "clips", cutoff) if _SHA256.fullmatch(p.stem)}
-    recorded = _recorded(list(stale))
-    for sha256, path in sorted(stale.items()):
-        if sha256 not in recorded:
-            _remove(store, path, "clip file without a clip row", cutoff, report, report.clips)
+    for path in stale_files(store.root / ".incoming", cutoff):
+        _count(remove_orphan(store, path, "staged upload", cutoff), report, report.staged)
+    stale = stale_files(store.root / "clips", cutoff, content_addressed=True)
+    recorded = hashes_named(Clip.sha256, sorted({p.stem for p in stale}))
+    for path in sorted(stale):
+        if path.stem not in recorded:
+            why = "clip file without a clip row"
+            _count(remove_orphan(store, path, why, cutoff), report, report.clips)
     return report
 
 
-def _stale(folder: Path, cutoff: float) -> list[Path]:
-    """Return the files under a folder last modified before `cutoff` (a POSIX time)."""
+def _count(removed: Removed | None, report: OrphanReport, into: list[str]) -> None:
+    """Add one removal to the report."""
+    if removed is not None:
+        into.append(removed.name)
+        report.bytes += removed.size
+
+
+def stale_files(folder: Path, cutoff: float, content_addressed: bool = False) -> list[Path]:
+    """Return the files under a folder last modified before `cutoff` (a POSIX time).
+
+    With `content_addressed`, only `<sha256><suffix>` names: a `.partial` being written has
+    another name.
+    """
     if not folder.is_dir():
         return []
-    return [p for p in folder.rglob("*") if p.is_file() and p.stat().st_mtime < cutoff]
+    return [
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and (not content_addressed or SHA256_NAME.fullmatch(p.stem))
+        and p.stat().st_mtime < cutoff
+    ]
 
 
-def _recorded(hashes: list[str]) -> set[str]:
-    """Return which of these hashes have a clip row."""
+def hashes_named(column: InstrumentedAttribute[str], hashes: list[str]) -> set[str]:
+    """Return which of these hashes a row names in `column` (a few hundred a query)."""
     found: set[str] = set()
     for start in range(0, len(hashes), BATCH):
-        query = sa.select(Clip.sha256).where(Clip.sha256.in_(hashes[start : start + BATCH]))
+        query = sa.select(column).where(column.in_(hashes[start : start + BATCH]))
         found.update(db.session.scalars(query))
     return found
 
 
-def _remove(
-    store: EvidenceStore, path: Path, why: str, cutoff: float, report: OrphanReport, into: list
-) -> None:
+@dataclass(frozen=True)
+class Removed:
+    """One orphan removed: its path under the store and its size."""
+
+    name: str
+    size: int
+
+
+def remove_orphan(store: EvidenceStore, path: Path, why: str, cutoff: float) -> Removed | None:
     """Audit, then delete, one orphan (unless it was touched since it was listed)."""
     try:
         stat = path.stat()
     except FileNotFoundError:  # another sweeper took it
-        return
+        return None
     if stat.st_mtime >= cutoff:  # a new upload of the same bytes freshened it: it is wanted
-        return
+        return None
     name = str(path.relative_to(store.root))
     modified = datetime.fromtimestamp(stat.st_mtime).astimezone().isoformat()
     audit.record(
@@ -102,6 +127,5 @@ def _remove(
         modified_at=modified,
     )
     path.unlink(missing_ok=True)
-    into.append(name)
-    report.bytes += stat.st_size
     log.info("removed orphan %s (%s, %d bytes)", name, why, stat.st_size)
+    return Removed(name, stat.st_size)
