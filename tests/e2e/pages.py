@@ -64,10 +64,28 @@ def sign_in(browser: object, live_url: str, username: str, password: str) -> Non
     browser.get(f"{live_url}/staff/sign-in")  # type: ignore[attr-defined]
     browser.find_element(By.ID, "username").send_keys(username)  # type: ignore[attr-defined]
     browser.find_element(By.ID, "password").send_keys(password)  # type: ignore[attr-defined]
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()  # type: ignore[attr-defined]
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))  # type: ignore[attr-defined]
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, 20).until(lambda driver: "/staff/sign-in" not in driver.current_url)
+
+
+def click_and_wait(browser: object, element: object, timeout: float = 20) -> None:
+    """Click something that loads another page, and wait until that page has loaded.
+
+    The URL alone cannot tell: a form often posts back to the page it is on, and a path that
+    starts with the expected one may still be the old page. The old document going stale can.
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = browser.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
+    element.click()  # type: ignore[attr-defined]
+    WebDriverWait(browser, timeout).until(ec.staleness_of(old))
+    WebDriverWait(browser, timeout).until(
+        lambda driver: driver.execute_script("return document.readyState") == "complete"
+    )
 
 
 def wait_for_text(browser: object, selector: str, text: str, timeout: float = 20) -> None:
@@ -88,7 +106,10 @@ def wait_for_text(browser: object, selector: str, text: str, timeout: float = 20
 
 
 def wait_for_path(browser: object, path: str, timeout: float = 20) -> None:
-    """Wait until the browser has navigated to a page whose path starts with `path`."""
+    """Wait until the browser shows a loaded page whose path starts with `path`.
+
+    After a click, use `click_and_wait` first: the page being left may match `path` too.
+    """
     from urllib.parse import urlsplit
 
     from selenium.webdriver.support.ui import WebDriverWait

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from echallan.challans.models import Challan
 from echallan.core.extensions import db
-from tests.e2e.pages import assert_accessible, sign_in, wait_for_path
+from tests.e2e.pages import assert_accessible, click_and_wait, sign_in, wait_for_path
 from tests.integration import factories as f
 
 PASSWORD = "correct horse battery"
@@ -33,7 +33,7 @@ def test_a_supervisor_cancels_through_the_form(app, live_url, browser) -> None: 
     assert_accessible(browser, "cancel-form")
     Select(browser.find_element(By.ID, "reason")).select_by_value("plate_misread")
     browser.find_element(By.ID, "note").send_keys("The 8 is a 3 on the clip.")
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     WebDriverWait(browser, 20).until(lambda driver: driver.find_elements(By.ID, "cancelled"))
     wait_for_path(browser, page)
     assert browser.find_element(By.ID, "status").text == "cancelled"

@@ -20,7 +20,7 @@ from echallan.core.uow import unit_of_work
 from echallan.review import operations as review
 from echallan.review.models import ReviewTask
 from echallan.staff.models import User
-from tests.e2e.pages import assert_accessible, wait_for_path
+from tests.e2e.pages import assert_accessible, click_and_wait, wait_for_path
 from tests.integration import factories as f
 
 SOON = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # two days after issue: inside every window
@@ -91,7 +91,9 @@ def test_a_citizen_contests_with_a_photo_and_reads_the_letter(
     both_languages(browser, f"{live_url}/", "home")
     browser.find_element(By.ID, "owner-plate").send_keys("ASF-813")
     browser.find_element(By.ID, "cnic").send_keys("42101-9048475-4")
-    browser.find_element(By.CSS_SELECTOR, "form[action='/lookup/owner'] button").click()
+    click_and_wait(
+        browser, browser.find_element(By.CSS_SELECTOR, "form[action='/lookup/owner'] button")
+    )
     wait_for_path(browser, "/my/challans")
     both_languages(browser, f"{live_url}/my/challans", "list")
     challan_url = f"{live_url}/my/challans/{FIRST}"
@@ -99,7 +101,7 @@ def test_a_citizen_contests_with_a_photo_and_reads_the_letter(
     image = browser.find_element(By.CSS_SELECTOR, "figure img")
     assert browser.execute_script("return arguments[0].naturalWidth", image) == 640
     both_languages(browser, challan_url, "challan")
-    browser.find_element(By.ID, "contest-link").click()
+    click_and_wait(browser, browser.find_element(By.ID, "contest-link"))
     wait_for_path(browser, f"/my/challans/{FIRST}/contest")
     both_languages(browser, f"{live_url}/my/challans/{FIRST}/contest", "contest")
     photo = tmp_path / "parked.jpg"
@@ -107,7 +109,7 @@ def test_a_citizen_contests_with_a_photo_and_reads_the_letter(
     Select(browser.find_element(By.ID, "reason")).select_by_value("wrong_vehicle_class")
     browser.find_element(By.ID, "grounds").send_keys("My car is a small hatchback, not a jeep.")
     browser.find_element(By.ID, "evidence").send_keys(str(photo))
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     wait_for_path(browser, f"/my/challans/{FIRST}")
     assert browser.find_element(By.ID, "status").text == "contested"
     decide_contest(portal)
@@ -122,12 +124,12 @@ def test_another_citizen_asks_for_the_waiver(portal, live_url, browser) -> None:
 
     browser.get(f"{live_url}/verify/{SECOND}?plate=AZU-290")
     browser.get(f"{live_url}/my/challans/{SECOND}")
-    browser.find_element(By.ID, "waiver-link").click()
+    click_and_wait(browser, browser.find_element(By.ID, "waiver-link"))
     wait_for_path(browser, f"/my/challans/{SECOND}/waiver")
     both_languages(browser, f"{live_url}/my/challans/{SECOND}/waiver", "waiver")
     browser.find_element(By.ID, "cnic").send_keys("42101-6204784-6")
     browser.find_element(By.ID, "apology").send_keys("I am sorry, I will stop at the red light.")
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     wait_for_path(browser, f"/my/challans/{SECOND}")
     assert "waiver request was received" in browser.find_element(By.TAG_NAME, "main").text
     with portal.app_context():

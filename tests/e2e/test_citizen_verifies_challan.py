@@ -16,6 +16,7 @@ from echallan.bootstrap import reconfigure, use
 from echallan.challans.models import Challan, Notice
 from echallan.core.extensions import db
 from integrations.sms import FileSmsSender
+from tests.e2e.pages import click_and_wait
 from tests.integration import factories as f
 
 
@@ -40,7 +41,7 @@ def test_citizen_opens_the_qr_link_and_sees_the_challan(app, live_url, browser, 
 
     browser.get(f"{live_url}/verify/{number}")
     browser.find_element(By.ID, "plate").send_keys("asf 813")
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "status")))
     assert browser.find_element(By.ID, "status").text == "delivered"  # the SMS went out
     assert browser.find_element(By.ID, "amount").text.startswith("Rs ")

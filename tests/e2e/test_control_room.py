@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.e2e.pages import assert_accessible, sign_in, wait_for_path
+from tests.e2e.pages import assert_accessible, click_and_wait, sign_in, wait_for_path
 from tests.integration import factories as f
 from tests.integration.device_factories import (
     BOX,
@@ -75,7 +75,7 @@ def test_the_control_room_sees_a_box_go_offline_and_acknowledges(
     assert_accessible(browser, "control-room-offline")
     row = browser.find_element(By.CSS_SELECTOR, "#alerts tbody tr")
     device = row.find_element(By.CSS_SELECTOR, "td").text
-    row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_wait(browser, row.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     wait_for_path(browser, "/control-room")
     flash = browser.find_element(By.CSS_SELECTOR, "main .flash").text
     assert "acknowledged" in flash and device in flash
@@ -105,7 +105,7 @@ def test_an_officer_files_a_field_challan_from_the_form(
     Select(browser.find_element(By.ID, "vehicle_class")).select_by_value("car")
     Select(browser.find_element(By.ID, "rule")).select_by_value("red_light")
     Select(browser.find_element(By.ID, "site_id")).select_by_value(SITE)
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
     WebDriverWait(browser, 20).until(lambda d: d.find_elements(By.ID, "challan-number"))
     number = browser.find_element(By.ID, "challan-number").text
     assert number.startswith("KHI-")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from selenium.webdriver.common.by import By
 
-from tests.e2e.pages import assert_accessible, sign_in, wait_for_path
+from tests.e2e.pages import assert_accessible, click_and_wait, sign_in, wait_for_path
 from tests.integration import console_factories as cf
 from tests.integration import factories as f
 
@@ -19,22 +19,11 @@ def _task(app):  # noqa: ANN001, ANN202
         return cf.stored_task(observed_colour="Red")
 
 
-def _navigate(browser, element) -> None:  # noqa: ANN001
-    """Click an element that leads to another page and wait until that page has loaded."""
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    old = browser.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(browser, 20).until(ec.staleness_of(old))
-    WebDriverWait(browser, 20).until(
-        lambda driver: driver.execute_script("return document.readyState") == "complete"
-    )
-
-
 def _submit(browser, form_id: str) -> None:  # noqa: ANN001
     """Press the submit button of one form on the page and wait for the answer."""
-    _navigate(browser, browser.find_element(By.CSS_SELECTOR, f"#{form_id} button[type=submit]"))
+    click_and_wait(
+        browser, browser.find_element(By.CSS_SELECTOR, f"#{form_id} button[type=submit]")
+    )
 
 
 def test_an_officer_claims_zooms_corrects_the_plate_and_approves(app, live_url, browser) -> None:  # noqa: ANN001
@@ -44,7 +33,7 @@ def test_an_officer_claims_zooms_corrects_the_plate_and_approves(app, live_url, 
     assert_accessible(browser, "review-queue")
     row = browser.find_element(By.CSS_SELECTOR, f'tr[data-task="{task_id}"]')
     assert "ASF-613" in row.text
-    _navigate(browser, row.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    click_and_wait(browser, row.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     wait_for_path(browser, f"/review/{task_id}")
     assert "You hold this task" in browser.find_element(By.ID, "claim-state").text
 
@@ -64,8 +53,8 @@ def test_an_officer_claims_zooms_corrects_the_plate_and_approves(app, live_url, 
     assert "plate corrected to ASF-813" in browser.find_element(By.CSS_SELECTOR, ".flash").text
 
     # A red car against the registry's white Mehran: the corrected event is reviewed again.
-    _navigate(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "back in the queue as task"))
-    _navigate(browser, browser.find_element(By.ID, "claim"))
+    click_and_wait(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "back in the queue as task"))
+    click_and_wait(browser, browser.find_element(By.ID, "claim"))
     assert browser.find_element(By.ID, "registry-make").text.startswith("Suzuki")
     browser.find_element(By.TAG_NAME, "body").send_keys("a")
     browser.switch_to.active_element.send_keys("plate and car match the registry; repainted")
@@ -83,7 +72,9 @@ def test_the_console_in_urdu_is_right_to_left_and_accessible(app, live_url, brow
     assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ur"
     assert "جائزے کی قطار" in browser.find_element(By.TAG_NAME, "h1").text
     assert_accessible(browser, "review-queue-ur")
-    _navigate(browser, browser.find_element(By.CSS_SELECTOR, f'tr[data-task="{task_id}"] button'))
+    click_and_wait(
+        browser, browser.find_element(By.CSS_SELECTOR, f'tr[data-task="{task_id}"] button')
+    )
     wait_for_path(browser, f"/review/{task_id}")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
     assert_accessible(browser, "review-task-ur")
@@ -93,7 +84,9 @@ def test_a_key_typed_inside_a_field_is_not_a_shortcut(app, live_url, browser) ->
     task_id = _task(app)
     sign_in(browser, live_url, "officer", PASSWORD)
     browser.get(f"{live_url}/review")
-    _navigate(browser, browser.find_element(By.CSS_SELECTOR, f'tr[data-task="{task_id}"] button'))
+    click_and_wait(
+        browser, browser.find_element(By.CSS_SELECTOR, f'tr[data-task="{task_id}"] button')
+    )
     wait_for_path(browser, f"/review/{task_id}")
     note = browser.find_element(By.ID, "reject-note")
     note.send_keys("a p r")

@@ -15,7 +15,7 @@ from echallan.core.uow import unit_of_work
 from echallan.review import operations as review
 from echallan.review.models import ReviewTask
 from echallan.staff.models import User
-from tests.e2e.pages import assert_accessible, sign_in, wait_for_path, wait_for_text
+from tests.e2e.pages import assert_accessible, click_and_wait, sign_in, wait_for_path, wait_for_text
 from tests.integration import factories as f
 
 PASSWORD = "correct horse battery"
@@ -63,7 +63,7 @@ def test_a_supervisor_reopens_a_decision_and_the_rate_changes(staffed, live_url,
     assert_accessible(browser, "staff-decisions")
     form = browser.find_elements(By.CSS_SELECTOR, "form.reopen")[0]
     form.find_element(By.NAME, "reason").send_keys("the light was green")
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_wait(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     wait_for_text(browser, "main", "reopened")
     wait_for_path(browser, "/staff/decisions")
     assert rate(browser, "amna") == "50%"
@@ -82,7 +82,9 @@ def test_an_admin_issues_a_key_seen_once_and_revokes_it(staffed, live_url, brows
     assert_accessible(browser, "staff-admin")
     browser.find_element(By.ID, "key-name").send_keys("excise registry")
     browser.find_element(By.CSS_SELECTOR, 'input[name=scopes][value="challans:read"]').click()
-    browser.find_element(By.CSS_SELECTOR, "#new-key-form button[type=submit]").click()
+    click_and_wait(
+        browser, browser.find_element(By.CSS_SELECTOR, "#new-key-form button[type=submit]")
+    )
     wait_for_path(browser, "/staff/admin/keys")
     key = browser.find_element(By.ID, "new-key-value").text.strip()
     assert "." in key
@@ -90,7 +92,7 @@ def test_an_admin_issues_a_key_seen_once_and_revokes_it(staffed, live_url, brows
     browser.get(f"{live_url}/staff/admin")
     assert key not in browser.page_source  # shown once only
     row = browser.find_element(By.CSS_SELECTOR, "#keys tr[data-key]")
-    row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    click_and_wait(browser, row.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     wait_for_path(browser, "/staff/admin")
     state = browser.find_element(By.CSS_SELECTOR, "#keys tr[data-key] td.state").text
     assert state == "revoked"

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.e2e.pages import accessibility_violations, assert_accessible, sign_in, wait_for_path
+from tests.e2e.pages import (
+    accessibility_violations,
+    assert_accessible,
+    click_and_wait,
+    sign_in,
+    wait_for_path,
+)
 from tests.integration import factories as f
 
 PASSWORD = "correct horse battery"
@@ -19,7 +25,7 @@ def test_staff_sign_in_and_out_through_the_form(app, live_url, browser) -> None:
     wait_for_path(browser, "/staff")
     assert browser.current_url.endswith("/staff")
     assert_accessible(browser, "staff-start")
-    browser.find_element(By.CSS_SELECTOR, "header form button").click()
+    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "header form button"))
     wait_for_path(browser, "/staff/sign-in")
     browser.get(f"{live_url}/staff")
     assert "/staff/sign-in" in browser.current_url  # the session is gone on the server

@@ -16,7 +16,7 @@ from echallan.core.extensions import db
 from integrations.registry.simulator import run_in_thread
 from integrations.wallets import HttpWallet
 from integrations.wallets.simulator import create_simulator, state_of
-from tests.e2e.pages import assert_accessible, wait_for_path
+from tests.e2e.pages import assert_accessible, click_and_wait, wait_for_path
 from tests.integration import factories as f
 
 SECRETS = {"jazzcash": "jc-e2e-secret", "easypaisa": "ep-e2e-secret"}
@@ -56,10 +56,10 @@ def test_a_citizen_pays_by_jazzcash_and_sees_it_paid(app, live_url, browser) -> 
         assert amount.startswith("Rs ")
         assert_accessible(browser, "wallet-pay-en")
 
-        browser.find_element(By.ID, "pay-jazzcash").click()
+        click_and_wait(browser, browser.find_element(By.ID, "pay-jazzcash"))
         wait_for_path(browser, "/jazzcash/pay/")
         assert amount in browser.page_source  # the simulator shows the same amount
-        browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))
         wait_for_path(browser, f"/pay/{number}/done")
         outcome = browser.find_element(By.ID, "outcome")
         assert outcome.get_attribute("data-outcome") == "paid", outcome.text
