@@ -41,6 +41,11 @@ CLIPS = {
     "hanoi-16h30": ("hanoi-16h30.25.9.22.mp4", "hanoi-p4.json"),
     "cos-lake-cheyenne": ("cos-lake-cheyenne.mp4", "cos-lake-cheyenne.json"),
     "cos-cspr012": ("cos-cspr012.mp4", "cos-cspr012.json"),
+    # New evaluation clips (2026-12-07), labelled before any run; they live in
+    # ../shared/data/videos-new beside the other clips' folder (bench/labels/README.md).
+    "cos-demo1": ("../videos-new/cos-demo1.mp4", "cos-demo1.json"),
+    "cos-demo4": ("../videos-new/cos-demo4.mp4", "cos-demo4.json"),
+    "tanphong-test": ("../videos-new/tanphong-test.mp4", "tanphong-test.json"),
 }
 JPEG_QUALITY = 80
 KIND_COLOURS = {"car": (255, 200, 0), "motorcycle": (0, 220, 255), "person": (200, 120, 255)}
