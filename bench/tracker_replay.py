@@ -1,8 +1,8 @@
 """Compare trackers on the real clips over the same recorded learned detections.
 
 Usage: nice .venv/bin/python bench/tracker_replay.py [--clips y3 ...] [--trackers iou bytetrack]
-       [--learned-stride K] [--motion-gate SHARE] [--dense-near-line] [--high-score S]
-       [--new-track-score S] [--cache DIR] [--data DIR]
+       [--learned-stride K] [--motion-gate SHARE] [--dense-near-line] [--dense-on-new]
+       [--crossing-reach SHARE] [--high-score S] [--new-track-score S] [--cache DIR] [--data DIR]
 The CNN runs once per clip (its detections are kept in --cache, outside the repository); each
 tracker then gets the same boxes through the whole pipeline, so the tracks, findings and label
 scores differ by the tracker alone, and the tracker's own time is printed apart from the CNN's.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import pickle
 import statistics
 import time
@@ -29,6 +30,7 @@ from real_clips import CLIPS, print_score  # run as a script: bench/ is on sys.p
 
 from echallan.clips.findings import analyze_clip
 from rules.calibration import parse_calibration
+from rules.violations import RuleSettings
 from vision import bytetrack
 from vision.detect import Detection
 from vision.learned import LearnedDetector
@@ -104,12 +106,15 @@ def recorded(name: str, args: argparse.Namespace, cal) -> tuple[list, float, int
     """Return the clip's learned detections (cached), the CNN seconds, how often it ran and
     its CPU seconds (load from other processes does not count in them)."""
     dense = "_dense" if args.dense_near_line else ""
+    dense += "_new" if getattr(args, "dense_on_new", False) else ""
     cache = Path(args.cache) / f"{name}_k{args.learned_stride}_g{args.motion_gate}{dense}.pkl"
     if cache.is_file():
         return pickle.loads(cache.read_bytes())
     learned = LearnedDetector(stride=args.learned_stride, motion_gate=args.motion_gate)
     recorder = Recorder(learned)
-    settings = PipelineSettings(dense_near_line=args.dense_near_line)
+    settings = PipelineSettings(
+        dense_near_line=args.dense_near_line, dense_on_new=getattr(args, "dense_on_new", False)
+    )
     analyze_clip(Path(args.data) / CLIPS[name][0], cal, None, detector=recorder, settings=settings)
     value = (recorder.found, recorder.seconds, learned.runs, recorder.cpu)
     cache.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +130,11 @@ def run(name: str, args: argparse.Namespace) -> None:
     print(f"== {name}: {len(found)} detection frames, CNN ran {runs} times, {cnn_s:.1f} s")
     for tracker in args.trackers:
         TimedTrackers.seconds = 0.0
-        settings = PipelineSettings(detector="learned", tracker=tracker)
+        settings = PipelineSettings(
+            detector="learned",
+            tracker=tracker,
+            rules=RuleSettings(crossing_reach=args.crossing_reach),
+        )
         start, cpu = time.perf_counter(), time.process_time()
         result = analyze_clip(
             Path(args.data) / CLIPS[name][0], cal, None, detector=Replay(found), settings=settings
@@ -138,7 +147,7 @@ def run(name: str, args: argparse.Namespace) -> None:
             f"   {tracker:9s} tracks {len(result.tracks):3d} median length "
             f"{statistics.median(lengths):5.1f} tracker {1000 * TimedTrackers.seconds:7.1f} ms "
             f"pipeline without CNN {wall:5.1f} s; with CNN {clip_s / (wall + cnn_s):4.2f}x real"
-            f" ({clip_s / (cpu + cnn_cpu):4.2f}x on CPU time)"
+            f" ({clip_s / (cpu + cnn_cpu):4.2f}x on CPU time; load {os.getloadavg()[0]:.2f})"
         )
         print(f"      {kinds}")
         for v in result.violations:
@@ -155,6 +164,8 @@ def main() -> None:
     parser.add_argument("--learned-stride", type=int, default=1)
     parser.add_argument("--motion-gate", type=float, default=0.0)
     parser.add_argument("--dense-near-line", action="store_true")
+    parser.add_argument("--dense-on-new", action="store_true", help="PipelineSettings.dense_on_new")
+    parser.add_argument("--crossing-reach", type=float, default=RuleSettings.crossing_reach)
     parser.add_argument("--high-score", type=float, default=bytetrack.ByteTrackSettings.high_score)
     parser.add_argument(
         "--new-track-score", type=float, default=bytetrack.ByteTrackSettings.new_track_score

@@ -33,6 +33,12 @@ class RuleSettings:
     min_top_share: float = 0.1  # a box's top must move this share of its bottom's motion
     lawful_cos: float = 0.5  # a crossing runs at least this closely along approach
     max_crossing_gap_ms: int = 300  # the crossing must be seen, not bridged over a long gap
+    # A longer gap (up to max_bridged_gap_ms) still counts as a seen crossing when the boxes
+    # on both sides of it stand within this share of the box's height of the line: the
+    # vehicle was seen at the line, before and after, and only a detector miss or two (one
+    # frame at 6 fps is 167 ms) lies between. 0: off.
+    crossing_reach: float = 0.0
+    max_bridged_gap_ms: int = 1000
     max_size_change: float = 2.0  # box area max/min around a crossing (merging blobs exceed it)
     # Box shape (height / width) max/min around a crossing: a car's box that turns into a rider's
     # (a track jumping between merged blobs) is two objects, not one vehicle crossing.
@@ -167,10 +173,21 @@ def _whole(o: Observation, cal: Calibration, s: RuleSettings) -> bool:
     return x >= m and y >= m and x + w <= cal.frame_size[0] - m and y + h <= cal.frame_size[1] - m
 
 
+def crossing_seen(a: Observation, b: Observation, cal: Calibration, s: RuleSettings) -> bool:
+    """Tell whether the two looks around a crossing are close enough in time, or in place."""
+    gap = b.time_ms - a.time_ms
+    if gap <= s.max_crossing_gap_ms:
+        return True
+    if s.crossing_reach <= 0 or gap > s.max_bridged_gap_ms:
+        return False
+    reach = s.crossing_reach * max(a.bbox[3], b.bbox[3])
+    return abs(signed_distance(a.ground, cal)) <= reach and signed_distance(b.ground, cal) <= reach
+
+
 def _crossed_travelling(track: Track, index: int, cal: Calibration, s: RuleSettings) -> bool:
     """Tell whether the crossing is a vehicle driving along approach, not a blob changing shape."""
     obs = track.observations
-    if obs[index].time_ms - obs[index - 1].time_ms > s.max_crossing_gap_ms:
+    if not crossing_seen(obs[index - 1], obs[index], cal, s):
         return False
     if not (_whole(obs[index - 1], cal, s) and _whole(obs[index], cal, s)):
         return False  # the ground point of a box cut off by the frame is not the vehicle's

@@ -224,6 +224,10 @@ class ByteTracker:
             out.append((t.kalman.peek(frame - t.at), (float(x[4]), float(x[5] + x[7] / 2))))
         return out
 
+    def newcomers(self) -> list[Box]:
+        """Return the boxes of the tentative tracks (one hit so far: no velocity known yet)."""
+        return [t.predicted for t in self.tentative]
+
     def tracks(self) -> list[LiveTrack]:
         """Return every track with enough hits, active or finished, by id."""
         every = self.finished + [t.live for t in self.active]

@@ -99,6 +99,12 @@ class PipelineSettings:
     # On (bench/REAL_CLIPS.md, adaptive stride): at stride 3 it finds 5 of 6 dev runners
     # (without: 2) at 3.6x real time on hanoi-16h15's CPU time (without: 6.9x).
     dense_near_line: bool = True
+    # Also look densely while a box seen once only (a tentative track: no velocity yet) stands
+    # within one box height of the stop line. A fast car moves half its width between two
+    # strided looks (6 frames at 24 fps), so its second box misses the first one's zero-speed
+    # prediction, its track is never confirmed and the band above never sees it (the cos clips'
+    # runners, bench/REAL_CLIPS.md "Diagnosis"): one dense look after a newcomer confirms it.
+    dense_on_new: bool = False
     rules: RuleSettings = field(default_factory=RuleSettings)
 
 
@@ -343,13 +349,26 @@ def near_line(
     return False
 
 
+def newcomer_near_line(boxes: Sequence[Box], cal: Calibration) -> bool:
+    """Tell whether a box seen once only lies within one box height of the stop line."""
+    return any(abs(signed_distance((x + w / 2, y + h), cal)) <= h for x, y, w, h in boxes)
+
+
 def _densify(
-    detector: Detector, tracker: IouTracker | ByteTracker, index: int, cal: Calibration | None
+    detector: Detector,
+    tracker: IouTracker | ByteTracker,
+    index: int,
+    cal: Calibration | None,
+    newcomers: bool = False,
 ) -> None:
-    """Tell a strided detector to run on this frame when a followed box is near the line."""
+    """Tell a strided detector to run on this frame when a followed box is near the line
+    (with `newcomers`, also a box the tracker has seen once only)."""
     if cal is not None and hasattr(detector, "dense"):
         gap = getattr(detector, "stride", 1)
-        detector.dense = near_line(tracker.predictions(index), cal, gap)
+        dense = near_line(tracker.predictions(index), cal, gap)
+        if newcomers and not dense and hasattr(tracker, "newcomers"):
+            dense = newcomer_near_line(tracker.newcomers(), cal)
+        detector.dense = dense
 
 
 def _decode_pass(
@@ -373,7 +392,7 @@ def _decode_pass(
             continue  # decoded (the codec needs it) but not converted: saves a third of the time
         if reader is not None:
             reader.observe(frame, round(index * 1000 / info.fps))
-        _densify(detector, tracker, index, cal)
+        _densify(detector, tracker, index, cal, collector.s.dense_on_new)
         matched = tracker.update(index, detector.detect(frame))
         collector.collect(index, frame, matched)
     decode.check_complete(info, count)
