@@ -151,7 +151,10 @@ def diagnose(name: str, args: argparse.Namespace) -> None:
     runs = {}
     for stride, dense in ((1, False), (args.learned_stride, not args.no_dense)):
         rec = argparse.Namespace(
-            learned_stride=stride, motion_gate=0.0, dense_near_line=dense, cache=args.cache,
+            learned_stride=stride,
+            motion_gate=0.0,
+            dense_near_line=dense,
+            cache=args.cache,
             data=args.data,
         )
         found = recorded(name, rec, cal)[0]
@@ -172,22 +175,30 @@ def diagnose(name: str, args: argparse.Namespace) -> None:
             f"{hits}/{looks} looks (stride 1: {hits1}/{looks1})"
         )
         for t in holders(result, label):
-            stage, detail = refusal(t, result.observation.calibration, result.timeline, RuleSettings())
-            print(f"   track #{t.track_id} {t.kind} f{t.observations[0].frame}-"
-                  f"{t.observations[-1].frame}: {stage}: {detail}")
+            stage, detail = refusal(
+                t, result.observation.calibration, result.timeline, RuleSettings()
+            )
+            print(
+                f"   track #{t.track_id} {t.kind} f{t.observations[0].frame}-"
+                f"{t.observations[-1].frame}: {stage}: {detail}"
+            )
             print(f"      {track_line(t, cal, first - 12, last + 12)}")
     for f, v in zip(findings_of(result), result.violations, strict=True):
         on = [o["id"] for o in labels["objects"] if real_labels.matches(f, o)]
         e = v.event
-        print(f"   finding {e.rule} #{e.track_id} {e.kind} f{e.frame} bbox {list(e.bbox)} "
-              f"on labels {on}")
+        print(
+            f"   finding {e.rule} #{e.track_id} {e.kind} f{e.frame} bbox {list(e.bbox)} "
+            f"on labels {on}"
+        )
 
 
 def main() -> None:
     """Diagnose the chosen clips."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--clips", nargs="+", choices=sorted(CLIPS),
+        "--clips",
+        nargs="+",
+        choices=sorted(CLIPS),
         default=["cos-cspr012", "cos-lake-cheyenne", "hanoi-16h30"],
     )
     parser.add_argument("--learned-stride", type=int, default=PipelineSettings().learned_stride)
