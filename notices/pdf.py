@@ -11,19 +11,15 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from datetime import timedelta
-from functools import lru_cache
 from urllib.parse import urlsplit
 
-from notices.fonts import register_fonts, urdu
+from notices.drawing import MARGIN, PAGE_H, RIGHT, draw_urdu, fit_text, new_canvas, title_band
 from notices.notice import ChallanNotice, EvidenceImage, date_text, mask_cnic, rupees_text
 from notices.qr import draw_qr
 from rules.errors import InvalidInput
 
-PAGE_W, PAGE_H = 595.27, 841.89  # A4 in points
-MARGIN = 36.0
-RIGHT = PAGE_W - MARGIN
 MAX_IMAGE_PX = 640  # evidence frames larger than this are shrunk before embedding
-GREEN = (0.0, 0.33, 0.2)
+GREEN = (0.0, 0.33, 0.2)  # the fine box's frame, the colour of the title band
 HASH_LEADING = 10.0  # points between the lines of a field challan's photo hashes
 
 UR = {
@@ -53,13 +49,8 @@ UR = {
 
 def render_challan_pdf(notice: ChallanNotice) -> bytes:
     """Return the notice for `notice` as PDF bytes (one A4 page)."""
-    from reportlab.pdfgen.canvas import Canvas
-
-    _setup()
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=(PAGE_W, PAGE_H), pageCompression=1, invariant=1)
-    canvas.setTitle(f"e-Challan {notice.challan_number}")
-    canvas.setAuthor("Sindh Police e-Challan")
+    canvas = new_canvas(out, f"e-Challan {notice.challan_number}")
     y = _header(canvas, notice)
     y = _details(canvas, notice, y - 14)
     y = _fines(canvas, notice, y - 10)
@@ -70,36 +61,15 @@ def render_challan_pdf(notice: ChallanNotice) -> bytes:
     return out.getvalue()
 
 
-@lru_cache(maxsize=1)
-def _setup() -> None:
-    """Register the fonts and turn off ASCII85 wrapping of binary streams, once.
-
-    ASCII85 only makes a PDF 7-bit clean, which nobody needs; without reportlab's C accelerator
-    its pure-Python encoder was the largest cost of a notice (measured: 37 ms of 120).
-    """
-    from reportlab import rl_config
-
-    rl_config.useA85 = 0
-    register_fonts()
-
-
 def _header(canvas, notice: ChallanNotice) -> float:
     """Draw the title band and the challan number; return the y below them."""
     top = PAGE_H - MARGIN
-    canvas.setFillColorRGB(*GREEN)
-    canvas.rect(MARGIN, top - 46, RIGHT - MARGIN, 46, stroke=0, fill=1)
-    canvas.setFillColorRGB(1, 1, 1)
-    canvas.setFont("Helvetica-Bold", 9)
-    canvas.drawString(MARGIN + 10, top - 17, "SINDH POLICE  \u00b7  KARACHI TRAFFIC  \u00b7  TRACS")
-    canvas.setFont("Helvetica-Bold", 14)
-    canvas.drawString(MARGIN + 10, top - 36, "e-CHALLAN: TRAFFIC VIOLATION NOTICE")
-    _ur(canvas, UR["title"], RIGHT - 10, top - 20, 12, bold=True)
-    canvas.setFillColorRGB(0, 0, 0)
+    title_band(canvas, "e-CHALLAN: TRAFFIC VIOLATION NOTICE", UR["title"])
     canvas.setFont("Helvetica-Bold", 20)
     canvas.drawString(MARGIN, top - 74, notice.challan_number)
     canvas.setFont("Helvetica", 9)
     canvas.drawString(MARGIN, top - 88, f"Issued {date_text(notice.issued_on)}")
-    _ur(canvas, UR["number"], RIGHT, top - 72, 13, bold=True)
+    draw_urdu(canvas, UR["number"], RIGHT, top - 72, 13, bold=True)
     return top - 92
 
 
@@ -130,13 +100,13 @@ def _details(canvas, notice: ChallanNotice, y: float) -> float:
         canvas.setFont("Helvetica", 9.5)
         lines = simpleSplit(value, "Helvetica", 9.5, 330) or [""]
         if len(lines) > 2:  # two lines at most: cut the rest with an ellipsis
-            lines = [lines[0], _fit(canvas, " ".join(lines[1:]), "Helvetica", 9.5, 330)]
+            lines = [lines[0], fit_text(canvas, " ".join(lines[1:]), "Helvetica", 9.5, 330)]
         for i, line in enumerate(lines):
             canvas.drawString(MARGIN + 100, y - 12 * i, line)
-        _ur(canvas, label_ur, RIGHT, y - 1, 11)
+        draw_urdu(canvas, label_ur, RIGHT, y - 1, 11)
         y -= 20 + 12 * (len(lines) - 1)
         if label == "Offence":
-            _ur(canvas, notice.offence_ur, MARGIN + 430, y + 4, 11)
+            draw_urdu(canvas, notice.offence_ur, MARGIN + 430, y + 4, 11)
             y -= 14
     return y
 
@@ -150,7 +120,7 @@ def _fines(canvas, notice: ChallanNotice, y: float) -> float:
     canvas.setFillColorRGB(0, 0, 0)
     canvas.setFont("Helvetica-Bold", 11)
     canvas.drawString(MARGIN + 10, y - 18, f"Fine {rupees_text(notice.fine_paisa)}")
-    _ur(canvas, UR["fine"], RIGHT - 10, y - 19, 12, bold=True)
+    draw_urdu(canvas, UR["fine"], RIGHT - 10, y - 19, 12, bold=True)
     last_base_day = notice.surcharge_from - timedelta(days=1)
     prices = [
         (
@@ -167,10 +137,10 @@ def _fines(canvas, notice: ChallanNotice, y: float) -> float:
         canvas.drawString(MARGIN + 10, row_y, text)
         canvas.setFont("Helvetica-Bold", 10)
         canvas.drawRightString(MARGIN + 300, row_y, rupees_text(paisa))
-        _ur(canvas, UR[key], RIGHT - 10, row_y - 1, 10.5)
+        draw_urdu(canvas, UR[key], RIGHT - 10, row_y - 1, 10.5)
     canvas.setFont("Helvetica-Bold", 10)
     canvas.drawString(MARGIN + 10, y - 90, f"1Bill consumer number: {notice.consumer_number}")
-    _ur(canvas, UR["onebill"], RIGHT - 10, y - 91, 9.5)
+    draw_urdu(canvas, UR["onebill"], RIGHT - 10, y - 91, 9.5)
     return y - box_h
 
 
@@ -178,7 +148,7 @@ def _evidence(canvas, notice: ChallanNotice, y: float) -> float:
     """Draw the evidence frames and the plate crop in one row; return the y below them."""
     canvas.setFont("Helvetica-Bold", 10)
     canvas.drawString(MARGIN, y - 10, "Evidence")
-    _ur(canvas, UR["evidence"], RIGHT, y - 11, 11, bold=True)
+    draw_urdu(canvas, UR["evidence"], RIGHT, y - 11, 11, bold=True)
     pictures = list(notice.evidence[:3]) + ([notice.plate_crop] if notice.plate_crop else [])
     if not pictures:
         return y - 20
@@ -200,7 +170,7 @@ def _picture(canvas, picture: EvidenceImage, x: float, y: float, w: float, h: fl
     canvas.setStrokeColorRGB(0.6, 0.6, 0.6)
     canvas.rect(x, y, w, h, stroke=1, fill=0)
     canvas.setFont("Helvetica", 7.5)
-    canvas.drawString(x, y - 9, _fit(canvas, picture.caption, "Helvetica", 7.5, w))
+    canvas.drawString(x, y - 9, fit_text(canvas, picture.caption, "Helvetica", 7.5, w))
 
 
 def _footer(canvas, notice: ChallanNotice, y: float) -> None:
@@ -210,7 +180,7 @@ def _footer(canvas, notice: ChallanNotice, y: float) -> None:
     label, urdu_key, hashes = notice.fingerprints
     canvas.setFont("Helvetica-Bold", 9)
     canvas.drawString(MARGIN, y - 10, label)
-    _ur(canvas, UR[urdu_key], RIGHT - qr - 10, y - 11, 10)
+    draw_urdu(canvas, UR[urdu_key], RIGHT - qr - 10, y - 11, 10)
     canvas.setFont("Courier", 8.4)
     for i, value in enumerate(hashes):
         canvas.drawString(MARGIN, y - 24 - HASH_LEADING * i, value)
@@ -223,10 +193,10 @@ def _footer(canvas, notice: ChallanNotice, y: float) -> None:
         "e-Challans never carry a payment link by SMS: pay only through 1Bill or the portal.",
     ]
     for i, line in enumerate(lines):
-        canvas.drawString(MARGIN, y - 42 - 12 * i, _fit(canvas, line, "Helvetica", 8.5, 400))
-    _ur(canvas, UR["scan"], RIGHT - qr - 10, y - 86, 10)
-    _ur(canvas, UR["contest"], RIGHT - qr - 10, y - 102, 10)
-    _ur(canvas, UR["phishing"], RIGHT - qr - 10, y - 118, 10)
+        canvas.drawString(MARGIN, y - 42 - 12 * i, fit_text(canvas, line, "Helvetica", 8.5, 400))
+    draw_urdu(canvas, UR["scan"], RIGHT - qr - 10, y - 86, 10)
+    draw_urdu(canvas, UR["contest"], RIGHT - qr - 10, y - 102, 10)
+    draw_urdu(canvas, UR["phishing"], RIGHT - qr - 10, y - 118, 10)
 
 
 def _contest(notice: ChallanNotice) -> str:
@@ -235,22 +205,6 @@ def _contest(notice: ChallanNotice) -> str:
         return notice.contest_url
     parts = urlsplit(notice.verify_url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _ur(canvas, text: str, right: float, y: float, size: float, bold: bool = False) -> None:
-    """Draw Urdu `text` shaped, right to left, ending at x = `right`."""
-    regular, heavy = register_fonts()
-    canvas.setFont(heavy if bold else regular, size)
-    canvas.drawRightString(right, y, urdu(text))
-
-
-def _fit(canvas, text: str, font: str, size: float, width: float) -> str:
-    """Return `text`, cut with an ellipsis so that it fits `width` points."""
-    if canvas.stringWidth(text, font, size) <= width:
-        return text
-    while text and canvas.stringWidth(text + "...", font, size) > width:
-        text = text[:-1]
-    return text + "..."
 
 
 def _jpeg_reader(jpeg: bytes):
