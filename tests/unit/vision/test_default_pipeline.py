@@ -31,35 +31,26 @@ def test_the_default_is_the_one_the_adoption_rule_chose() -> None:
     assert (s.dense_on_new, s.rules.crossing_reach, MOTION.dense_on_new) == (True, 0.5, False)
 
 
-def test_the_default_finds_y3s_runner() -> None:
-    if not (VIDEOS / "y3.mov").is_file():
+@pytest.mark.parametrize(
+    ("clip", "video"),
+    [
+        # The dark-red hatchback (the motion pipeline finds nothing here: bench/REAL_CLIPS.md).
+        ("y3", "y3.mov"),
+        # Lost before round 3: at stride 3 the pickup moved half its width between looks, its
+        # track was never confirmed and the dense band never saw it (REAL_CLIPS.md "Diagnosis").
+        ("cos-cspr012", "cos-cspr012.mp4"),
+    ],
+)
+def test_the_default_finds_the_labelled_runner(clip: str, video: str) -> None:
+    if not (VIDEOS / video).is_file():
         pytest.skip(f"real clips not present: {VIDEOS} (../shared/data beside the repository)")
-    cal = parse_calibration(json.loads((ROOT / "bench" / "calibrations" / "y3.json").read_text()))
-    label = json.loads((ROOT / "bench" / "labels" / "y3.json").read_text())
-    runner = next(o for o in label["objects"] if o["role"] == "red_light_runner")
-    result = analyze_clip(VIDEOS / "y3.mov", cal, None, settings=PipelineSettings())
-    found = [v.event for v in result.violations if v.event.rule == "red_light"]
-    # One finding, on the dark-red hatchback, inside its labelled crossing, nothing on the
-    # stopped cars (the motion pipeline finds nothing here: bench/REAL_CLIPS.md).
-    assert len(found) == 1
-    first, last = runner["frames"]
-    assert first <= found[0].frame <= last
-    x, y, w, h = found[0].bbox
-    rx, ry, rw, rh = runner["box"]
-    assert rx <= x + w / 2 <= rx + rw and ry <= y + h / 2 <= ry + rh
-
-
-def test_the_default_finds_cos_cspr012s_fast_pickup() -> None:
-    # Lost before round 3: at stride 3 the pickup moved half its width between looks, its track
-    # was never confirmed and the dense band never saw it (bench/REAL_CLIPS.md "Diagnosis").
-    if not (VIDEOS / "cos-cspr012.mp4").is_file():
-        pytest.skip(f"real clips not present: {VIDEOS} (../shared/data beside the repository)")
-    calibration = ROOT / "bench" / "calibrations" / "cos-cspr012.json"
+    calibration = ROOT / "bench" / "calibrations" / f"{clip}.json"
     cal = parse_calibration(json.loads(calibration.read_text()))
-    label = json.loads((ROOT / "bench" / "labels" / "cos-cspr012.json").read_text())
+    label = json.loads((ROOT / "bench" / "labels" / f"{clip}.json").read_text())
     runner = next(o for o in label["objects"] if o["role"] == "red_light_runner")
-    result = analyze_clip(VIDEOS / "cos-cspr012.mp4", cal, None, settings=PipelineSettings())
+    result = analyze_clip(VIDEOS / video, cal, None, settings=PipelineSettings())
     found = [v.event for v in result.violations if v.event.rule == "red_light"]
+    # One finding, on the runner, inside its labelled crossing; nothing on the stopped cars.
     assert len(found) == 1
     first, last = runner["frames"]
     assert first <= found[0].frame <= last
