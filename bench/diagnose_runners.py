@@ -154,6 +154,7 @@ def diagnose(name: str, args: argparse.Namespace) -> None:
             learned_stride=stride,
             motion_gate=0.0,
             dense_near_line=dense,
+            dense_on_new=False,
             cache=args.cache,
             data=args.data,
         )

@@ -106,14 +106,14 @@ def recorded(name: str, args: argparse.Namespace, cal) -> tuple[list, float, int
     """Return the clip's learned detections (cached), the CNN seconds, how often it ran and
     its CPU seconds (load from other processes does not count in them)."""
     dense = "_dense" if args.dense_near_line else ""
-    dense += "_new" if getattr(args, "dense_on_new", False) else ""
+    dense += "_new" if args.dense_on_new else ""
     cache = Path(args.cache) / f"{name}_k{args.learned_stride}_g{args.motion_gate}{dense}.pkl"
     if cache.is_file():
         return pickle.loads(cache.read_bytes())
     learned = LearnedDetector(stride=args.learned_stride, motion_gate=args.motion_gate)
     recorder = Recorder(learned)
     settings = PipelineSettings(
-        dense_near_line=args.dense_near_line, dense_on_new=getattr(args, "dense_on_new", False)
+        dense_near_line=args.dense_near_line, dense_on_new=args.dense_on_new
     )
     analyze_clip(Path(args.data) / CLIPS[name][0], cal, None, detector=recorder, settings=settings)
     value = (recorder.found, recorder.seconds, learned.runs, recorder.cpu)
